@@ -1,0 +1,1 @@
+//! Shared helpers for the criterion benches in this folder (not a pipeline stage).

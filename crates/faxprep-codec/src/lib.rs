@@ -1,0 +1,1 @@
+//! faxprep codec stage (being built).

@@ -1,0 +1,1 @@
+//! faxprep cover stage (being built).

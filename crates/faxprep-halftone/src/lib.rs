@@ -1,0 +1,1 @@
+//! faxprep halftone stage (being built).

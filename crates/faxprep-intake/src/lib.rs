@@ -1,0 +1,1 @@
+//! faxprep intake stage (being built).

@@ -1,0 +1,1 @@
+//! faxprep raster stage (being built).

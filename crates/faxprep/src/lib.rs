@@ -1,0 +1,1 @@
+//! faxprep: upload to fax pages (being built).
