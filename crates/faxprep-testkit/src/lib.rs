@@ -1,0 +1,113 @@
+//! Test helpers shared by faxprep's crates (not a pipeline stage; a
+//! dev-dependency only).
+//!
+//! - Reference images with a bless step: [`assert_gray_matches`] and
+//!   [`assert_bits_match`] compare a page with `fixtures/ref/<case>.png` at
+//!   the workspace root. A missing or different reference fails the test and
+//!   writes `target/faxprep-diffs/<case>.png` (expected | red mask | actual).
+//!   `FAXPREP_BLESS=1 cargo test` rewrites the references **and still fails
+//!   that run**, so a changed picture is never accepted silently: the next
+//!   run, after a human has looked at the new PNGs in `git diff`, passes.
+//! - The shared corpus (`../shared/corpus` beside the repository):
+//!   [`corpus_dir`] and [`corpus_index`].
+//! - External oracle tools (libtiff, Ghostscript, poppler, tesseract):
+//!   [`require_tool`].
+//!
+//! Skipping policy: a test whose corpus or tool is missing prints a notice
+//! and passes, unless `FAXPREP_REQUIRE_ORACLES=1` is set (CI sets it), in
+//! which case it fails. Oracles are never skipped silently in CI.
+//!
+//! # Safety
+//! Unsafe code is forbidden.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod refimg;
+
+pub use refimg::{assert_bits_match, assert_gray_matches};
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root (where the top-level `Cargo.toml` is).
+pub fn workspace_root() -> PathBuf {
+    // This crate lives in <root>/crates/faxprep-testkit.
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").components().collect()
+}
+
+/// Whether CI asked for every oracle to run (`FAXPREP_REQUIRE_ORACLES=1`).
+pub fn oracles_required() -> bool {
+    std::env::var_os("FAXPREP_REQUIRE_ORACLES").is_some_and(|v| v == "1")
+}
+
+/// The shared corpus directory, or `None` (with a notice on stderr) when it
+/// is absent. Panics when it is absent and oracles are required.
+pub fn corpus_dir() -> Option<PathBuf> {
+    let dir = workspace_root().join("../shared/corpus");
+    if dir.join("INDEX.tsv").is_file() {
+        return Some(dir.components().collect());
+    }
+    assert!(
+        !oracles_required(),
+        "FAXPREP_REQUIRE_ORACLES=1 but the corpus is missing at {}",
+        dir.display()
+    );
+    eprintln!("note: corpus not found at {}, skipping", dir.display());
+    None
+}
+
+/// One row of the corpus's `INDEX.tsv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorpusEntry {
+    /// File name inside the corpus directory.
+    pub file: String,
+    /// The kind column (`pdf-text`, `bad-bomb`, ...).
+    pub kind: String,
+    /// The page count, when the index states one.
+    pub pages: Option<u32>,
+    /// The notes column.
+    pub notes: String,
+}
+
+impl CorpusEntry {
+    /// Full path of the file (inside [`corpus_dir`]).
+    pub fn path(&self, corpus: &Path) -> PathBuf {
+        corpus.join(&self.file)
+    }
+}
+
+/// The rows of `INDEX.tsv`, or an empty list when the corpus is absent
+/// (see [`corpus_dir`] for the policy).
+pub fn corpus_index() -> Vec<CorpusEntry> {
+    let Some(dir) = corpus_dir() else { return Vec::new() };
+    let text = std::fs::read_to_string(dir.join("INDEX.tsv")).expect("read INDEX.tsv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name);
+    let (file, kind, pages, notes) = (col("file"), col("kind"), col("pages"), col("notes"));
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            let get = |i: Option<usize>| i.and_then(|i| f.get(i)).copied().unwrap_or("").to_string();
+            CorpusEntry {
+                file: get(file),
+                kind: get(kind),
+                pages: get(pages).parse().ok(),
+                notes: get(notes),
+            }
+        })
+        .collect()
+}
+
+/// Whether the command-line tool `name` is on the PATH. When it is not,
+/// prints a notice and returns false, or panics when oracles are required.
+pub fn require_tool(name: &str) -> bool {
+    let found = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| dir.join(name).is_file())
+    });
+    if !found {
+        assert!(!oracles_required(), "FAXPREP_REQUIRE_ORACLES=1 but `{name}` is not installed");
+        eprintln!("note: `{name}` not installed, skipping this oracle");
+    }
+    found
+}
