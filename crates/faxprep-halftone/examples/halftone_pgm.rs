@@ -1,0 +1,71 @@
+//! Halftone PGM pages into PBM pages (for the evaluation in `eval/`).
+//!
+//! ```text
+//! cargo run --release -p faxprep-halftone --example halftone_pgm -- \
+//!     [--method auto] [--resolution fine] [--threads 0] [--mask MASK.pgm] IN.pgm OUT.pbm
+//! ```
+//!
+//! Prints the report on stderr. `--mask` writes the page dimmed with the
+//! tiles `auto` dithers shown white-framed (to check the classification).
+
+#[path = "common/pnm.rs"]
+mod pnm;
+
+use faxprep_halftone::{HalftoneOptions, Method, classify, halftone_with_report};
+use faxprep_page::Resolution;
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("halftone_pgm: {e}");
+        std::process::exit(2);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut method = Method::Auto;
+    let mut resolution = Resolution::Fine;
+    let mut threads = 0;
+    let mut mask = None;
+    let mut files = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = || args.next().ok_or(format!("{a} needs a value"));
+        match a.as_str() {
+            "--method" => method = value()?.parse().map_err(|e| format!("{e}"))?,
+            "--resolution" => {
+                resolution = match value()?.as_str() {
+                    "standard" => Resolution::Standard,
+                    "fine" => Resolution::Fine,
+                    "superfine" => Resolution::Superfine,
+                    r => return Err(format!("unknown resolution {r}")),
+                }
+            }
+            "--threads" => threads = value()?.parse().map_err(|_| "bad --threads")?,
+            "--mask" => mask = Some(value()?),
+            _ => files.push(a),
+        }
+    }
+    let [input, output] = files.as_slice() else {
+        return Err("usage: halftone_pgm [options] IN.pgm OUT.pbm".into());
+    };
+    let page = pnm::read_pgm(input, resolution)?;
+    let opts = HalftoneOptions::with_threads(threads);
+    let (bits, report) = halftone_with_report(&page, method, &opts);
+    eprintln!("{input}: {report:?}");
+    pnm::write_pbm(output, &bits)?;
+    if let Some(mask) = mask {
+        let map = classify(&page, &opts);
+        let mut data = page.data().to_vec();
+        let w = page.width() as usize;
+        for (i, v) in data.iter_mut().enumerate() {
+            let (x, y) = ((i % w) as u32, (i / w) as u32);
+            if !map.is_photo_pixel(x, y) {
+                *v = 128 + *v / 2;
+            } else if x % 16 == 0 || y % 16 == 0 {
+                *v = 0;
+            }
+        }
+        pnm::write_pgm(&mask, page.width(), page.height(), &data)?;
+    }
+    Ok(())
+}

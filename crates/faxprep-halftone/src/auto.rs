@@ -1,0 +1,418 @@
+//! `auto`: content-aware binarization.
+//!
+//! The page is cut into 16 x 16 tiles (2 mm at fine resolution). For every
+//! tile the analysis ([`classify`]) records its brightest pixel and how
+//! many of its pixels are *smooth mid-tones*: neither paper nor ink, and
+//! within a few levels of their right and lower neighbours. Text, rules and
+//! line art have mid-tones only on their anti-aliased or blurred edges,
+//! which are steep; flat tints have smooth mid-tones of a single level;
+//! photographs, gradients and scanned pictures have many smooth pixels
+//! spread over many levels. A tile whose 3 x 3 neighbourhood is at least
+//! 35% smooth mid-tones over at least 8 distinct levels (in steps of 4) is
+//! a photo tile; photo areas are then cleaned of isolated tiles and their
+//! holes filled.
+//!
+//! Photo tiles are error-diffused (Floyd-Steinberg, serpentine); the error
+//! does not cross into text tiles, so the dither never frays the text next
+//! to a picture. Every other pixel is decided by its contrast with the
+//! *local background* `B`, the brightest pixel within the 3 x 3 tiles
+//! around it:
+//! - it is black when darker than `0.6 B`, so gray text (values 80 to 140
+//!   on white) is solid black and a light tint (anything above `0.6 B`,
+//!   such as the 30% gray of IRS "do not fill" boxes) turns white under
+//!   the text it carries, and off-white scan backgrounds are white;
+//! - where `B` is itself darker than `0.6` times the paper (inside a dark
+//!   fill wider than the neighbourhood), the paper stands in for `B`, so a
+//!   dark fill stays black all over rather than only along its edges;
+//! - a pixel lighter than that cut is still black when it is a *ridge*:
+//!   at least 48 levels darker than `B`, no lighter than its two
+//!   neighbours along a row or a column, and with a pixel at least 32
+//!   levels lighter within two pixels on both sides. That keeps 1-pixel
+//!   anti-aliased hairlines (gray 150 to 200) and 0.25 pt rules continuous
+//!   where a global cut would break them into dashes;
+//! - a pixel darker than the cut is still white when it is a *peak*, the
+//!   mirror image of a ridge (lighter than both sides by 32 levels within
+//!   two pixels): the half-covered counters of 6 pt text stay open.
+
+use faxprep_page::{BitPage, GrayPage};
+
+use crate::diffuse::{FloydSteinberg, diffuse};
+use crate::{HalftoneOptions, par};
+
+/// Tile size in pixels.
+const TILE: usize = 16;
+/// Mid-tones start here (darker is ink or shadow).
+const MID_LO: u8 = 24;
+/// Mid-tones end this far below the paper level (lighter is paper).
+const MID_MARGIN: u8 = 20;
+/// A pixel is smooth when `|v - right| + |v - below|` is at most this.
+const SMOOTH: u8 = 12;
+/// Share of smooth mid-tones, in percent of the 3 x 3 neighbourhood, that
+/// makes a photo.
+const PHOTO_PERCENT: u32 = 35;
+/// Distinct levels (in steps of 4) among them that makes a photo.
+const PHOTO_LEVELS: u32 = 8;
+/// The cut as a fraction of the local background, in 1/256.
+const CUT: u32 = 154;
+/// A ridge is at least this much darker than the local background.
+const RIDGE_DEPTH: u8 = 48;
+/// ... and this much darker than a pixel within two on each side.
+const RIDGE_CONTRAST: u8 = 32;
+/// Peaks (open counters) are this much lighter than both sides.
+const PEAK_CONTRAST: u8 = 32;
+
+/// Which tiles of a page `auto` dithers as continuous tone, as decided by
+/// [`classify`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionMap {
+    cols: usize,
+    rows: usize,
+    width: usize,
+    height: usize,
+    paper: u8,
+    photo: Vec<bool>,
+    /// Brightest pixel of each tile.
+    max: Vec<u8>,
+}
+
+impl RegionMap {
+    /// Tile size in pixels (tiles on the right and bottom edges may be
+    /// smaller).
+    pub const TILE: u32 = TILE as u32;
+
+    /// Tiles across.
+    pub fn cols(&self) -> u32 {
+        self.cols as u32
+    }
+
+    /// Tiles down.
+    pub fn rows(&self) -> u32 {
+        self.rows as u32
+    }
+
+    /// The paper level found: the median of the tiles' brightest pixels.
+    pub fn paper_level(&self) -> u8 {
+        self.paper
+    }
+
+    /// Whether tile (`tx`, `ty`) is continuous tone. Out-of-range tiles are
+    /// not.
+    pub fn is_photo_tile(&self, tx: u32, ty: u32) -> bool {
+        let (tx, ty) = (tx as usize, ty as usize);
+        tx < self.cols && ty < self.rows && self.photo[ty * self.cols + tx]
+    }
+
+    /// Whether pixel (`x`, `y`) lies in a continuous-tone tile.
+    pub fn is_photo_pixel(&self, x: u32, y: u32) -> bool {
+        self.is_photo_tile(x / Self::TILE, y / Self::TILE)
+    }
+
+    /// The share of the page's pixels in continuous-tone tiles, 0 to 1.
+    pub fn photo_fraction(&self) -> f32 {
+        let mut photo = 0u64;
+        for ty in 0..self.rows {
+            for tx in 0..self.cols {
+                if self.photo[ty * self.cols + tx] {
+                    photo += (self.tile_w(tx) * self.tile_h(ty)) as u64;
+                }
+            }
+        }
+        photo as f32 / (self.width as f32 * self.height as f32)
+    }
+
+    fn tile_w(&self, tx: usize) -> usize {
+        (self.width - tx * TILE).min(TILE)
+    }
+
+    fn tile_h(&self, ty: usize) -> usize {
+        (self.height - ty * TILE).min(TILE)
+    }
+
+    /// Runs of photo tiles in tile row `ty`, as pixel column ranges.
+    fn spans(&self, ty: usize, out: &mut Vec<(usize, usize)>) {
+        let row = &self.photo[ty * self.cols..(ty + 1) * self.cols];
+        let mut tx = 0;
+        while tx < self.cols {
+            if row[tx] {
+                let start = tx;
+                while tx < self.cols && row[tx] {
+                    tx += 1;
+                }
+                out.push((start * TILE, (tx * TILE).min(self.width)));
+            } else {
+                tx += 1;
+            }
+        }
+    }
+}
+
+/// Find the continuous-tone regions of `page` (the analysis `auto` runs).
+pub fn classify(page: &GrayPage, opts: &HalftoneOptions) -> RegionMap {
+    par::install(opts, || classify_in_pool(page, opts))
+}
+
+pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> RegionMap {
+    let width = page.width() as usize;
+    let height = page.height() as usize;
+    let cols = width.div_ceil(TILE);
+    let rows = height.div_ceil(TILE);
+
+    // Pass 1: brightest pixel of every tile.
+    let max: Vec<u8> = par::map_indices(opts, rows, |ty| {
+        let mut m = vec![0u8; cols];
+        for y in ty * TILE..((ty + 1) * TILE).min(height) {
+            let row = page.row(y as u32);
+            for (tm, chunk) in m.iter_mut().zip(row.chunks(TILE)) {
+                *tm = (*tm).max(chunk.iter().copied().max().unwrap_or(0));
+            }
+        }
+        m
+    })
+    .concat();
+    let paper = paper_level(&max);
+
+    // Pass 2: smooth mid-tones per tile, and which levels they have.
+    let hi = paper.saturating_sub(MID_MARGIN);
+    let stats: Vec<(u32, u64)> = par::map_indices(opts, rows, |ty| {
+        let mut s = vec![(0u32, 0u64); cols];
+        for y in ty * TILE..((ty + 1) * TILE).min(height) {
+            let row = page.row(y as u32);
+            let below = page.row((y + 1).min(height - 1) as u32);
+            for (tx, st) in s.iter_mut().enumerate() {
+                let x0 = tx * TILE;
+                let x1 = (x0 + TILE).min(width);
+                for x in x0..x1 {
+                    let v = row[x];
+                    if v < MID_LO || v > hi {
+                        continue;
+                    }
+                    let r = row[(x + 1).min(width - 1)];
+                    let d = below[x];
+                    if u16::from(v.abs_diff(r)) + u16::from(v.abs_diff(d)) <= u16::from(SMOOTH) {
+                        st.0 += 1;
+                        st.1 |= 1u64 << (v >> 2);
+                    }
+                }
+            }
+        }
+        s
+    })
+    .concat();
+
+    let mut map = RegionMap {
+        cols,
+        rows,
+        width,
+        height,
+        paper,
+        photo: vec![false; cols * rows],
+        max,
+    };
+    decide(&mut map, &stats);
+    map
+}
+
+/// The paper level: the median of the tiles' brightest pixels (most tiles
+/// of a document touch the background), never below mid-gray.
+fn paper_level(max: &[u8]) -> u8 {
+    let mut hist = [0usize; 256];
+    for &m in max {
+        hist[usize::from(m)] += 1;
+    }
+    let half = max.len() / 2;
+    let mut seen = 0;
+    for (v, &n) in hist.iter().enumerate() {
+        seen += n;
+        if seen > half {
+            return (v as u8).max(128);
+        }
+    }
+    255
+}
+
+/// Photo tiles from the 3 x 3 neighbourhood statistics, then cleaned up.
+fn decide(map: &mut RegionMap, stats: &[(u32, u64)]) {
+    let (cols, rows) = (map.cols, map.rows);
+    let mut cand = vec![false; cols * rows];
+    for ty in 0..rows {
+        for tx in 0..cols {
+            let (mut smooth, mut levels, mut pixels) = (0u32, 0u64, 0u32);
+            for ny in ty.saturating_sub(1)..(ty + 2).min(rows) {
+                for nx in tx.saturating_sub(1)..(tx + 2).min(cols) {
+                    let (s, l) = stats[ny * cols + nx];
+                    smooth += s;
+                    levels |= l;
+                    pixels += (map.tile_w(nx) * map.tile_h(ny)) as u32;
+                }
+            }
+            cand[ty * cols + tx] =
+                smooth * 100 >= PHOTO_PERCENT * pixels && levels.count_ones() >= PHOTO_LEVELS;
+        }
+    }
+    let neighbours = |m: &[bool], tx: usize, ty: usize| {
+        let mut n = 0;
+        for ny in ty.saturating_sub(1)..(ty + 2).min(rows) {
+            for nx in tx.saturating_sub(1)..(tx + 2).min(cols) {
+                n += usize::from((nx, ny) != (tx, ty) && m[ny * cols + nx]);
+            }
+        }
+        n
+    };
+    // Drop specks (a lone tile is more likely a blot than a picture), then
+    // fill holes (the dark or bright flat parts of a photo).
+    let mut photo = cand.clone();
+    for ty in 0..rows {
+        for tx in 0..cols {
+            if cand[ty * cols + tx] && neighbours(&cand, tx, ty) < 2 {
+                photo[ty * cols + tx] = false;
+            }
+        }
+    }
+    for _ in 0..2 {
+        let prev = photo.clone();
+        for ty in 0..rows {
+            for tx in 0..cols {
+                if !prev[ty * cols + tx] && neighbours(&prev, tx, ty) >= 5 {
+                    photo[ty * cols + tx] = true;
+                }
+            }
+        }
+    }
+    map.photo = photo;
+}
+
+/// `auto` itself: analysis, contrast rule outside photos, diffusion inside.
+pub(crate) fn auto(page: &GrayPage, opts: &HalftoneOptions) -> (BitPage, RegionMap) {
+    let map = classify_in_pool(page, opts);
+    let stride = BitPage::stride_for(page.width());
+    let mut data = vec![0u8; stride * page.height() as usize];
+    par::for_each_band(opts, &mut data, stride, TILE, |y0, band| {
+        text_band(page, &map, y0 / TILE, band, stride);
+    });
+    if map.photo.iter().any(|&p| p) {
+        diffuse::<FloydSteinberg>(page, &mut data, stride, |y, v| map.spans(y / TILE, v));
+    }
+    (crate::finish(page, data), map)
+}
+
+/// The contrast rule over the text tiles of tile row `ty`.
+fn text_band(page: &GrayPage, map: &RegionMap, ty: usize, band: &mut [u8], stride: usize) {
+    let width = map.width;
+    let height = map.height;
+    let paper = u32::from(map.paper);
+    // Per tile: local background (after the dark-fill rule), or None for
+    // photo tiles.
+    let bg: Vec<Option<u8>> = (0..map.cols)
+        .map(|tx| {
+            if map.photo[ty * map.cols + tx] {
+                return None;
+            }
+            let mut b = 0u8;
+            for ny in ty.saturating_sub(1)..(ty + 2).min(map.rows) {
+                for nx in tx.saturating_sub(1)..(tx + 2).min(map.cols) {
+                    b = b.max(map.max[ny * map.cols + nx]);
+                }
+            }
+            if u32::from(b) * 256 < CUT * paper {
+                Some(map.paper)
+            } else {
+                Some(b)
+            }
+        })
+        .collect();
+    for (i, dst) in band.chunks_exact_mut(stride).enumerate() {
+        let y = ty * TILE + i;
+        let rows = [
+            page.row(y.saturating_sub(2) as u32),
+            page.row(y.saturating_sub(1) as u32),
+            page.row(y as u32),
+            page.row((y + 1).min(height - 1) as u32),
+            page.row((y + 2).min(height - 1) as u32),
+        ];
+        let cur = rows[2];
+        for (tx, b) in bg.iter().enumerate() {
+            let Some(b) = *b else { continue };
+            let cut = ((u32::from(b) * CUT) >> 8) as u8;
+            let deep = b.saturating_sub(RIDGE_DEPTH);
+            // Pure dark pixels never need the peak test.
+            let peak_lo = b / 3;
+            let x0 = tx * TILE;
+            let x1 = (x0 + TILE).min(width);
+            for x in x0..x1 {
+                let v = cur[x];
+                let black = if v < cut {
+                    v < peak_lo || !peak(&rows, x, width)
+                } else {
+                    v < deep && ridge(&rows, x, width)
+                };
+                if black {
+                    dst[x / 8] |= 0x80 >> (x % 8);
+                }
+            }
+        }
+    }
+}
+
+/// The five pixels around `x` along the row (clamped at the edges).
+#[inline]
+fn row5(row: &[u8], x: usize, width: usize) -> [u8; 5] {
+    let at = |d: isize| row[x.saturating_add_signed(d).min(width - 1)];
+    [at(-2), at(-1), row[x], at(1), at(2)]
+}
+
+/// The five pixels around `x` down the column.
+#[inline]
+fn col5(rows: &[&[u8]; 5], x: usize) -> [u8; 5] {
+    [rows[0][x], rows[1][x], rows[2][x], rows[3][x], rows[4][x]]
+}
+
+/// A local minimum with lighter pixels on both sides.
+#[inline]
+fn is_ridge(p: [u8; 5]) -> bool {
+    let v = p[2];
+    let m = v.saturating_add(RIDGE_CONTRAST);
+    v <= p[1] && v <= p[3] && p[0].max(p[1]) >= m && p[3].max(p[4]) >= m && v < 255 - RIDGE_CONTRAST
+}
+
+/// A local maximum with darker pixels on both sides.
+#[inline]
+fn is_peak(p: [u8; 5]) -> bool {
+    let v = p[2];
+    let Some(m) = v.checked_sub(PEAK_CONTRAST) else {
+        return false;
+    };
+    v >= p[1] && v >= p[3] && p[0].min(p[1]) <= m && p[3].min(p[4]) <= m
+}
+
+fn ridge(rows: &[&[u8]; 5], x: usize, width: usize) -> bool {
+    is_ridge(row5(rows[2], x, width)) || is_ridge(col5(rows, x))
+}
+
+fn peak(rows: &[&[u8]; 5], x: usize, width: usize) -> bool {
+    is_peak(row5(rows[2], x, width)) || is_peak(col5(rows, x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ridges_and_peaks() {
+        assert!(is_ridge([255, 255, 160, 255, 255]));
+        assert!(
+            is_ridge([255, 200, 200, 255, 255]),
+            "a line split over two pixels"
+        );
+        assert!(!is_ridge([255, 200, 200, 200, 200]), "the edge of a tint");
+        assert!(!is_ridge([0, 0, 160, 255, 255]), "the edge of a stroke");
+        assert!(is_peak([0, 0, 140, 0, 0]));
+        assert!(is_peak([0, 140, 140, 0, 0]));
+        assert!(!is_peak([0, 0, 140, 255, 255]));
+    }
+
+    #[test]
+    fn paper_is_the_median_tile_maximum() {
+        assert_eq!(paper_level(&[255, 240, 240, 10]), 240);
+        assert_eq!(paper_level(&[0, 0, 0]), 128);
+    }
+}
