@@ -27,7 +27,8 @@
 //! The file is little-endian, each directory and out-of-line value starts
 //! on a word boundary and tags are in ascending order. A G3 strip has an EOL
 //! before every row, fill bits so each EOL ends on a byte boundary, and no
-//! RTC; a G4 strip no EOFB (RFC 2306 §3, TIFF 6.0 §11).
+//! RTC (RFC 2306 §3); a G4 strip ends with EOFB, as libtiff writes it, so
+//! the strip is byte for byte what libtiff makes of the same bitmap.
 //!
 //! The directory builder is written by hand instead of using the `tiff`
 //! crate's encoder: the strips are already-coded CCITT bytes, the tags carry

@@ -109,8 +109,12 @@ impl TiffWriter {
             k: page.resolution().k_factor(),
             // T4Options bit 2 is set: EOLs end on byte boundaries.
             align_eol: true,
-            // No RTC/EOFB inside a TIFF strip (RFC 2306 §3; TIFF 6.0 §11).
-            raw_stream: false,
+            // G3: no RTC inside a TIFF strip (RFC 2306 §3), rows are
+            // counted by ImageLength. G4: end with EOFB (T.6 §2.4), as
+            // libtiff does, so that our G4 strips are byte for byte
+            // libtiff's (T.6 coding is canonical) and readers that stop at
+            // EOFB find it.
+            raw_stream: self.options.compression == Compression::G4,
         };
         let strip = ccitt::encode(page, &options);
         self.add_encoded(page.width(), page.height(), page.resolution(), &strip)
@@ -119,8 +123,8 @@ impl TiffWriter {
     /// Append a page whose strip is already coded, most significant bit
     /// first, with this writer's compression: for G3, an EOL before each row
     /// with fill bits so each EOL ends on a byte boundary and no RTC; for
-    /// G4, no EOFB needed. The writer reverses the bits itself for
-    /// [`FillOrder::LsbFirst`].
+    /// G4, best ending with EOFB (what `add_page` writes). The writer
+    /// reverses the bits itself for [`FillOrder::LsbFirst`].
     pub fn add_encoded(
         &mut self,
         width: u32,
