@@ -100,7 +100,8 @@ pub fn layout(fields: &CoverFields, opts: &CoverOptions) -> Layout {
         let c = Block { top: y, max_lines: Some(2), ..block(company, Some(Field::SenderCompany), FontStyle::Regular, BODY, xf, col) };
         y = b.block(&c).next_top + 2.0;
     }
-    y = labelled(&mut b, "Email", &fields.sender_email, Field::SenderEmail, xf, col, y, 2);
+    // Addresses are contact details: they get room rather than an ellipsis.
+    y = labelled(&mut b, "Email", &fields.sender_email, Field::SenderEmail, xf, col, y, 4);
     if let Some(phone) = present(&fields.sender_phone) {
         y = labelled(&mut b, "Phone", phone, Field::SenderPhone, xf, col, y, 2);
     }

@@ -228,6 +228,7 @@ impl Builder {
                 Align::Left => b.x,
                 Align::Right => b.x - text.line_width(*line) * size,
             };
+            let visual = text.visual_offsets(*line);
             for k in line.start..line.end {
                 let c = text.chars[k];
                 if c.ink {
@@ -236,7 +237,7 @@ impl Builder {
                         glyph: c.glyph.0,
                         font: text.style,
                         size,
-                        x: x + text.offset(line.start, k) * size,
+                        x: x + visual[k - line.start] * size,
                         y,
                         field: b.field,
                         replaced: c.replaced,

@@ -67,6 +67,13 @@ fn is_default_ignorable(c: char) -> bool {
         | 0xE0000..=0xE0FFF)
 }
 
+/// Whether `c` is a right-to-left letter (Hebrew, Arabic, Syriac, Thaana,
+/// NKo and their presentation forms).
+fn is_rtl(c: char) -> bool {
+    matches!(u32::from(c), 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF)
+        && !is_default_ignorable(c)
+}
+
 /// Whether `c` ends a line by itself (UAX #14 classes BK, CR, LF, NL).
 fn is_hard_break(c: char) -> bool {
     matches!(c, '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}')
@@ -126,6 +133,50 @@ impl Text {
     /// Pen position of character `i` relative to character `start`, in em.
     pub(crate) fn offset(&self, start: usize, i: usize) -> f32 {
         self.prefix[i] - self.prefix[start]
+    }
+
+    /// Pen positions in em, relative to the line start, of characters
+    /// `line.start..line.end` in visual order: runs of right-to-left
+    /// letters (Hebrew, Arabic, with the spaces between them) are mirrored
+    /// so that they read from right to left. This is the simplest part of
+    /// the Unicode bidirectional algorithm; Arabic joining is not done.
+    pub(crate) fn visual_offsets(&self, line: Line) -> Vec<f32> {
+        let mut out: Vec<f32> =
+            (line.start..line.end).map(|k| self.offset(line.start, k)).collect();
+        let rtl = |k: usize| is_rtl(self.chars[k].ch);
+        let mut k = line.start;
+        while k < line.end {
+            if !rtl(k) {
+                k += 1;
+                continue;
+            }
+            // The run: RTL letters, marks, and spaces followed by more RTL.
+            let a = k;
+            let mut b = k + 1;
+            loop {
+                let mut c = b;
+                while c < line.end && (self.chars[c].space || self.chars[c].mark) {
+                    c += 1;
+                }
+                if c < line.end && rtl(c) {
+                    b = c + 1;
+                } else {
+                    break;
+                }
+            }
+            // Keep marks after the last letter with it.
+            while b < line.end && self.chars[b].mark {
+                b += 1;
+            }
+            let (xa, xb) = (self.offset(line.start, a), self.offset(line.start, b));
+            for i in a..b {
+                let x = self.offset(line.start, i);
+                let w = self.chars[i].advance - self.chars[i].kern;
+                out[i - line.start] = xa + xb - x - w;
+            }
+            k = b;
+        }
+        out
     }
 
     /// Width in em of a line, its ellipsis included.
@@ -206,6 +257,16 @@ impl Text {
         let mut k = start + 1;
         while k < end && self.width(start, k + 1) <= max {
             k += 1;
+        }
+        // Prefer to break an address or URL after its punctuation, when
+        // that keeps at least half the line.
+        if k < end {
+            let half = start + (k - start).div_ceil(2);
+            if let Some(p) = (half..k).rev().find(|&p| {
+                p > start && matches!(self.chars[p - 1].ch, '.' | '@' | '-' | '_' | '/' | '?' | '&' | '=')
+            }) {
+                k = p;
+            }
         }
         let mut j = k;
         while j > start + 1 && self.chars.get(j).is_some_and(|c| c.mark) {
@@ -382,6 +443,24 @@ mod tests {
         let w = t.width(0, 3);
         let lines = t.wrap(w + 0.01, 10).unwrap();
         assert_eq!(lines[0].end, 4, "the zero-width mark stays with its q");
+    }
+
+    #[test]
+    fn hebrew_reads_right_to_left() {
+        let t = Text::new("ab שלום עולם cd", FontStyle::Regular, false);
+        let line = t.wrap(100.0, 1).unwrap()[0];
+        let x = t.visual_offsets(line);
+        let (shin, final_mem) = (3, 6);
+        assert!(x[shin] > x[final_mem], "first letter is rightmost in its word");
+        assert!(x[8] < x[shin], "second word is left of the first");
+        assert!(x[1] < x[8] && x[13] > x[shin], "latin stays in place");
+    }
+
+    #[test]
+    fn long_addresses_break_after_punctuation() {
+        let t = Text::new("someone.with.a.long.name@example.org", FontStyle::Regular, false);
+        let lines = t.wrap(t.width(0, 27), 5).unwrap();
+        assert_eq!(t.chars[lines[0].end - 1].ch, '@');
     }
 
     #[test]

@@ -96,10 +96,9 @@ pub fn note_500() -> String {
 
 /// A 200-character subject (exactly).
 pub fn subject_200() -> String {
-    let base = "Request for complete medical records, imaging reports and billing statements \
-                for the period January 2025 to October 2026, including all correspondence \
-                with the insurer regarding claim 4471-22";
-    let s: String = base.chars().cycle().take(200).collect();
+    let s = "Request for complete medical records, imaging reports and billing statements \
+             for the period January 2025 to October 2026, including all correspondence \
+             with the insurer regarding claim 4471-22 (urgent)";
     assert_eq!(s.chars().count(), 200);
-    s
+    s.to_string()
 }
