@@ -8,9 +8,9 @@
 //! which are steep; flat tints have smooth mid-tones of a single level;
 //! photographs, gradients and scanned pictures have many smooth pixels
 //! spread over many levels. A tile whose 3 x 3 neighbourhood is at least
-//! 35% smooth mid-tones over at least 8 distinct levels (in steps of 4) is
-//! a photo tile; photo areas are then cleaned of isolated tiles and their
-//! holes filled.
+//! 35% smooth mid-tones over at least 12 distinct levels (or 14 in the
+//! 5 x 5 neighbourhood, for gentle gradients) is a photo tile; photo areas
+//! are then cleaned of isolated tiles and their holes filled.
 //!
 //! Photo tiles are error-diffused (Floyd-Steinberg, serpentine); the error
 //! does not cross into text tiles, so the dither never frays the text next
@@ -50,8 +50,12 @@ const SMOOTH: u8 = 12;
 /// Share of smooth mid-tones, in percent of the 3 x 3 neighbourhood, that
 /// makes a photo.
 const PHOTO_PERCENT: u32 = 35;
-/// Distinct levels (in steps of 4) among them that makes a photo.
-const PHOTO_LEVELS: u32 = 8;
+/// Distinct levels among them, in the 3 x 3 neighbourhood, that make a
+/// photo ...
+const PHOTO_LEVELS: u32 = 12;
+/// ... or in the 5 x 5 neighbourhood (a gentle gradient: a full-width
+/// sweep from black to white changes by one level every 7 pixels).
+const PHOTO_LEVELS_WIDE: u32 = 14;
 /// The cut as a fraction of the local background, in 1/256.
 const CUT: u32 = 154;
 /// A ridge is at least this much darker than the local background.
@@ -172,9 +176,11 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     let paper = paper_level(&max);
 
     // Pass 2: smooth mid-tones per tile, and which levels they have.
-    let hi = paper.saturating_sub(MID_MARGIN);
-    let stats: Vec<(u32, u64)> = par::map_indices(opts, rows, |ty| {
-        let mut s = vec![(0u32, 0u64); cols];
+    // A page whose "paper" is darker than 75% gray is mostly picture: then
+    // the mid-tones reach up to the margin below white.
+    let hi = if paper >= 192 { paper } else { 255 }.saturating_sub(MID_MARGIN);
+    let stats: Vec<(u32, Levels)> = par::map_indices(opts, rows, |ty| {
+        let mut s = vec![(0u32, [0u64; 4]); cols];
         for y in ty * TILE..((ty + 1) * TILE).min(height) {
             let row = page.row(y as u32);
             let below = page.row((y + 1).min(height - 1) as u32);
@@ -190,7 +196,7 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
                     let d = below[x];
                     if u16::from(v.abs_diff(r)) + u16::from(v.abs_diff(d)) <= u16::from(SMOOTH) {
                         st.0 += 1;
-                        st.1 |= 1u64 << (v >> 2);
+                        st.1[usize::from(v >> 6)] |= 1u64 << (v & 63);
                     }
                 }
             }
@@ -230,23 +236,40 @@ fn paper_level(max: &[u8]) -> u8 {
     255
 }
 
-/// Photo tiles from the 3 x 3 neighbourhood statistics, then cleaned up.
-fn decide(map: &mut RegionMap, stats: &[(u32, u64)]) {
+/// A set of gray levels, one bit each.
+type Levels = [u64; 4];
+
+/// Photo tiles from the neighbourhood statistics, then cleaned up.
+fn decide(map: &mut RegionMap, stats: &[(u32, Levels)]) {
     let (cols, rows) = (map.cols, map.rows);
     let mut cand = vec![false; cols * rows];
+    let count = |l: &Levels| l.iter().map(|w| w.count_ones()).sum::<u32>();
     for ty in 0..rows {
         for tx in 0..cols {
-            let (mut smooth, mut levels, mut pixels) = (0u32, 0u64, 0u32);
+            let (mut smooth, mut levels, mut pixels) = (0u32, [0u64; 4], 0u32);
             for ny in ty.saturating_sub(1)..(ty + 2).min(rows) {
                 for nx in tx.saturating_sub(1)..(tx + 2).min(cols) {
-                    let (s, l) = stats[ny * cols + nx];
+                    let (s, l) = &stats[ny * cols + nx];
                     smooth += s;
-                    levels |= l;
+                    levels.iter_mut().zip(l).for_each(|(a, b)| *a |= b);
                     pixels += (map.tile_w(nx) * map.tile_h(ny)) as u32;
                 }
             }
-            cand[ty * cols + tx] =
-                smooth * 100 >= PHOTO_PERCENT * pixels && levels.count_ones() >= PHOTO_LEVELS;
+            if smooth * 100 < PHOTO_PERCENT * pixels {
+                continue;
+            }
+            if count(&levels) < PHOTO_LEVELS {
+                for ny in ty.saturating_sub(2)..(ty + 3).min(rows) {
+                    for nx in tx.saturating_sub(2)..(tx + 3).min(cols) {
+                        let l = &stats[ny * cols + nx].1;
+                        levels.iter_mut().zip(l).for_each(|(a, b)| *a |= b);
+                    }
+                }
+                if count(&levels) < PHOTO_LEVELS_WIDE {
+                    continue;
+                }
+            }
+            cand[ty * cols + tx] = true;
         }
     }
     let neighbours = |m: &[bool], tx: usize, ty: usize| {
