@@ -97,7 +97,7 @@ pub fn layout(fields: &CoverFields, opts: &CoverOptions) -> Layout {
 
     let mut y = named(&mut b, &fields.sender_name, Field::SenderName, xf, col, col_top);
     if let Some(company) = present(&fields.sender_company) {
-        let c = Block { top: y, max_lines: Some(2), ..block(company, Some(Field::SenderCompany), FontStyle::Regular, BODY, xf, col) };
+        let c = Block { top: y, max_lines: Some(3), ..block(company, Some(Field::SenderCompany), FontStyle::Regular, BODY, xf, col) };
         y = b.block(&c).next_top + 2.0;
     }
     // Addresses are contact details: they get room rather than an ellipsis.
@@ -162,9 +162,9 @@ fn block<'a>(
     }
 }
 
-/// A name in bold, up to two lines; returns the top of what follows.
+/// A name in bold, up to three lines; returns the top of what follows.
 fn named(b: &mut Builder, name: &str, field: Field, x: f32, width: f32, top: f32) -> f32 {
-    let n = Block { top, max_lines: Some(2), ..block(name, Some(field), FontStyle::Bold, NAME, x, width) };
+    let n = Block { top, max_lines: Some(3), ..block(name, Some(field), FontStyle::Bold, NAME, x, width) };
     b.block(&n).next_top + 2.0
 }
 
@@ -194,12 +194,12 @@ fn labelled(
     placed.next_top + 2.0
 }
 
-/// "RE: subject" in bold with a hanging indent, up to three lines.
+/// "RE: subject" in bold with a hanging indent, up to four lines.
 fn place_subject(b: &mut Builder, subject: &str, x: f32, width: f32, top: f32) -> f32 {
     let indent = measure("RE:", FontStyle::Bold, SUBJECT.0) + 6.0;
     let s = Block {
         top,
-        max_lines: Some(3),
+        max_lines: Some(4),
         ..block(subject, Some(Field::Subject), FontStyle::Bold, SUBJECT, x + indent, width - indent)
     };
     let placed = b.block(&s);

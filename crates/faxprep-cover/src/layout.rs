@@ -56,6 +56,8 @@ pub struct PlacedGlyph {
     pub x: f32,
     /// Baseline, in points from the top of the page.
     pub y: f32,
+    /// Advance width in points (the font's, before kerning).
+    pub advance: f32,
     /// The field the glyph shows, `None` for labels and headings.
     pub field: Option<Field>,
     /// The font lacks `ch`; the glyph is the visible replacement U+FFFD.
@@ -239,6 +241,7 @@ impl Builder {
                         size,
                         x: x + visual[k - line.start] * size,
                         y,
+                        advance: (c.advance - c.kern) * size,
                         field: b.field,
                         replaced: c.replaced,
                     }));
@@ -252,6 +255,7 @@ impl Builder {
                     size,
                     x: x + text.width(line.start, line.end) * size,
                     y,
+                    advance: text.ellipsis_advance() * size,
                     field: b.field,
                     replaced: false,
                 }));

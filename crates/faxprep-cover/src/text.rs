@@ -20,9 +20,9 @@ pub(crate) struct Shaped {
     pub(crate) ch: char,
     pub(crate) glyph: GlyphId,
     /// Advance in em, kerning with the next character included.
-    advance: f32,
+    pub(crate) advance: f32,
     /// Kerning with the next character in em (already in `advance`).
-    kern: f32,
+    pub(crate) kern: f32,
     /// The font lacks `ch`; `glyph` is the replacement.
     pub(crate) replaced: bool,
     /// Leaves ink on the page (not a space, control or invisible format
