@@ -8,8 +8,10 @@
 //! which are steep; flat tints have smooth mid-tones of a single level;
 //! photographs, gradients and scanned pictures have many smooth pixels
 //! spread over many levels. A tile whose 3 x 3 neighbourhood is at least
-//! 35% smooth mid-tones over at least 12 distinct levels (or 14 in the
-//! 5 x 5 neighbourhood, for gentle gradients) is a photo tile; photo areas
+//! 35% smooth mid-tones over at least 12 distinct levels (or 6 of them and
+//! 14 in the 5 x 5 neighbourhood, for gentle gradients; levels are taken
+//! only from tiles that are smooth themselves, so a tint beside a picture
+//! does not borrow its levels) is a photo tile; photo areas
 //! are then cleaned of isolated tiles and their holes filled.
 //!
 //! Photo tiles are error-diffused (Floyd-Steinberg, serpentine); the error
@@ -50,12 +52,17 @@ const SMOOTH: u8 = 12;
 /// Share of smooth mid-tones, in percent of the 3 x 3 neighbourhood, that
 /// makes a photo.
 const PHOTO_PERCENT: u32 = 35;
+/// Share of smooth mid-tones in the tile itself below which it is never a
+/// photo (paper beside a picture).
+const PHOTO_OWN_PERCENT: u32 = 10;
 /// Distinct levels among them, in the 3 x 3 neighbourhood, that make a
 /// photo ...
 const PHOTO_LEVELS: u32 = 12;
 /// ... or in the 5 x 5 neighbourhood (a gentle gradient: a full-width
 /// sweep from black to white changes by one level every 7 pixels).
 const PHOTO_LEVELS_WIDE: u32 = 14;
+/// ... provided the 3 x 3 neighbourhood has at least this many itself.
+const PHOTO_LEVELS_NEAR: u32 = 6;
 /// The cut as a fraction of the local background, in 1/256.
 const CUT: u32 = 154;
 /// A ridge is at least this much darker than the local background.
@@ -244,30 +251,43 @@ fn decide(map: &mut RegionMap, stats: &[(u32, Levels)]) {
     let (cols, rows) = (map.cols, map.rows);
     let mut cand = vec![false; cols * rows];
     let count = |l: &Levels| l.iter().map(|w| w.count_ones()).sum::<u32>();
+    let area = |tx: usize, ty: usize| (map.tile_w(tx) * map.tile_h(ty)) as u32;
+    // Levels count only from tiles that are smooth themselves, so that a
+    // flat tint does not borrow the levels of a picture next to it.
+    let smooth_tile = |tx: usize, ty: usize| stats[ty * cols + tx].0 * 100 >= PHOTO_PERCENT * area(tx, ty);
+    let levels_around = |tx: usize, ty: usize, r: usize| {
+        let mut levels = [0u64; 4];
+        for ny in ty.saturating_sub(r)..(ty + r + 1).min(rows) {
+            for nx in tx.saturating_sub(r)..(tx + r + 1).min(cols) {
+                if smooth_tile(nx, ny) {
+                    let l = &stats[ny * cols + nx].1;
+                    levels.iter_mut().zip(l).for_each(|(a, b)| *a |= b);
+                }
+            }
+        }
+        count(&levels)
+    };
     for ty in 0..rows {
         for tx in 0..cols {
-            let (mut smooth, mut levels, mut pixels) = (0u32, [0u64; 4], 0u32);
+            let (mut smooth, mut pixels) = (0u32, 0u32);
             for ny in ty.saturating_sub(1)..(ty + 2).min(rows) {
                 for nx in tx.saturating_sub(1)..(tx + 2).min(cols) {
-                    let (s, l) = &stats[ny * cols + nx];
-                    smooth += s;
-                    levels.iter_mut().zip(l).for_each(|(a, b)| *a |= b);
-                    pixels += (map.tile_w(nx) * map.tile_h(ny)) as u32;
+                    smooth += stats[ny * cols + nx].0;
+                    pixels += area(nx, ny);
                 }
             }
-            if smooth * 100 < PHOTO_PERCENT * pixels {
+            if smooth * 100 < PHOTO_PERCENT * pixels
+                || stats[ty * cols + tx].0 * 100 < PHOTO_OWN_PERCENT * area(tx, ty)
+            {
                 continue;
             }
-            if count(&levels) < PHOTO_LEVELS {
-                for ny in ty.saturating_sub(2)..(ty + 3).min(rows) {
-                    for nx in tx.saturating_sub(2)..(tx + 3).min(cols) {
-                        let l = &stats[ny * cols + nx].1;
-                        levels.iter_mut().zip(l).for_each(|(a, b)| *a |= b);
-                    }
-                }
-                if count(&levels) < PHOTO_LEVELS_WIDE {
-                    continue;
-                }
+            let near = levels_around(tx, ty, 1);
+            // A gentle gradient still has a few levels close by; a flat
+            // tint (with or without text on it) has one or two.
+            if near < PHOTO_LEVELS
+                && (near < PHOTO_LEVELS_NEAR || levels_around(tx, ty, 2) < PHOTO_LEVELS_WIDE)
+            {
+                continue;
             }
             cand[ty * cols + tx] = true;
         }
