@@ -50,8 +50,14 @@ fn metadata_round_trips() {
                 assert_eq!(p.strips.len(), 1);
                 assert_eq!(p.rows_per_strip, page.height());
                 let expected = match compression {
-                    Compression::G3OneD => TiffCompression::G3 { two_d: false, fill_bits: true },
-                    Compression::G3TwoD => TiffCompression::G3 { two_d: true, fill_bits: true },
+                    Compression::G3OneD => TiffCompression::G3 {
+                        two_d: false,
+                        fill_bits: true,
+                    },
+                    Compression::G3TwoD => TiffCompression::G3 {
+                        two_d: true,
+                        fill_bits: true,
+                    },
                     _ => TiffCompression::G4,
                 };
                 assert_eq!(p.compression, expected);
@@ -76,7 +82,10 @@ fn streaming_writer_equals_batch_and_is_deterministic() {
     let streamed = writer.finish().unwrap();
     assert_eq!(streamed, write_tiff_f(&pages, &options).unwrap());
     // Declaring the total up front gives the same bytes.
-    let declared = TiffOptions { total_pages: Some(3), ..options };
+    let declared = TiffOptions {
+        total_pages: Some(3),
+        ..options
+    };
     assert_eq!(streamed, write_tiff_f(&pages, &declared).unwrap());
 }
 
@@ -97,11 +106,17 @@ fn words_are_aligned_and_tags_sorted() {
             let typ = u16::from_le_bytes([file[at + 2], file[at + 3]]);
             let size = [0, 1, 1, 2, 4, 8][typ as usize] * count;
             if size > 4 {
-                assert_eq!(u32::from_le_bytes(file[at + 8..at + 12].try_into().unwrap()) % 2, 0);
+                assert_eq!(
+                    u32::from_le_bytes(file[at + 8..at + 12].try_into().unwrap()) % 2,
+                    0
+                );
             }
         }
-        next = u32::from_le_bytes(file[next + 2 + 12 * n..next + 6 + 12 * n].try_into().unwrap())
-            as usize;
+        next = u32::from_le_bytes(
+            file[next + 2 + 12 * n..next + 6 + 12 * n]
+                .try_into()
+                .unwrap(),
+        ) as usize;
     }
 }
 
@@ -113,31 +128,51 @@ fn misuse_is_a_parameter_error() {
         Err(Error::Parameter(ParameterError::Width { width: 1000 }))
     ));
     for bad in ["2024-01-01 00:00:00", "yesterday", ""] {
-        let options = TiffOptions { date_time: Some(bad.into()), ..TiffOptions::default() };
+        let options = TiffOptions {
+            date_time: Some(bad.into()),
+            ..TiffOptions::default()
+        };
         assert!(matches!(
             TiffWriter::new(options),
             Err(Error::Parameter(ParameterError::DateTime { .. }))
         ));
     }
-    let options = TiffOptions { software: "a\0b".into(), ..TiffOptions::default() };
+    let options = TiffOptions {
+        software: "a\0b".into(),
+        ..TiffOptions::default()
+    };
     assert!(TiffWriter::new(options).is_err());
     assert!(matches!(
         write_tiff_f(&[], &TiffOptions::default()),
         Err(Error::Parameter(ParameterError::NoPages))
     ));
-    let options = TiffOptions { total_pages: Some(2), ..TiffOptions::default() };
+    let options = TiffOptions {
+        total_pages: Some(2),
+        ..TiffOptions::default()
+    };
     assert!(matches!(
         write_tiff_f(&three_pages(), &options),
-        Err(Error::Parameter(ParameterError::PageCount { declared: 2, added: 3 }))
+        Err(Error::Parameter(ParameterError::PageCount {
+            declared: 2,
+            added: 3
+        }))
     ));
     // Messages are lower-case, without a trailing period.
-    let e = write_tiff_f(&[], &TiffOptions::default()).unwrap_err().to_string();
-    assert!(e.starts_with(char::is_lowercase) && !e.ends_with('.'), "{e}");
+    let e = write_tiff_f(&[], &TiffOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(char::is_lowercase) && !e.ends_with('.'),
+        "{e}"
+    );
 }
 
 #[test]
 fn empty_software_and_no_date_are_omitted() {
-    let options = TiffOptions { software: String::new(), ..TiffOptions::default() };
+    let options = TiffOptions {
+        software: String::new(),
+        ..TiffOptions::default()
+    };
     let file = write_tiff_f(&three_pages()[..1], &options).unwrap();
     let info = &read_tiff(&file, &ReadLimits::default()).unwrap()[0];
     assert_eq!(info.software, None);
@@ -164,10 +199,19 @@ fn validate_reports_non_class_f() {
             _ => {}
         }
     }
-    let text: Vec<String> = validate_class_f(&bad).iter().map(|i| i.to_string()).collect();
-    assert!(text.iter().any(|t| t.contains("PhotometricInterpretation")), "{text:?}");
+    let text: Vec<String> = validate_class_f(&bad)
+        .iter()
+        .map(|i| i.to_string())
+        .collect();
+    assert!(
+        text.iter().any(|t| t.contains("PhotometricInterpretation")),
+        "{text:?}"
+    );
     assert!(text.iter().any(|t| t.contains("PageNumber")), "{text:?}");
     // Photometric 1 is still read, as inverted.
     let page = &decode_tiff(&bad, &ReadLimits::default()).unwrap()[0];
-    assert_eq!(page.count_black(), u64::from(page.width()) * 300 - three_pages()[0].count_black());
+    assert_eq!(
+        page.count_black(),
+        u64::from(page.width()) * 300 - three_pages()[0].count_black()
+    );
 }

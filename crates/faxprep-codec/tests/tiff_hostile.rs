@@ -28,7 +28,12 @@ fn sample(compression: Compression) -> Vec<u8> {
 
 /// Everything a caller might do with untrusted bytes.
 fn poke(data: &[u8]) {
-    let limits = ReadLimits { max_pages: 8, max_width: 4096, max_height: 4096, max_bytes_per_page: 1 << 20 };
+    let limits = ReadLimits {
+        max_pages: 8,
+        max_width: 4096,
+        max_height: 4096,
+        max_bytes_per_page: 1 << 20,
+    };
     let _ = read_tiff(data, &limits);
     let _ = decode_tiff(data, &limits);
     let _ = validate_class_f(data);
@@ -54,12 +59,19 @@ fn truncation_sweep() {
     for compression in [Compression::G3OneD, Compression::G3TwoD, Compression::G4] {
         let file = sample(compression);
         let step = (file.len() / 400).max(1);
-        for cut in (0..file.len()).step_by(step).chain(file.len().saturating_sub(300)..file.len()) {
+        for cut in (0..file.len())
+            .step_by(step)
+            .chain(file.len().saturating_sub(300)..file.len())
+        {
             let data = &file[..cut];
             poke(data);
             // A cut file is never silently read as the whole file.
             if let Ok(pages) = decode_tiff(data, &ReadLimits::default()) {
-                assert!(pages.len() < 2, "cut at {cut} of {} still gave 2 pages", file.len());
+                assert!(
+                    pages.len() < 2,
+                    "cut at {cut} of {} still gave 2 pages",
+                    file.len()
+                );
             }
         }
     }
@@ -71,7 +83,9 @@ fn byte_flip_sweep() {
     let ifd = u32::from_le_bytes(file[4..8].try_into().unwrap()) as usize;
     // Every byte of the header and the first directory, then a stride
     // through the rest, each set to a few hostile values.
-    let targets = (0..8).chain(ifd..(ifd + 250).min(file.len())).chain((0..file.len()).step_by(97));
+    let targets = (0..8)
+        .chain(ifd..(ifd + 250).min(file.len()))
+        .chain((0..file.len()).step_by(97));
     for at in targets {
         for v in [0x00, 0xff, 0x7f, 0x80, 0x01] {
             let mut data = file.clone();
@@ -89,7 +103,10 @@ fn directory_loop_is_an_error() {
     let n = u16::from_le_bytes([file[ifd as usize], file[ifd as usize + 1]]) as usize;
     set_u32(&mut file, ifd as usize + 2 + 12 * n, ifd);
     let err = read_tiff(&file, &ReadLimits::default()).unwrap_err();
-    assert!(matches!(err, Error::Format(FormatError::IfdLoop { .. })), "{err:?}");
+    assert!(
+        matches!(err, Error::Format(FormatError::IfdLoop { .. })),
+        "{err:?}"
+    );
     assert!(!validate_class_f(&file).is_empty());
 }
 
@@ -100,12 +117,18 @@ fn offsets_past_the_end_are_errors() {
     let at = entry(&data, 273) + 8;
     set_u32(&mut data, at, 0xffff_fff0);
     let err = read_tiff(&data, &ReadLimits::default()).unwrap_err();
-    assert!(matches!(err, Error::Format(FormatError::StripOutOfBounds { .. })), "{err:?}");
+    assert!(
+        matches!(err, Error::Format(FormatError::StripOutOfBounds { .. })),
+        "{err:?}"
+    );
 
     let mut data = file.clone();
     set_u32(&mut data, 4, u32::MAX - 3);
     let err = read_tiff(&data, &ReadLimits::default()).unwrap_err();
-    assert!(matches!(err, Error::Format(FormatError::Truncated { .. })), "{err:?}");
+    assert!(
+        matches!(err, Error::Format(FormatError::Truncated { .. })),
+        "{err:?}"
+    );
 
     // Software's out-of-line string moved past the end.
     let mut data = file;
@@ -136,18 +159,34 @@ fn absurd_sizes_hit_limits() {
     }
     assert!(matches!(
         read_tiff(&data, &ReadLimits::unlimited()),
-        Err(Error::Limits { limit: Limit::Pixels, .. })
+        Err(Error::Limits {
+            limit: Limit::Pixels,
+            ..
+        })
     ));
 
-    let limits = ReadLimits { max_pages: 1, ..ReadLimits::default() };
+    let limits = ReadLimits {
+        max_pages: 1,
+        ..ReadLimits::default()
+    };
     assert!(matches!(
         read_tiff(&file, &limits),
-        Err(Error::Limits { limit: Limit::Pages, value: 2, max: 1 })
+        Err(Error::Limits {
+            limit: Limit::Pages,
+            value: 2,
+            max: 1
+        })
     ));
-    let limits = ReadLimits { max_bytes_per_page: 10, ..ReadLimits::default() };
+    let limits = ReadLimits {
+        max_bytes_per_page: 10,
+        ..ReadLimits::default()
+    };
     assert!(matches!(
         read_tiff(&file, &limits),
-        Err(Error::Limits { limit: Limit::BytesPerPage, .. })
+        Err(Error::Limits {
+            limit: Limit::BytesPerPage,
+            ..
+        })
     ));
 }
 
@@ -164,12 +203,22 @@ fn huge_counts_are_errors() {
     let at = entry(&data, 278) + 8;
     set_u32(&mut data, at, 1);
     let err = read_tiff(&data, &ReadLimits::unlimited()).unwrap_err();
-    assert!(matches!(err, Error::Format(FormatError::StripCount { .. })), "{err:?}");
+    assert!(
+        matches!(err, Error::Format(FormatError::StripCount { .. })),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn garbage_is_not_tiff() {
-    for data in [&b""[..], b"II", b"II*\0", b"MM\0*\0\0\0\0", b"%PDF-1.4", &[0u8; 64]] {
+    for data in [
+        &b""[..],
+        b"II",
+        b"II*\0",
+        b"MM\0*\0\0\0\0",
+        b"%PDF-1.4",
+        &[0u8; 64],
+    ] {
         assert!(read_tiff(data, &ReadLimits::default()).is_err());
         poke(data);
     }

@@ -51,10 +51,16 @@ fn every_mode_decodes_bit_exact_with_libtiff() {
             assert!(issues.is_empty(), "{what}: {issues:?}");
             let ours = decode_tiff(&file, &ReadLimits::default()).unwrap();
             assert_eq!(ours, pages, "{what}: our own decode");
-            let Some(theirs) = libtiff_decode(&file, Resolution::Fine) else { return };
+            let Some(theirs) = libtiff_decode(&file, Resolution::Fine) else {
+                return;
+            };
             assert_eq!(theirs.len(), pages.len(), "{what}: libtiff page count");
             for (i, (a, b)) in theirs.iter().zip(&pages).enumerate() {
-                assert!(same_pixels(a, b), "{what} page {i}: row {:?}", first_diff_row(a, b));
+                assert!(
+                    same_pixels(a, b),
+                    "{what} page {i}: row {:?}",
+                    first_diff_row(a, b)
+                );
             }
         }
     }
@@ -73,7 +79,9 @@ fn every_mode_decodes_bit_exact_with_ghostscript() {
                 Compression::G3TwoD => page.resolution().k_factor() as i32,
                 _ => -1,
             };
-            let Some(gs) = gs_decode(strip, k, page.width(), page.height()) else { return };
+            let Some(gs) = gs_decode(strip, k, page.width(), page.height()) else {
+                return;
+            };
             assert!(
                 same_pixels(&gs, page),
                 "{compression:?} {}x{} page: row {:?}",
@@ -91,14 +99,21 @@ fn g4_strips_are_libtiffs_bytes() {
     // libtiff re-encodes our G3 file as G4; its strips must be ours.
     let g3 = write_tiff_f(&pages, &options(Compression::G3TwoD, FillOrder::MsbFirst)).unwrap();
     let g4 = write_tiff_f(&pages, &options(Compression::G4, FillOrder::MsbFirst)).unwrap();
-    let Some(libtiff) = tiffcp(&g3, &["-c", "g4", "-f", "msb2lsb"]) else { return };
+    let Some(libtiff) = tiffcp(&g3, &["-c", "g4", "-f", "msb2lsb"]) else {
+        return;
+    };
     let theirs = read_tiff(&libtiff, &ReadLimits::default()).unwrap();
     let ours = read_tiff(&g4, &ReadLimits::default()).unwrap();
     assert_eq!(theirs.len(), ours.len());
     for (i, (t, o)) in theirs.iter().zip(&ours).enumerate() {
         let t: Vec<u8> = t.strip_data(&libtiff).flatten().copied().collect();
         let o: Vec<u8> = o.strip_data(&g4).flatten().copied().collect();
-        assert!(t == o, "page {i}: libtiff {} bytes, ours {} bytes", t.len(), o.len());
+        assert!(
+            t == o,
+            "page {i}: libtiff {} bytes, ours {} bytes",
+            t.len(),
+            o.len()
+        );
     }
 }
 
@@ -115,7 +130,10 @@ fn libtiff_reads_our_tags() {
     let dir = tempdir();
     let path = dir.path().join("f.tif");
     std::fs::write(&path, &file).unwrap();
-    let out = std::process::Command::new("tiffdump").arg(&path).output().unwrap();
+    let out = std::process::Command::new("tiffdump")
+        .arg(&path)
+        .output()
+        .unwrap();
     let dump = String::from_utf8_lossy(&out.stdout);
     for expected in [
         "SubFileType (254) LONG (4) 1<2>",

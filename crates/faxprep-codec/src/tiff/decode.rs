@@ -12,7 +12,10 @@ use crate::ccitt;
 /// All pages are held at once; to decode one page at a time (a long fax
 /// into a preview), call [`read_tiff`] and then [`decode_page`] per page.
 pub fn decode_tiff(data: &[u8], limits: &ReadLimits) -> Result<Vec<BitPage>> {
-    read_tiff(data, limits)?.iter().map(|info| decode_page(data, info)).collect()
+    read_tiff(data, limits)?
+        .iter()
+        .map(|info| decode_page(data, info))
+        .collect()
 }
 
 /// Decode one page that [`read_tiff`] returned for the same `data`.
@@ -87,8 +90,14 @@ pub fn decode_page(data: &[u8], info: &TiffPageInfo) -> Result<BitPage> {
 /// Decode one CCITT strip of exactly `rows` rows.
 fn decode_strip(strip: &[u8], info: &TiffPageInfo, rows: u32) -> Result<BitPage> {
     let (compression, align_eol) = match info.compression {
-        TiffCompression::G3 { two_d: false, fill_bits } => (ccitt::Compression::G3OneD, fill_bits),
-        TiffCompression::G3 { two_d: true, fill_bits } => (ccitt::Compression::G3TwoD, fill_bits),
+        TiffCompression::G3 {
+            two_d: false,
+            fill_bits,
+        } => (ccitt::Compression::G3OneD, fill_bits),
+        TiffCompression::G3 {
+            two_d: true,
+            fill_bits,
+        } => (ccitt::Compression::G3TwoD, fill_bits),
         _ => (ccitt::Compression::G4, false),
     };
     let options = ccitt::DecodeOptions {
@@ -99,5 +108,8 @@ fn decode_strip(strip: &[u8], info: &TiffPageInfo, rows: u32) -> Result<BitPage>
         align_eol,
         resolution: info.resolution,
     };
-    ccitt::decode(strip, &options).map_err(|source| Error::Codec { page: info.index, source })
+    ccitt::decode(strip, &options).map_err(|source| Error::Codec {
+        page: info.index,
+        source,
+    })
 }

@@ -235,7 +235,11 @@ impl fmt::Display for FormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FormatError::NotTiff => f.write_str("no tiff header"),
-            FormatError::Truncated { offset, needed, file_len } => write!(
+            FormatError::Truncated {
+                offset,
+                needed,
+                file_len,
+            } => write!(
                 f,
                 "{needed} bytes at offset {offset} run past the end of the {file_len}-byte file"
             ),
@@ -246,7 +250,12 @@ impl fmt::Display for FormatError {
             FormatError::MissingTag { page, tag } => {
                 write!(f, "page {} has no {} tag ({tag})", page + 1, tag_name(*tag))
             }
-            FormatError::BadField { page, tag, field_type, count } => write!(
+            FormatError::BadField {
+                page,
+                tag,
+                field_type,
+                count,
+            } => write!(
                 f,
                 "page {} has {} ({tag}) with field type {field_type} and count {count}",
                 page + 1,
@@ -258,17 +267,33 @@ impl fmt::Display for FormatError {
                 page + 1,
                 tag_name(*tag)
             ),
-            FormatError::StripCount { page, needed, offsets, byte_counts } => write!(
+            FormatError::StripCount {
+                page,
+                needed,
+                offsets,
+                byte_counts,
+            } => write!(
                 f,
                 "page {} needs {needed} strips but has {offsets} offsets and {byte_counts} byte counts",
                 page + 1
             ),
-            FormatError::StripOutOfBounds { page, strip, offset, len, file_len } => write!(
+            FormatError::StripOutOfBounds {
+                page,
+                strip,
+                offset,
+                len,
+                file_len,
+            } => write!(
                 f,
                 "page {} strip {strip} ({len} bytes at offset {offset}) runs past the end of the {file_len}-byte file",
                 page + 1
             ),
-            FormatError::ShortStrip { page, strip, needed, actual } => write!(
+            FormatError::ShortStrip {
+                page,
+                strip,
+                needed,
+                actual,
+            } => write!(
                 f,
                 "page {} uncompressed strip {strip} has {actual} bytes, its rows need {needed}",
                 page + 1
@@ -282,7 +307,12 @@ impl fmt::Display for Unsupported {
         match self {
             Unsupported::BigTiff => f.write_str("bigtiff"),
             Unsupported::Field { page, tag, value } => {
-                write!(f, "page {} has {} ({tag}) = {value}", page + 1, tag_name(*tag))
+                write!(
+                    f,
+                    "page {} has {} ({tag}) = {value}",
+                    page + 1,
+                    tag_name(*tag)
+                )
             }
         }
     }

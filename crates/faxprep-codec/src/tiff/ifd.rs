@@ -18,7 +18,11 @@ impl<'a> Bytes<'a> {
     /// `len` bytes at `offset`, or a `Truncated` error.
     pub fn slice(&self, offset: u64, len: u64) -> Result<&'a [u8]> {
         let file_len = self.data.len() as u64;
-        let truncated = || FormatError::Truncated { offset, needed: len, file_len };
+        let truncated = || FormatError::Truncated {
+            offset,
+            needed: len,
+            file_len,
+        };
         let end = offset.checked_add(len).ok_or_else(truncated)?;
         if end > file_len {
             return Err(truncated().into());
@@ -30,13 +34,21 @@ impl<'a> Bytes<'a> {
     pub fn u16_at(&self, offset: u64) -> Result<u16> {
         let b = self.slice(offset, 2)?;
         let b = [b[0], b[1]];
-        Ok(if self.big_endian { u16::from_be_bytes(b) } else { u16::from_le_bytes(b) })
+        Ok(if self.big_endian {
+            u16::from_be_bytes(b)
+        } else {
+            u16::from_le_bytes(b)
+        })
     }
 
     pub fn u32_at(&self, offset: u64) -> Result<u32> {
         let b = self.slice(offset, 4)?;
         let b = [b[0], b[1], b[2], b[3]];
-        Ok(if self.big_endian { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) })
+        Ok(if self.big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        })
     }
 }
 
@@ -123,16 +135,33 @@ fn directory(bytes: Bytes<'_>, offset: u64) -> Result<(Ifd, u64)> {
         }
         last_tag = Some(tag);
         // Unknown field types are skipped, as TIFF 6.0 §2 asks of readers.
-        let Some(size) = type_size(field_type) else { continue };
+        let Some(size) = type_size(field_type) else {
+            continue;
+        };
         // count < 2^32 and size <= 8, so this cannot overflow u64.
         let total = count * size;
-        let value_offset = if total <= 4 { at + 8 } else { u64::from(bytes.u32_at(at + 8)?) };
+        let value_offset = if total <= 4 {
+            at + 8
+        } else {
+            u64::from(bytes.u32_at(at + 8)?)
+        };
         bytes.slice(value_offset, total)?;
         // The first occurrence of a duplicated tag wins, as in libtiff.
-        entries.entry(tag).or_insert(Entry { field_type, count, value_offset });
+        entries.entry(tag).or_insert(Entry {
+            field_type,
+            count,
+            value_offset,
+        });
     }
     let next = u64::from(bytes.u32_at(offset + 2 + 12 * n)?);
-    Ok((Ifd { offset, entries, sorted }, next))
+    Ok((
+        Ifd {
+            offset,
+            entries,
+            sorted,
+        },
+        next,
+    ))
 }
 
 impl Ifd {
@@ -146,12 +175,20 @@ impl Ifd {
     }
 
     fn bad_field(page: u32, tag: u16, e: &Entry) -> Error {
-        FormatError::BadField { page, tag, field_type: e.field_type, count: e.count }.into()
+        FormatError::BadField {
+            page,
+            tag,
+            field_type: e.field_type,
+            count: e.count,
+        }
+        .into()
     }
 
     /// The first value of an integer tag, `None` when absent.
     pub fn int(&self, bytes: Bytes<'_>, page: u32, tag: u16) -> Result<Option<u64>> {
-        let Some(e) = self.entries.get(&tag) else { return Ok(None) };
+        let Some(e) = self.entries.get(&tag) else {
+            return Ok(None);
+        };
         if !matches!(e.field_type, TYPE_BYTE | TYPE_SHORT | TYPE_LONG) || e.count == 0 {
             return Err(Self::bad_field(page, tag, e));
         }
@@ -162,26 +199,33 @@ impl Ifd {
     /// when absent. Reading at most `max` keeps a hostile count from costing
     /// memory beyond what the caller needs.
     pub fn ints(&self, bytes: Bytes<'_>, page: u32, tag: u16, max: u64) -> Result<(Vec<u64>, u64)> {
-        let Some(e) = self.entries.get(&tag) else { return Ok((Vec::new(), 0)) };
+        let Some(e) = self.entries.get(&tag) else {
+            return Ok((Vec::new(), 0));
+        };
         if !matches!(e.field_type, TYPE_BYTE | TYPE_SHORT | TYPE_LONG) {
             return Err(Self::bad_field(page, tag, e));
         }
         let n = e.count.min(max);
-        let values = (0..n).map(|i| self.int_at(bytes, e, i)).collect::<Result<Vec<_>>>()?;
+        let values = (0..n)
+            .map(|i| self.int_at(bytes, e, i))
+            .collect::<Result<Vec<_>>>()?;
         Ok((values, e.count))
     }
 
     /// A RATIONAL tag as (numerator, denominator); integer types are read as
     /// n / 1, which some writers use. `None` when absent.
     pub fn rational(&self, bytes: Bytes<'_>, page: u32, tag: u16) -> Result<Option<(u32, u32)>> {
-        let Some(e) = self.entries.get(&tag) else { return Ok(None) };
+        let Some(e) = self.entries.get(&tag) else {
+            return Ok(None);
+        };
         if e.count == 0 {
             return Err(Self::bad_field(page, tag, e));
         }
         match e.field_type {
-            TYPE_RATIONAL => {
-                Ok(Some((bytes.u32_at(e.value_offset)?, bytes.u32_at(e.value_offset + 4)?)))
-            }
+            TYPE_RATIONAL => Ok(Some((
+                bytes.u32_at(e.value_offset)?,
+                bytes.u32_at(e.value_offset + 4)?,
+            ))),
             TYPE_BYTE | TYPE_SHORT | TYPE_LONG => {
                 // Fits: int_at reads at most 32 bits.
                 Ok(Some((self.int_at(bytes, e, 0)? as u32, 1)))
@@ -209,14 +253,28 @@ mod tests {
 
     #[test]
     fn header_rejects_garbage_and_bigtiff() {
-        assert!(matches!(header(b"II"), Err(Error::Format(FormatError::NotTiff))));
-        assert!(matches!(header(b"XX*\0\0\0\0\0"), Err(Error::Format(FormatError::NotTiff))));
+        assert!(matches!(
+            header(b"II"),
+            Err(Error::Format(FormatError::NotTiff))
+        ));
+        assert!(matches!(
+            header(b"XX*\0\0\0\0\0"),
+            Err(Error::Format(FormatError::NotTiff))
+        ));
         assert!(matches!(
             header(b"II+\0\x08\0\0\0"),
             Err(Error::Unsupported(Unsupported::BigTiff))
         ));
-        assert!(matches!(header(b"II*\0\x08\0"), Err(Error::Format(FormatError::Truncated { .. }))));
-        assert_eq!(header(b"MM\0*\0\0\0\x08").map(|(b, o)| (b.big_endian, o)).ok(), Some((true, 8)));
+        assert!(matches!(
+            header(b"II*\0\x08\0"),
+            Err(Error::Format(FormatError::Truncated { .. }))
+        ));
+        assert_eq!(
+            header(b"MM\0*\0\0\0\x08")
+                .map(|(b, o)| (b.big_endian, o))
+                .ok(),
+            Some((true, 8))
+        );
     }
 
     #[test]
@@ -229,10 +287,18 @@ mod tests {
         ));
         // A directory claiming 65535 entries in a 14-byte file.
         let huge = b"II*\0\x08\0\0\0\xff\xff\0\0\0\0";
-        assert!(matches!(directories(huge, 100), Err(Error::Format(FormatError::Truncated { .. }))));
+        assert!(matches!(
+            directories(huge, 100),
+            Err(Error::Format(FormatError::Truncated { .. }))
+        ));
         // An entry with 2^32 - 1 LONGs at offset 0.
         let mut file = b"II*\0\x08\0\0\0\x01\0".to_vec();
-        file.extend_from_slice(&[0x11, 0x01, 4, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0]);
-        assert!(matches!(directories(&file, 100), Err(Error::Format(FormatError::Truncated { .. }))));
+        file.extend_from_slice(&[
+            0x11, 0x01, 4, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0,
+        ]);
+        assert!(matches!(
+            directories(&file, 100),
+            Err(Error::Format(FormatError::Truncated { .. }))
+        ));
     }
 }

@@ -60,7 +60,12 @@ impl IfdBuilder {
         // Counts are tiny here: a few values or a short string checked by
         // the writer.
         let count = u32::try_from(count).unwrap_or(u32::MAX);
-        self.fields.push(Field { tag, field_type, count, value });
+        self.fields.push(Field {
+            tag,
+            field_type,
+            count,
+            value,
+        });
     }
 
     /// Append the directory to `out` at an even offset (TIFF 6.0 §2: "the
@@ -98,7 +103,13 @@ impl IfdBuilder {
         let next_ifd_at = out.len();
         out.extend_from_slice(&[0; 4]);
         out.extend_from_slice(&extra);
-        (start, Written { next_ifd_at, value_at })
+        (
+            start,
+            Written {
+                next_ifd_at,
+                value_at,
+            },
+        )
     }
 }
 
@@ -129,7 +140,10 @@ mod tests {
         assert_eq!(&out[36..38], &305u16.to_le_bytes());
         let (_, rational_at) = w.value_at[1];
         assert_eq!(rational_at % 2, 0);
-        assert_eq!(&out[rational_at..rational_at + 8], &[204, 0, 0, 0, 1, 0, 0, 0]);
+        assert_eq!(
+            &out[rational_at..rational_at + 8],
+            &[204, 0, 0, 0, 1, 0, 0, 0]
+        );
         let (_, ascii_at) = w.value_at[2];
         assert_eq!(ascii_at % 2, 0);
         assert_eq!(&out[ascii_at..ascii_at + 6], b"abcde\0");

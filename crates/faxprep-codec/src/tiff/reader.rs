@@ -146,7 +146,11 @@ fn unsupported(page: u32, tag: u16, value: u64) -> Error {
 }
 
 fn check_limit(limit: Limit, value: u64, max: u64) -> Result<()> {
-    if value > max { Err(Error::Limits { limit, value, max }) } else { Ok(()) }
+    if value > max {
+        Err(Error::Limits { limit, value, max })
+    } else {
+        Ok(())
+    }
 }
 
 /// dpi from a RATIONAL and ResolutionUnit (2 inch, 3 cm; 1 "no unit" is
@@ -168,24 +172,42 @@ pub(crate) fn page_info(
     limits: &ReadLimits,
 ) -> Result<TiffPageInfo> {
     let required = |tag| -> Result<u64> {
-        ifd.int(bytes, page, tag)?.ok_or_else(|| FormatError::MissingTag { page, tag }.into())
+        ifd.int(bytes, page, tag)?
+            .ok_or_else(|| FormatError::MissingTag { page, tag }.into())
     };
     let width = required(IMAGE_WIDTH)?;
     let height = required(IMAGE_LENGTH)?;
     for (tag, v) in [(IMAGE_WIDTH, width), (IMAGE_LENGTH, height)] {
         if v == 0 {
-            return Err(FormatError::BadValue { page, tag, value: v }.into());
+            return Err(FormatError::BadValue {
+                page,
+                tag,
+                value: v,
+            }
+            .into());
         }
     }
     // The page types' own caps bound even `ReadLimits::unlimited()`.
-    check_limit(Limit::Width, width, u64::from(limits.max_width.min(MAX_DIMENSION)))?;
-    check_limit(Limit::Height, height, u64::from(limits.max_height.min(MAX_DIMENSION)))?;
+    check_limit(
+        Limit::Width,
+        width,
+        u64::from(limits.max_width.min(MAX_DIMENSION)),
+    )?;
+    check_limit(
+        Limit::Height,
+        height,
+        u64::from(limits.max_height.min(MAX_DIMENSION)),
+    )?;
     check_limit(Limit::Pixels, width * height, MAX_PIXELS)?;
     // Both came from at most 32-bit fields.
     let (width, height) = (width as u32, height as u32);
 
     if ifd.entries.contains_key(&TILE_WIDTH) {
-        return Err(unsupported(page, TILE_WIDTH, ifd.int(bytes, page, TILE_WIDTH)?.unwrap_or(0)));
+        return Err(unsupported(
+            page,
+            TILE_WIDTH,
+            ifd.int(bytes, page, TILE_WIDTH)?.unwrap_or(0),
+        ));
     }
     let spp = ifd.int(bytes, page, SAMPLES_PER_PIXEL)?.unwrap_or(1);
     if spp != 1 {
@@ -226,14 +248,36 @@ pub(crate) fn page_info(
     let fill_order = match ifd.int(bytes, page, FILL_ORDER)?.unwrap_or(1) {
         1 => FillOrder::MsbFirst,
         2 => FillOrder::LsbFirst,
-        other => return Err(FormatError::BadValue { page, tag: FILL_ORDER, value: other }.into()),
+        other => {
+            return Err(FormatError::BadValue {
+                page,
+                tag: FILL_ORDER,
+                value: other,
+            }
+            .into());
+        }
     };
-    if let Some(pc) = ifd.int(bytes, page, PLANAR_CONFIGURATION)?.filter(|&p| p != 1 && p != 2) {
-        return Err(FormatError::BadValue { page, tag: PLANAR_CONFIGURATION, value: pc }.into());
+    if let Some(pc) = ifd
+        .int(bytes, page, PLANAR_CONFIGURATION)?
+        .filter(|&p| p != 1 && p != 2)
+    {
+        return Err(FormatError::BadValue {
+            page,
+            tag: PLANAR_CONFIGURATION,
+            value: pc,
+        }
+        .into());
     }
 
     let rows_per_strip = match ifd.int(bytes, page, ROWS_PER_STRIP)? {
-        Some(0) => return Err(FormatError::BadValue { page, tag: ROWS_PER_STRIP, value: 0 }.into()),
+        Some(0) => {
+            return Err(FormatError::BadValue {
+                page,
+                tag: ROWS_PER_STRIP,
+                value: 0,
+            }
+            .into());
+        }
         // 2^32 - 1 means "the whole image" (TIFF 6.0 §8).
         Some(r) => r.min(u64::from(height)) as u32,
         None => height,
@@ -242,10 +286,18 @@ pub(crate) fn page_info(
     let (offsets, n_offsets) = ifd.ints(bytes, page, STRIP_OFFSETS, needed)?;
     let (counts, n_counts) = ifd.ints(bytes, page, STRIP_BYTE_COUNTS, needed)?;
     if n_offsets == 0 {
-        return Err(FormatError::MissingTag { page, tag: STRIP_OFFSETS }.into());
+        return Err(FormatError::MissingTag {
+            page,
+            tag: STRIP_OFFSETS,
+        }
+        .into());
     }
     if n_counts == 0 {
-        return Err(FormatError::MissingTag { page, tag: STRIP_BYTE_COUNTS }.into());
+        return Err(FormatError::MissingTag {
+            page,
+            tag: STRIP_BYTE_COUNTS,
+        }
+        .into());
     }
     if n_offsets < needed || n_counts < needed {
         return Err(FormatError::StripCount {
@@ -275,14 +327,22 @@ pub(crate) fn page_info(
         strips.push(offset as usize..(offset + len) as usize);
     }
 
-    let unit = ifd.int(bytes, page, RESOLUTION_UNIT).ok().flatten().unwrap_or(2);
+    let unit = ifd
+        .int(bytes, page, RESOLUTION_UNIT)
+        .ok()
+        .flatten()
+        .unwrap_or(2);
     let x_dpi = dpi(ifd.rational(bytes, page, X_RESOLUTION).ok().flatten(), unit);
     let y_dpi = dpi(ifd.rational(bytes, page, Y_RESOLUTION).ok().flatten(), unit);
     let resolution = y_dpi.map_or(Resolution::Fine, Resolution::from_y_dpi);
     // Metadata nobody decodes with: a malformed value reads as absent
     // rather than losing the page.
     let optional = |tag| ifd.int(bytes, page, tag).ok().flatten();
-    let page_number = match ifd.ints(bytes, page, PAGE_NUMBER, 2).map(|(v, _)| v).as_deref() {
+    let page_number = match ifd
+        .ints(bytes, page, PAGE_NUMBER, 2)
+        .map(|(v, _)| v)
+        .as_deref()
+    {
         Ok([a, b]) => Some((*a as u16, *b as u16)),
         _ => None,
     };

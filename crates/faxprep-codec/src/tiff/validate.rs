@@ -82,8 +82,16 @@ impl fmt::Display for ClassFIssue {
         match &self.kind {
             ClassFIssueKind::Unreadable(e) => write!(f, "{e}"),
             ClassFIssueKind::MissingTag { tag } => write!(f, "no {} tag ({tag})", tag_name(*tag)),
-            ClassFIssueKind::BadValue { tag, found, expected } => {
-                write!(f, "{} ({tag}) is {found}, class f wants {expected}", tag_name(*tag))
+            ClassFIssueKind::BadValue {
+                tag,
+                found,
+                expected,
+            } => {
+                write!(
+                    f,
+                    "{} ({tag}) is {found}, class f wants {expected}",
+                    tag_name(*tag)
+                )
             }
             ClassFIssueKind::PageNumber { found, expected } => write!(
                 f,
@@ -116,11 +124,22 @@ pub fn validate_class_f(data: &[u8]) -> Vec<ClassFIssue> {
     let pages = ifds.len() as u32;
     for (i, ifd) in ifds.iter().enumerate() {
         let page = i as u32;
-        let mut push = |severity, kind| issues.push(ClassFIssue { page: Some(page), severity, kind });
+        let mut push = |severity, kind| {
+            issues.push(ClassFIssue {
+                page: Some(page),
+                severity,
+                kind,
+            })
+        };
         check_tags(bytes, ifd, page, pages, &mut push);
         match page_info(bytes, ifd, page, &limits).and_then(|info| {
             if info.strips.len() > 1 {
-                push(Severity::Warning, ClassFIssueKind::Strips { count: info.strips.len() as u32 });
+                push(
+                    Severity::Warning,
+                    ClassFIssueKind::Strips {
+                        count: info.strips.len() as u32,
+                    },
+                );
             }
             decode_page(data, &info)
         }) {
@@ -146,11 +165,23 @@ fn check_tags(
     }
     let int = |tag| ifd.int(bytes, page, tag).ok().flatten();
     let mut bad = |tag, found: u64, expected| {
-        push(Error, BadValue { tag, found: found as f64, expected });
+        push(
+            Error,
+            BadValue {
+                tag,
+                found: found as f64,
+                expected,
+            },
+        );
     };
     // (tag, whether required, allowed values, what to say)
     let rules: [(u16, bool, &[u64], &'static str); 8] = [
-        (NEW_SUBFILE_TYPE, true, &[2], "2 (page of a multi-page document)"),
+        (
+            NEW_SUBFILE_TYPE,
+            true,
+            &[2],
+            "2 (page of a multi-page document)",
+        ),
         (IMAGE_WIDTH, true, &[1728, 2048, 2432], "1728, 2048 or 2432"),
         (BITS_PER_SAMPLE, false, &[1], "1"),
         (SAMPLES_PER_PIXEL, false, &[1], "1"),
@@ -169,7 +200,13 @@ fn check_tags(
             None => {}
         }
     }
-    for tag in [IMAGE_LENGTH, STRIP_OFFSETS, STRIP_BYTE_COUNTS, ROWS_PER_STRIP, PAGE_NUMBER] {
+    for tag in [
+        IMAGE_LENGTH,
+        STRIP_OFFSETS,
+        STRIP_BYTE_COUNTS,
+        ROWS_PER_STRIP,
+        PAGE_NUMBER,
+    ] {
         if !ifd.entries.contains_key(&tag) {
             missing.push(tag);
         }
@@ -188,7 +225,14 @@ fn check_tags(
         _ => {}
     }
     if let Some(o) = int(ORIENTATION).filter(|&o| o != 1) {
-        push(Warning, BadValue { tag: ORIENTATION, found: o as f64, expected: "1" });
+        push(
+            Warning,
+            BadValue {
+                tag: ORIENTATION,
+                found: o as f64,
+                expected: "1",
+            },
+        );
     }
     // Resolutions: 204 x 98/196/391 per inch, or the same per centimetre
     // (80 x 38.5/77/154), within 1 %.
@@ -196,15 +240,33 @@ fn check_tags(
     let scale = if per_cm { 1.0 / 2.54 } else { 1.0 };
     let res = [
         (X_RESOLUTION, &[204.0][..], "204 per inch"),
-        (Y_RESOLUTION, &[98.0, 196.0, 391.0][..], "98, 196 or 391 per inch"),
+        (
+            Y_RESOLUTION,
+            &[98.0, 196.0, 391.0][..],
+            "98, 196 or 391 per inch",
+        ),
     ];
     for (tag, allowed, expected) in res {
         match ifd.rational(bytes, page, tag).ok().flatten() {
             None => missing.push(tag),
             Some((num, den)) => {
-                let v = if den == 0 { 0.0 } else { f64::from(num) / f64::from(den) };
-                if !allowed.iter().any(|a| (v - a * scale).abs() <= a * scale * 0.01) {
-                    push(Error, BadValue { tag, found: v, expected });
+                let v = if den == 0 {
+                    0.0
+                } else {
+                    f64::from(num) / f64::from(den)
+                };
+                if !allowed
+                    .iter()
+                    .any(|a| (v - a * scale).abs() <= a * scale * 0.01)
+                {
+                    push(
+                        Error,
+                        BadValue {
+                            tag,
+                            found: v,
+                            expected,
+                        },
+                    );
                 }
             }
         }
@@ -212,11 +274,17 @@ fn check_tags(
     for tag in missing {
         push(Error, MissingTag { tag });
     }
-    if let Ok((pn, _)) = ifd.ints(bytes, page, PAGE_NUMBER, 2) {
-        if let [index, total] = pn[..] {
-            if index != u64::from(page) || (total != 0 && total != u64::from(pages)) {
-                push(Error, PageNumber { found: (index as u16, total as u16), expected: (page, pages) });
-            }
-        }
+    if let Ok((pn, _)) = ifd.ints(bytes, page, PAGE_NUMBER, 2)
+        && let [index, total] = pn[..]
+        && (index != u64::from(page) || (total != 0 && total != u64::from(pages)))
+    {
+        let found = (index as u16, total as u16);
+        push(
+            Error,
+            PageNumber {
+                found,
+                expected: (page, pages),
+            },
+        );
     }
 }

@@ -87,37 +87,40 @@ impl TiffWriter {
     /// Start a file. Checks the options: `date_time` must be
     /// `"YYYY:MM:DD HH:MM:SS"` and `software` free of NUL bytes.
     pub fn new(options: TiffOptions) -> Result<TiffWriter> {
-        if let Some(dt) = &options.date_time {
-            if !is_tiff_date_time(dt) {
-                return Err(ParameterError::DateTime { value: dt.clone() }.into());
-            }
+        if let Some(dt) = &options.date_time
+            && !is_tiff_date_time(dt)
+        {
+            return Err(ParameterError::DateTime { value: dt.clone() }.into());
         }
         if options.software.contains('\0') {
             return Err(ParameterError::Software.into());
         }
         // "II", 42, and the first-IFD offset patched by the first page.
         let out = vec![b'I', b'I', 42, 0, 0, 0, 0, 0];
-        Ok(TiffWriter { options, out, pages: 0, next_ifd_at: 4, totals_at: Vec::new() })
+        Ok(TiffWriter {
+            options,
+            out,
+            pages: 0,
+            next_ifd_at: 4,
+            totals_at: Vec::new(),
+        })
     }
 
     /// Code `page` with the chosen compression (K from its resolution for
-    /// 2-D: T.4 §4.2.1) and append it.
+    /// 2-D: T.4 §4.2.1) and append it. The page is coded straight into the
+    /// file buffer.
     pub fn add_page(&mut self, page: &BitPage) -> Result<PageInfo> {
-        check_width(page.width())?;
-        let options = ccitt::EncodeOptions {
-            compression: self.options.compression,
-            k: page.resolution().k_factor(),
-            // T4Options bit 2 is set: EOLs end on byte boundaries.
-            align_eol: true,
-            // G3: no RTC inside a TIFF strip (RFC 2306 §3), rows are
-            // counted by ImageLength. G4: end with EOFB (T.6 §2.4), as
-            // libtiff does, so that our G4 strips are byte for byte
-            // libtiff's (T.6 coding is canonical) and readers that stop at
-            // EOFB find it.
-            raw_stream: self.options.compression == Compression::G4,
-        };
-        let strip = ccitt::encode(page, &options);
-        self.add_encoded(page.width(), page.height(), page.resolution(), &strip)
+        self.check_page(page.width(), page.height())?;
+        // G3: EOLs byte-aligned (T4Options bit 2), no RTC inside a TIFF strip
+        // (RFC 2306 §3), rows are counted by ImageLength. G4: ends with EOFB
+        // (T.6 §2.4) as libtiff writes it, so our G4 strips are byte for byte
+        // libtiff's (T.6 coding is canonical) and readers that stop at EOFB
+        // find it.
+        let options = ccitt::EncodeOptions::tiff(self.options.compression);
+        pad_to_word(&mut self.out);
+        let start = self.out.len();
+        ccitt::encode_into(page, &options, &mut self.out);
+        self.close_page(page.width(), page.height(), page.resolution(), start)
     }
 
     /// Append a page whose strip is already coded, most significant bit
@@ -132,29 +135,57 @@ impl TiffWriter {
         resolution: Resolution,
         strip: &[u8],
     ) -> Result<PageInfo> {
-        check_width(width)?;
+        self.check_page(width, height)?;
+        pad_to_word(&mut self.out);
+        let start = self.out.len();
+        self.out.extend_from_slice(strip);
+        self.close_page(width, height, resolution, start)
+    }
+
+    /// The checks before a page's bytes are appended.
+    fn check_page(&self, width: u32, height: u32) -> Result<()> {
+        if !CLASS_F_WIDTHS.contains(&width) {
+            return Err(ParameterError::Width { width }.into());
+        }
         if height == 0 {
             return Err(ParameterError::EmptyPage.into());
         }
-        if let Some(total) = self.options.total_pages {
-            if self.pages >= total {
-                return Err(ParameterError::PageCount { declared: total, added: self.pages + 1 }
-                    .into());
-            }
-        }
-        // PageNumber holds SHORTs; 32-bit offsets cap the file at 4 GiB
-        // (with room for the directory, under 512 bytes).
-        if self.pages >= u32::from(u16::MAX)
-            || self.out.len() as u64 + strip.len() as u64 + 1024 > u64::from(u32::MAX)
+        if let Some(total) = self.options.total_pages
+            && self.pages >= total
         {
+            return Err(ParameterError::PageCount {
+                declared: total,
+                added: self.pages + 1,
+            }
+            .into());
+        }
+        // PageNumber holds SHORTs.
+        if self.pages >= u32::from(u16::MAX) {
             return Err(ParameterError::TooLarge.into());
         }
+        Ok(())
+    }
 
-        pad_to_word(&mut self.out);
-        let strip_offset = self.out.len();
-        match self.options.fill_order {
-            FillOrder::MsbFirst => self.out.extend_from_slice(strip),
-            FillOrder::LsbFirst => self.out.extend(strip.iter().map(|b| b.reverse_bits())),
+    /// The strip is `out[start..]`, most significant bit first: fix its bit
+    /// order and append the page's directory.
+    fn close_page(
+        &mut self,
+        width: u32,
+        height: u32,
+        resolution: Resolution,
+        start: usize,
+    ) -> Result<PageInfo> {
+        // 32-bit offsets cap the file at 4 GiB, with room for the directory
+        // (under 512 bytes).
+        if self.out.len() as u64 + 1024 > u64::from(u32::MAX) {
+            self.out.truncate(start);
+            return Err(ParameterError::TooLarge.into());
+        }
+        let strip_len = self.out.len() - start;
+        if self.options.fill_order == FillOrder::LsbFirst {
+            self.out[start..]
+                .iter_mut()
+                .for_each(|b| *b = b.reverse_bits());
         }
 
         let index = self.pages;
@@ -165,10 +196,11 @@ impl TiffWriter {
         ifd.short(BITS_PER_SAMPLE, &[1]);
         ifd.short(PHOTOMETRIC, &[0]);
         ifd.short(FILL_ORDER, &[self.options.fill_order.tag_value()]);
-        ifd.long(STRIP_OFFSETS, strip_offset as u32);
+        // Both fit: the file is under 4 GiB.
+        ifd.long(STRIP_OFFSETS, start as u32);
         ifd.short(SAMPLES_PER_PIXEL, &[1]);
         ifd.long(ROWS_PER_STRIP, height);
-        ifd.long(STRIP_BYTE_COUNTS, strip.len() as u32);
+        ifd.long(STRIP_BYTE_COUNTS, strip_len as u32);
         ifd.rational(X_RESOLUTION, resolution.x_dpi(), 1);
         ifd.rational(Y_RESOLUTION, resolution.y_dpi(), 1);
         ifd.short(RESOLUTION_UNIT, &[2]);
@@ -185,7 +217,10 @@ impl TiffWriter {
         }
         let total = self.options.total_pages.unwrap_or(0);
         // Both fit: pages < u16::MAX was checked, total is patched or given.
-        ifd.short(PAGE_NUMBER, &[index as u16, total.min(u32::from(u16::MAX)) as u16]);
+        ifd.short(
+            PAGE_NUMBER,
+            &[index as u16, total.min(u32::from(u16::MAX)) as u16],
+        );
         if !self.options.software.is_empty() {
             ifd.ascii(SOFTWARE, &self.options.software);
         }
@@ -202,7 +237,13 @@ impl TiffWriter {
             self.totals_at.push(at + 2);
         }
         self.pages += 1;
-        Ok(PageInfo { index, width, height, resolution, strip_bytes: strip.len() as u64 })
+        Ok(PageInfo {
+            index,
+            width,
+            height,
+            resolution,
+            strip_bytes: strip_len as u64,
+        })
     }
 
     /// Pages added so far.
@@ -228,8 +269,11 @@ impl TiffWriter {
         }
         match self.options.total_pages {
             Some(total) if total != self.pages => {
-                return Err(ParameterError::PageCount { declared: total, added: self.pages }
-                    .into());
+                return Err(ParameterError::PageCount {
+                    declared: total,
+                    added: self.pages,
+                }
+                .into());
             }
             Some(_) => {}
             None => {
@@ -252,14 +296,6 @@ pub fn write_tiff_f(pages: &[BitPage], options: &TiffOptions) -> Result<Vec<u8>>
         writer.add_page(page)?;
     }
     writer.finish()
-}
-
-fn check_width(width: u32) -> Result<()> {
-    if CLASS_F_WIDTHS.contains(&width) {
-        Ok(())
-    } else {
-        Err(ParameterError::Width { width }.into())
-    }
 }
 
 /// `"YYYY:MM:DD HH:MM:SS"` (TIFF 6.0 §8, DateTime): digits and separators
@@ -288,11 +324,18 @@ mod tests {
 
     #[test]
     fn page_count_is_enforced() {
-        let opts = TiffOptions { total_pages: Some(1), ..TiffOptions::default() };
+        let opts = TiffOptions {
+            total_pages: Some(1),
+            ..TiffOptions::default()
+        };
         let mut w = TiffWriter::new(opts.clone()).unwrap();
         w.add_encoded(1728, 1, Resolution::Fine, &[0]).unwrap();
         assert!(w.add_encoded(1728, 1, Resolution::Fine, &[0]).is_err());
-        let w = TiffWriter::new(TiffOptions { total_pages: Some(2), ..opts }).unwrap();
+        let w = TiffWriter::new(TiffOptions {
+            total_pages: Some(2),
+            ..opts
+        })
+        .unwrap();
         assert!(w.finish().is_err());
     }
 }

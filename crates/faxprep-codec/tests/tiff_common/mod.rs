@@ -59,9 +59,13 @@ pub fn chart(corpus: &Path, n: u32) -> BitPage {
 /// strokes, like a typed letter at fine resolution.
 pub fn text_page(width: u32, height: u32, resolution: Resolution, seed: u64) -> BitPage {
     let mut page = BitPage::new(width, height, resolution).unwrap();
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     let mut rand = move |n: u32| {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((state >> 33) % u64::from(n)) as u32
     };
     let mut y = 120;
@@ -113,15 +117,26 @@ pub fn libtiff_decode(tiff: &[u8], resolution: Resolution) -> Option<Vec<BitPage
         .arg(&path)
         .output()
         .unwrap();
-    assert!(out.status.success(), "tifftopnm failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "tifftopnm failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Some(read_pbm(&out.stdout, resolution))
 }
 
 /// `tiffinfo -D` must print nothing on stderr for `path`.
 pub fn assert_tiffinfo_clean(path: &Path) {
-    let out = Command::new("tiffinfo").arg("-D").arg(path).output().unwrap();
+    let out = Command::new("tiffinfo")
+        .arg("-D")
+        .arg(path)
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && stderr.trim().is_empty(), "tiffinfo -D: {stderr}");
+    assert!(
+        out.status.success() && stderr.trim().is_empty(),
+        "tiffinfo -D: {stderr}"
+    );
 }
 
 /// Run a libtiff tool on `input` (written to a temp file) and return the
@@ -133,9 +148,17 @@ pub fn tiffcp(input: &[u8], args: &[&str]) -> Option<Vec<u8>> {
     let dir = tempdir();
     let (src, dst) = (dir.path().join("in.tif"), dir.path().join("out.tif"));
     std::fs::write(&src, input).unwrap();
-    let out = Command::new("tiffcp").args(args).arg(&src).arg(&dst).output().unwrap();
+    let out = Command::new("tiffcp")
+        .args(args)
+        .arg(&src)
+        .arg(&dst)
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && stderr.trim().is_empty(), "tiffcp: {stderr}");
+    assert!(
+        out.status.success() && stderr.trim().is_empty(),
+        "tiffcp: {stderr}"
+    );
     Some(std::fs::read(dst).unwrap())
 }
 
@@ -162,7 +185,14 @@ pub fn gs_decode(strip: &[u8], k: i32, width: u32, height: u32) -> Option<BitPag
     std::fs::write(&ps_path, ps).unwrap();
     let out_path = dir.path().join("out.pbm");
     let out = Command::new("gs")
-        .args(["-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pbmraw", "-r72"])
+        .args([
+            "-q",
+            "-dSAFER",
+            "-dBATCH",
+            "-dNOPAUSE",
+            "-sDEVICE=pbmraw",
+            "-r72",
+        ])
         .arg(format!("-dDEVICEWIDTHPOINTS={width}"))
         .arg(format!("-dDEVICEHEIGHTPOINTS={height}"))
         .arg(format!("--permit-file-read={}/", dir.path().display()))
@@ -171,7 +201,10 @@ pub fn gs_decode(strip: &[u8], k: i32, width: u32, height: u32) -> Option<BitPag
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && stderr.trim().is_empty(), "gs: {stderr}");
+    assert!(
+        out.status.success() && stderr.trim().is_empty(),
+        "gs: {stderr}"
+    );
     let pbm = std::fs::read(out_path).unwrap();
     Some(read_pbm(&pbm, Resolution::Fine).remove(0))
 }
@@ -179,7 +212,13 @@ pub fn gs_decode(strip: &[u8], k: i32, width: u32, height: u32) -> Option<BitPag
 /// The first `rows` rows of `page`.
 pub fn top_rows(page: &BitPage, rows: u32) -> BitPage {
     let n = page.stride() * rows as usize;
-    BitPage::from_packed(page.width(), rows, page.resolution(), page.data()[..n].to_vec()).unwrap()
+    BitPage::from_packed(
+        page.width(),
+        rows,
+        page.resolution(),
+        page.data()[..n].to_vec(),
+    )
+    .unwrap()
 }
 
 /// Same pixels, whatever the resolution.
