@@ -74,8 +74,12 @@ struct Decoder<'a> {
     /// Rows allowed: the caller's `max_rows`, capped by the page type's.
     limit: u32,
     expected: Option<u32>,
+    /// Whether an end-of-page marker (EOFB, RTC) ended the data.
+    marker_ended: bool,
     rows: u32,
     out: Vec<u8>,
+    /// How far the row being decoded has got (a0), for damaged rows.
+    pos: u32,
     cur: Vec<u32>,
     /// Changes of the row above plus three `width` sentinels.
     reference: Vec<u32>,
@@ -106,8 +110,10 @@ impl<'a> Decoder<'a> {
             compression: opts.compression,
             limit,
             expected: opts.rows,
+            marker_ended: false,
             rows: 0,
             out,
+            pos: 0,
             cur: Vec::with_capacity(width as usize / 4 + 8),
             reference,
         })
@@ -136,6 +142,14 @@ impl<'a> Decoder<'a> {
         };
         outcome?;
         match self.expected {
+            // Encoders may leave out white rows before the end-of-page marker
+            // (libtiff and the fax crate pad them back too).
+            Some(rows) if self.marker_ended => {
+                while self.rows < rows {
+                    self.push_white_row();
+                }
+                Ok(())
+            }
             Some(rows) if self.rows < rows => Err(Error::Truncated { rows_decoded: self.rows }),
             _ => Ok(()),
         }
@@ -159,14 +173,18 @@ impl<'a> Decoder<'a> {
             if self.r.peek(MODE_PEEK) == 0 {
                 // No mode code starts with seven zeros: EOFB, padding or junk.
                 match self.marker() {
-                    Marker::Eol | Marker::End => return Ok(()),
+                    Marker::Eol => {
+                        self.marker_ended = true;
+                        return Ok(());
+                    }
+                    Marker::End => return Ok(()),
                     Marker::Data => {}
                 }
             }
             self.check_limit()?;
             if let Err(e) = self.row_2d() {
                 if lenient {
-                    self.push_row();
+                    self.push_damaged_row();
                 }
                 return Err(e);
             }
@@ -178,12 +196,21 @@ impl<'a> Decoder<'a> {
     /// T.4: rows after EOLs until RTC (§4.1.4: six EOLs; any two EOLs in a
     /// row end the page here, since no row is empty) or the end of the data.
     fn run_g3(&mut self, two_d: bool, lenient: bool, first: &mut Option<Error>) -> Result<()> {
+        let mut uses_eols = false;
         while !self.done() {
-            let eol = match self.marker() {
+            let mut marker = self.marker();
+            if uses_eols && matches!(marker, Marker::Data) {
+                // Bits between the end of a row and the next EOL are ignored,
+                // as libtiff does (T.4 receivers resynchronise on EOLs); some
+                // encoders pad rows with junk codes there.
+                marker = if self.skip_to_eol() { self.marker() } else { Marker::End };
+            }
+            let eol = match marker {
                 Marker::End => return Ok(()),
                 Marker::Eol => true,
                 Marker::Data => false,
             };
+            uses_eols = eol;
             let mut one_d = !two_d;
             if eol {
                 self.r.refill();
@@ -198,7 +225,11 @@ impl<'a> Decoder<'a> {
                 if self.r.peek(8) == 0 {
                     // No row code starts with eight zeros: RTC or padding.
                     match self.marker() {
-                        Marker::Eol | Marker::End => return Ok(()),
+                        Marker::Eol => {
+                            self.marker_ended = true;
+                            return Ok(());
+                        }
+                        Marker::End => return Ok(()),
                         Marker::Data => {}
                     }
                 }
@@ -215,7 +246,7 @@ impl<'a> Decoder<'a> {
             match row {
                 Ok(()) => self.push_row(),
                 Err(e) if lenient => {
-                    self.push_row();
+                    self.push_damaged_row();
                     if !self.resync(first, e) {
                         return Ok(());
                     }
@@ -226,31 +257,30 @@ impl<'a> Decoder<'a> {
         Ok(())
     }
 
-    /// Record `e` if it is the first error, then skip to just before the
-    /// next EOL. Returns false when there is none.
+    /// Record `e` if it is the first error, then skip to the next EOL.
+    /// Returns false when there is none.
     fn resync(&mut self, first: &mut Option<Error>, e: Error) -> bool {
         let stop = matches!(e, Error::TooManyRows { .. });
         first.get_or_insert(e);
-        if stop {
-            return false;
-        }
-        // An EOL is eleven zeros then a one. Step past the bit we stopped at,
-        // then look for eleven zeros: the EOL itself is consumed by the next
-        // call to `marker`.
+        !stop && self.skip_to_eol()
+    }
+
+    /// Skip to just before the next EOL (eleven zeros and a one), stepping
+    /// past the bit at the current position first. Returns false at the end
+    /// of the data. The EOL itself is left for [`Decoder::marker`].
+    fn skip_to_eol(&mut self) -> bool {
         loop {
             self.r.refill();
-            if self.r.available() == 0 {
+            let avail = self.r.available();
+            if avail == 0 {
                 return false;
             }
             let lz = self.r.leading_zeros();
             if lz >= 11 {
                 return true;
             }
-            if lz == self.r.available() {
-                self.r.consume(lz);
-                continue;
-            }
-            self.r.consume(lz + 1);
+            // Zeros up to the end of the data, or zeros and the one after.
+            self.r.consume(if lz == avail { lz } else { lz + 1 });
         }
     }
 
@@ -336,10 +366,12 @@ impl<'a> Decoder<'a> {
     /// T.4 §4.1: runs alternating white and black until the row is full.
     fn row_1d(&mut self) -> Result<()> {
         self.cur.clear();
+        self.pos = 0;
         let mut a0 = 0u32;
         loop {
             let colour = self.cur.len() & 1;
             a0 += self.run_length(colour, a0)?;
+            self.pos = a0;
             if a0 >= self.width {
                 return Ok(());
             }
@@ -352,10 +384,12 @@ impl<'a> Decoder<'a> {
     /// parity, exactly as the encoder does.
     fn row_2d(&mut self) -> Result<()> {
         self.cur.clear();
+        self.pos = 0;
         let width = self.width;
         let mut a0 = 0u32;
         let mut j = 0usize;
         loop {
+            self.pos = a0;
             self.r.refill();
             let colour = self.cur.len() & 1;
             let bi = j + ((j ^ colour) & 1);
@@ -374,8 +408,9 @@ impl<'a> Decoder<'a> {
                 Mode::Pass => a0 = b2,
                 Mode::Horizontal => {
                     let a1 = a0 + self.run_length(colour, a0)?;
-                    let a2 = a1 + self.run_length(colour ^ 1, a1)?;
                     self.push_change(a1);
+                    self.pos = a1;
+                    let a2 = a1 + self.run_length(colour ^ 1, a1)?;
                     self.push_change(a2);
                     a0 = a2;
                 }
@@ -415,6 +450,19 @@ impl<'a> Decoder<'a> {
         self.cur.extend([self.width; 3]);
         std::mem::swap(&mut self.cur, &mut self.reference);
         self.rows += 1;
+    }
+
+    /// Push the row an error interrupted: the pixels decoded so far, white
+    /// after them (libtiff pads damaged rows the same way).
+    fn push_damaged_row(&mut self) {
+        let pos = self.pos.min(self.width);
+        while self.cur.last().is_some_and(|&x| x >= pos) {
+            self.cur.pop();
+        }
+        if self.cur.len() % 2 == 1 {
+            self.cur.push(pos);
+        }
+        self.push_row();
     }
 
     fn push_white_row(&mut self) {

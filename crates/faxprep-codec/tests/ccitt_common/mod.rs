@@ -151,11 +151,19 @@ pub fn libtiff_encode(page: &BitPage, c: Compression, fill: bool, dir: &Path) ->
 /// libtiff's stderr (it exits 0 on corrupt data but complains there).
 pub fn libtiff_decode(tif: &Path, dir: &Path) -> (BitPage, String) {
     let plain = dir.join("plain-out.tif");
-    let out = Command::new("tiffcp").args(["-c", "none", "-r", "1000000"]).arg(tif).arg(&plain).output().unwrap();
+    let out = Command::new("tiffcp")
+        .args(["-c", "none", "-f", "msb2lsb", "-r", "1000000"])
+        .arg(tif)
+        .arg(&plain)
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let file = std::fs::read(&plain).unwrap();
     let info = tiff_info(&file);
     let mut data = tiff_strips(&file).concat();
+    if info.fill_order == 2 {
+        data.iter_mut().for_each(|b| *b = b.reverse_bits());
+    }
     if info.photometric == 1 {
         data.iter_mut().for_each(|b| *b = !*b);
     }
@@ -169,6 +177,9 @@ pub struct TiffInfo {
     pub height: u32,
     pub photometric: u32,
     pub fill_order: u32,
+    pub compression: u32,
+    pub t4_options: u32,
+    pub rows_per_strip: u32,
     pub offsets: Vec<u32>,
     pub counts: Vec<u32>,
 }
@@ -186,11 +197,21 @@ pub fn tiff_info(file: &[u8]) -> TiffInfo {
         if le { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) }
     };
     let ifd = u32_at(4) as usize;
-    let mut info = TiffInfo { width: 0, height: 0, photometric: 0, fill_order: 1, offsets: vec![], counts: vec![] };
+    let mut info = TiffInfo {
+        width: 0,
+        height: 0,
+        photometric: 0,
+        fill_order: 1,
+        compression: 1,
+        t4_options: 0,
+        rows_per_strip: u32::MAX,
+        offsets: vec![],
+        counts: vec![],
+    };
     for i in 0..u16_at(ifd) as usize {
         let e = ifd + 2 + 12 * i;
         let (tag, typ, count) = (u16_at(e), u16_at(e + 2), u32_at(e + 4) as usize);
-        if ![256, 257, 262, 266, 273, 279].contains(&tag) {
+        if ![256, 257, 259, 262, 266, 273, 278, 279, 292].contains(&tag) {
             continue;
         }
         // SHORT or LONG, inline when they fit in four bytes.
@@ -201,7 +222,10 @@ pub fn tiff_info(file: &[u8]) -> TiffInfo {
         match tag {
             256 => info.width = values[0],
             257 => info.height = values[0],
+            259 => info.compression = values[0],
             262 => info.photometric = values[0],
+            278 => info.rows_per_strip = values[0],
+            292 => info.t4_options = values[0],
             266 => info.fill_order = values[0],
             273 => info.offsets = values,
             279 => info.counts = values,
