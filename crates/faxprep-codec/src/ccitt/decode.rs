@@ -218,6 +218,11 @@ impl<'a> Decoder<'a> {
                     if self.r.available() == 0 {
                         return Ok(());
                     }
+                    if self.r.peek(12) == 1 {
+                        // EOL EOL: an RTC written without the tag bits.
+                        self.marker_ended = true;
+                        return Ok(());
+                    }
                     one_d = self.r.peek(1) == 1;
                     self.r.consume(1);
                 }

@@ -3,6 +3,7 @@
 //! (through its command-line tools, with faxprep-testkit's skip policy).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod fuzz_harness;
 pub mod textpage;
 
 use std::path::{Path, PathBuf};
