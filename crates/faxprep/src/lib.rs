@@ -1,1 +1,336 @@
-//! faxprep: upload to fax pages (being built).
+//! faxprep: what a user uploads to a fax API, turned into the exact pages a
+//! fax machine prints (the umbrella crate; all six stages in one call).
+//!
+//! [`prepare`] takes the upload's bytes and the form fields of
+//! `POST /api/send-fax` and returns a [`PreparedFax`]: a TIFF Class F file
+//! (and, on request, a PDF of the same G4 pages), the page count, per-page
+//! facts, warnings, the credits and a transmission estimate. The steps, each
+//! its own crate:
+//!
+//! 1. **Intake** ([`intake::check_document`], [`intake::validate_fields`]):
+//!    sniff the bytes, enforce the limits, preflight the PDF or image,
+//!    validate every form field.
+//! 2. **Raster** ([`raster::render`]): every page to 8-bit gray at the fax
+//!    resolution, 1728 pixels wide, upright, in parallel.
+//! 3. **Halftone** ([`halftone::halftone_with_report`]): gray to 1 bit,
+//!    text thresholded and photos dithered.
+//! 4. **Codec** ([`codec::encode`], [`codec::tiff::TiffWriter`]): T.4/T.6
+//!    coding into TIFF Class F.
+//! 5. **Cover** ([`cover::render_cover`]): the cover sheet, drawn straight
+//!    into a fax bitmap.
+//! 6. **Billing** ([`billing::quote`]): one credit per started block of ten
+//!    pages, cover included; the free plan at most five pages.
+//!
+//! Stages 1 and 2 parse what strangers send. With [`Isolation::Process`]
+//! they run in a `faxprep worker` child process under hard limits (address
+//! space, CPU, wall clock, no file writes, empty environment); in-process
+//! ([`Isolation::InProcess`], the library's default) is for trusted input.
+//! The upload is never written to disk, and every buffer made from it is
+//! dropped when `prepare` returns.
+//!
+//! ```no_run
+//! use faxprep::{FormFields, Options, prepare};
+//!
+//! let pdf = std::fs::read("letter.pdf")?;
+//! let fields = FormFields {
+//!     recipient_number: Some("(212) 555-1234".into()),
+//!     sender_name: Some("Dr. Ada Lovelace".into()),
+//!     sender_email: Some("ada@example.com".into()),
+//!     include_cover: Some("true".into()),
+//!     ..FormFields::default()
+//! };
+//! let fax = prepare(&pdf, &fields, &Options::default())?;
+//! println!("{} pages, {} credits", fax.total_pages, fax.credits);
+//! std::fs::write("fax.tif", &fax.tiff)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Errors map to the API's body with [`Error::api_error`] and
+//! [`Error::http_status`]: `{"error": ..., "error_type": "bad_request",
+//! "hint": ...}` and 400, `payment_required` and 402 for the free plan's
+//! page limit, `document_too_complex` and 422 for a document that hits a
+//! resource limit or crashes the renderer.
+//!
+//! # Dependencies
+//! - the stage crates (`faxprep-*`), re-exported as modules;
+//! - `lopdf`: writes the PDF output with the G4 bytes untouched (see
+//!   [`pdf`]);
+//! - `serde`/`serde_json`: the API error body, `--json` output and the
+//!   worker protocol;
+//! - `rlimit`: safe `setrlimit` for the worker (no unsafe code here).
+//!
+//! # Safety
+//! Unsafe code is forbidden.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod billing;
+mod error;
+mod fax;
+pub mod isolate;
+mod options;
+pub mod pdf;
+mod process;
+mod worker;
+
+pub use billing::{Quote, quote};
+pub use error::{ApiError, Error};
+pub use fax::{PageFacts, PreparedFax, Warning, transmission_seconds};
+pub use faxprep_codec as codec;
+pub use faxprep_cover as cover;
+pub use faxprep_halftone as halftone;
+pub use faxprep_intake as intake;
+pub use faxprep_intake::{FormFields, Limits, Plan};
+pub use faxprep_page as page;
+pub use faxprep_raster as raster;
+pub use isolate::{Isolation, WorkerLimits, apply_worker_limits};
+pub use options::{Options, default_brand};
+pub use worker::{WorkerStats, worker_main};
+
+use faxprep_codec::tiff::{TiffOptions, TiffWriter};
+use faxprep_codec::{Compression, EncodeOptions, encode};
+use faxprep_cover::{CoverFields, CoverOptions};
+use faxprep_intake::{IntakeOptions, ValidFields};
+use faxprep_page::{BitPage, Paper};
+use faxprep_raster::PaperChoice;
+use process::{CodedPage, DocJob, Event};
+
+/// Result with this crate's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Pages done so far of the total, cover included (for progress bars).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Pages coded so far.
+    pub done: u32,
+    /// Pages in the fax.
+    pub total: u32,
+}
+
+/// Prepare a fax from an upload and its form fields.
+pub fn prepare(upload: &[u8], fields: &FormFields, opts: &Options) -> Result<PreparedFax> {
+    prepare_with_progress(upload, fields, opts, &mut |_| {}).map(|(fax, _)| fax)
+}
+
+/// [`prepare`] with a progress callback; also returns the isolated worker's
+/// statistics (zero in-process).
+pub fn prepare_with_progress(
+    upload: &[u8],
+    fields: &FormFields,
+    opts: &Options,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(PreparedFax, WorkerStats)> {
+    let intake_opts = IntakeOptions {
+        plan: opts.plan,
+        limits: opts.limits.clone(),
+        password: opts.password.clone(),
+    };
+    let fields = match faxprep_intake::validate_fields(fields, opts.plan) {
+        Ok(fields) => fields,
+        // In-process, report a bad document together with the bad fields,
+        // so the user fixes everything in one round trip.
+        Err(e) if opts.isolation == Isolation::InProcess => {
+            return Err(Error::Intake(
+                faxprep_intake::intake(upload, fields, &intake_opts).err().unwrap_or(e),
+            ));
+        }
+        Err(e) => return Err(Error::Intake(e)),
+    };
+    let cover = fields.include_cover || opts.plan == Plan::Free;
+    let job = DocJob::new(opts, cover);
+    let mut assembly = Assembly::new(opts, &fields, cover)?;
+    let mut sink = |event: Event| {
+        match event {
+            Event::Summary(summary) => assembly.start(summary)?,
+            Event::Page(page) => assembly.add(page)?,
+        }
+        progress(Progress { done: assembly.pages_done(), total: assembly.total_pages() });
+        Ok(())
+    };
+    let stats = match &opts.isolation {
+        Isolation::InProcess => {
+            process::process_document(upload, &job, &mut sink)?;
+            WorkerStats::default()
+        }
+        Isolation::Process { program, limits } => {
+            worker::process_isolated(program, limits, upload, &job, &mut sink)?
+        }
+    };
+    Ok((assembly.finish()?, stats))
+}
+
+/// Builds the fax as pages arrive: the cover first (once the page count is
+/// known), then the document's pages, each coded once.
+struct Assembly<'a> {
+    opts: &'a Options,
+    fields: &'a ValidFields,
+    cover: bool,
+    writer: Option<TiffWriter>,
+    pdf_pages: Vec<(u32, u32, Vec<u8>)>,
+    summary: Option<process::DocSummary>,
+    facts: Vec<PageFacts>,
+    warnings: Vec<Warning>,
+    credits: u32,
+    total: u32,
+}
+
+impl<'a> Assembly<'a> {
+    fn new(opts: &'a Options, fields: &'a ValidFields, cover: bool) -> Result<Self> {
+        let writer = TiffWriter::new(TiffOptions {
+            compression: opts.compression,
+            software: opts.software.clone(),
+            date_time: Some(opts.tiff_date_time()),
+            ..TiffOptions::default()
+        })
+        .map_err(Error::Tiff)?;
+        Ok(Assembly {
+            opts,
+            fields,
+            cover,
+            writer: Some(writer),
+            pdf_pages: Vec::new(),
+            summary: None,
+            facts: Vec::new(),
+            warnings: Vec::new(),
+            credits: 0,
+            total: 0,
+        })
+    }
+
+    fn pages_done(&self) -> u32 {
+        self.facts.len() as u32
+    }
+
+    fn total_pages(&self) -> u32 {
+        self.total
+    }
+
+    fn writer(&mut self) -> Result<&mut TiffWriter> {
+        self.writer.as_mut().ok_or_else(|| Error::Usage { message: "fax already finished".into() })
+    }
+
+    fn start(&mut self, summary: process::DocSummary) -> Result<()> {
+        let quote = billing::quote(summary.pages, self.cover, self.opts.plan).map_err(Error::Billing)?;
+        self.credits = quote.credits;
+        self.total = quote.total_pages;
+        self.warnings.extend(summary.warnings.iter().cloned());
+        self.summary = Some(summary);
+        if self.cover {
+            let page = self.render_cover()?;
+            let info = self.writer()?.add_page(&page).map_err(Error::Tiff)?;
+            let g4 = encode(&page, &EncodeOptions::tiff(Compression::G4));
+            self.facts.push(PageFacts {
+                index: 0,
+                source_page: None,
+                width: page.width(),
+                height: page.height(),
+                resolution: page.resolution(),
+                paper: self.cover_paper(),
+                rotated: false,
+                coded_bytes: info.strip_bytes,
+                g4_bytes: g4.len() as u64,
+                blank: page.is_blank(),
+                halftone: "cover".into(),
+                photo_fraction: 0.0,
+            });
+            if self.opts.want_pdf {
+                self.pdf_pages.push((page.width(), page.height(), g4));
+            }
+        }
+        Ok(())
+    }
+
+    fn cover_paper(&self) -> Paper {
+        match self.opts.paper {
+            PaperChoice::Fixed(p) => p,
+            _ => Paper::Letter,
+        }
+    }
+
+    fn render_cover(&mut self) -> Result<BitPage> {
+        let f = self.fields;
+        let fields = CoverFields {
+            recipient_name: f.recipient_name.clone(),
+            recipient_number: format!("+1 {}", f.recipient_number_national),
+            sender_name: f.sender_name.clone(),
+            sender_company: f.sender_company.clone(),
+            sender_email: f.sender_email.clone(),
+            sender_phone: f.sender_phone.clone(),
+            subject: f.subject.clone(),
+            note: f.cover_note.clone(),
+            date: self.opts.date.clone(),
+            total_pages: self.total,
+        };
+        let options = CoverOptions {
+            resolution: self.opts.resolution,
+            paper: self.cover_paper(),
+            brand: (self.opts.plan == Plan::Free).then(|| self.opts.brand.clone()),
+        };
+        let (page, warnings) = faxprep_cover::render_cover(&fields, &options).map_err(Error::Cover)?;
+        self.warnings.extend(warnings.iter().map(|w| Warning::Cover { message: w.to_string() }));
+        Ok(page)
+    }
+
+    fn add(&mut self, page: CodedPage) -> Result<()> {
+        if self.summary.is_none() {
+            return Err(Error::Usage { message: "page before summary".into() });
+        }
+        let CodedPage { mut facts, strip, g4, warnings } = page;
+        facts.index = self.facts.len() as u32;
+        let (w, h, res) = (facts.width, facts.height, facts.resolution);
+        self.writer()?.add_encoded(w, h, res, &strip).map_err(Error::Tiff)?;
+        if self.opts.want_pdf {
+            let g4 = match g4 {
+                Some(g4) => g4,
+                None if self.opts.compression == Compression::G4 => strip,
+                None => return Err(Error::Usage { message: "no g4 data for the pdf".into() }),
+            };
+            self.pdf_pages.push((w, h, g4));
+        }
+        self.warnings.extend(warnings);
+        self.facts.push(facts);
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<PreparedFax> {
+        let summary =
+            self.summary.take().ok_or_else(|| Error::Usage { message: "no document".into() })?;
+        let writer = self.writer.take().ok_or_else(|| Error::Usage { message: "finished".into() })?;
+        if self.facts.len() as u32 != self.total {
+            return Err(Error::Usage {
+                message: format!("{} pages coded, {} expected", self.facts.len(), self.total),
+            });
+        }
+        let tiff = writer.finish().map_err(Error::Tiff)?;
+        let (x_dpi, y_dpi) = (self.opts.resolution.x_dpi(), self.opts.resolution.y_dpi());
+        let pdf = if self.opts.want_pdf {
+            let pages: Vec<pdf::PdfPage<'_>> = self
+                .pdf_pages
+                .iter()
+                .map(|(width, height, g4)| pdf::PdfPage {
+                    width: *width,
+                    height: *height,
+                    x_dpi,
+                    y_dpi,
+                    g4,
+                })
+                .collect();
+            Some(pdf::write_pdf(&pages).map_err(|e| Error::Pdf { message: e.to_string() })?)
+        } else {
+            None
+        };
+        Ok(PreparedFax {
+            tiff,
+            pdf,
+            recipient_number: self.fields.recipient_number.clone(),
+            format: summary.format,
+            document_pages: summary.pages,
+            total_pages: self.total,
+            cover: self.cover,
+            credits: self.credits,
+            transmission_seconds: transmission_seconds(self.facts.iter().map(|f| f.coded_bytes)),
+            pages: self.facts,
+            warnings: self.warnings,
+        })
+    }
+}

@@ -1,0 +1,129 @@
+//! What `prepare` returns: the fax, its pages' facts, warnings and price.
+
+use faxprep_page::{DocumentFormat, Paper, Resolution};
+use serde::Serialize;
+
+/// Line rate the transmission estimate assumes (V.17, 14.4 kbit/s).
+pub const LINE_BITS_PER_SECOND: u32 = 14_400;
+
+/// Call set-up and T.30 negotiation before the first page, in seconds.
+pub const CALL_SETUP_SECONDS: f64 = 15.0;
+
+/// T.30 post-page exchange (MPS/MCF) and training per page, in seconds.
+pub const PER_PAGE_OVERHEAD_SECONDS: f64 = 1.5;
+
+/// A prepared fax.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct PreparedFax {
+    /// The fax as a multi-page TIFF Class F file.
+    #[serde(skip)]
+    pub tiff: Vec<u8>,
+    /// The same pages as a PDF of G4 images, when asked for.
+    #[serde(skip)]
+    pub pdf: Option<Vec<u8>>,
+    /// The recipient's number in E.164, to echo back to the user.
+    pub recipient_number: String,
+    /// What the upload was.
+    pub format: DocumentFormat,
+    /// Pages of the uploaded document.
+    pub document_pages: u32,
+    /// Pages transmitted, cover included.
+    pub total_pages: u32,
+    /// Whether the first page is the generated cover.
+    pub cover: bool,
+    /// Credits charged ([`crate::billing::quote`]).
+    pub credits: u32,
+    /// Estimated transmission time at 14.4 kbit/s, in seconds: call set-up
+    /// ([`CALL_SETUP_SECONDS`]) plus, per page, its coded bits at
+    /// [`LINE_BITS_PER_SECOND`] and [`PER_PAGE_OVERHEAD_SECONDS`]. The coded
+    /// bits are those of the TIFF's compression; a real call may negotiate
+    /// another coding and rate.
+    pub transmission_seconds: f64,
+    /// Facts about every page, cover first.
+    pub pages: Vec<PageFacts>,
+    /// What the sender should know.
+    pub warnings: Vec<Warning>,
+}
+
+/// Facts about one transmitted page.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct PageFacts {
+    /// Index in the fax, from 0 (the cover, when there is one, is 0).
+    pub index: u32,
+    /// The page of the upload it shows, from 0; `None` for the cover.
+    pub source_page: Option<u32>,
+    /// Width in pixels (1728).
+    pub width: u32,
+    /// Height in rows.
+    pub height: u32,
+    /// The resolution.
+    pub resolution: Resolution,
+    /// The paper it is laid out for.
+    pub paper: Paper,
+    /// Whether it was turned upright from landscape.
+    pub rotated: bool,
+    /// Bytes of the page coded with the TIFF's compression.
+    pub coded_bytes: u64,
+    /// Bytes of the page coded as G4 (what a G4 carrier or the PDF gets).
+    pub g4_bytes: u64,
+    /// No black pixel at all.
+    pub blank: bool,
+    /// The halftone method ("auto", "threshold", ...); `cover` for the cover.
+    pub halftone: String,
+    /// Share of the page dithered as continuous tone (0 to 1).
+    pub photo_fraction: f32,
+}
+
+/// Something the sender should know about their fax; none stops it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Warning {
+    /// From intake: repaired cross-references, a corrupt stream, junk
+    /// before the header, a truncated JPEG...
+    Document {
+        /// What intake said.
+        message: String,
+    },
+    /// From the renderer: a missing font, an image that would not decode.
+    Page {
+        /// Page of the upload, from 0.
+        page: u32,
+        /// What the renderer said.
+        message: String,
+    },
+    /// A page came out blank or nearly so.
+    NearlyBlank {
+        /// Page of the upload, from 0.
+        page: u32,
+    },
+    /// From the cover: replaced characters, truncated text.
+    Cover {
+        /// What the cover said.
+        message: String,
+    },
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Warning::Document { message } | Warning::Cover { message } => f.write_str(message),
+            Warning::Page { page, message } => write!(f, "page {}: {message}", page + 1),
+            Warning::NearlyBlank { page } => {
+                write!(f, "page {} is blank or nearly blank", page + 1)
+            }
+        }
+    }
+}
+
+/// The transmission estimate for pages of `coded_bytes` each.
+pub fn transmission_seconds(coded_bytes: impl IntoIterator<Item = u64>) -> f64 {
+    let mut seconds = CALL_SETUP_SECONDS;
+    for bytes in coded_bytes {
+        seconds += bytes as f64 * 8.0 / f64::from(LINE_BITS_PER_SECOND);
+        seconds += PER_PAGE_OVERHEAD_SECONDS;
+    }
+    seconds
+}

@@ -1,0 +1,92 @@
+//! What a caller can choose about a fax.
+
+use crate::isolate::Isolation;
+use faxprep_codec::Compression;
+use faxprep_cover::{Brand, CoverDate};
+use faxprep_halftone::Method;
+use faxprep_intake::{Limits, Plan};
+use faxprep_page::Resolution;
+use faxprep_raster::PaperChoice;
+
+/// Options of [`crate::prepare`]. The defaults are the product's: paid plan,
+/// no cover unless the form asks for one, fine resolution, G4, Letter,
+/// `auto` halftone, in-process.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Options {
+    /// Free or paid: the free plan always carries the branded cover and at
+    /// most five pages.
+    pub plan: Plan,
+    /// Vertical resolution (default fine, 204 x 196 dpi).
+    pub resolution: Resolution,
+    /// Coding of the TIFF pages (default G4).
+    pub compression: Compression,
+    /// Paper, or `Auto` per page (default Letter).
+    pub paper: PaperChoice,
+    /// Gray to 1 bit (default `auto`).
+    pub halftone: Method,
+    /// Intake's resource caps (4 MiB upload, pages, pixels, decompression).
+    pub limits: Limits,
+    /// Threads for rendering; `None` uses the available parallelism. The
+    /// output is the same for every value.
+    pub threads: Option<usize>,
+    /// User password of an encrypted PDF.
+    pub password: Option<String>,
+    /// Brand of the free plan's cover (name, line, optional PNG logo).
+    pub brand: Brand,
+    /// Date, time and time zone printed on the cover and written as the
+    /// TIFF's DateTime. faxprep never reads the clock: the same upload and
+    /// options give the same bytes.
+    pub date: CoverDate,
+    /// Also produce the fax as a PDF of the same G4 pages.
+    pub want_pdf: bool,
+    /// Where the untrusted stages (preflight, render) run.
+    pub isolation: Isolation,
+    /// The TIFF's Software tag.
+    pub software: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            plan: Plan::Paid,
+            resolution: Resolution::Fine,
+            compression: Compression::G4,
+            paper: PaperChoice::default(),
+            halftone: Method::Auto,
+            limits: Limits::default(),
+            threads: None,
+            password: None,
+            brand: default_brand(),
+            date: CoverDate {
+                year: 2026,
+                month: 1,
+                day: 1,
+                hour: 0,
+                minute: 0,
+                utc_offset_minutes: 0,
+                zone: Some("UTC".into()),
+            },
+            want_pdf: false,
+            isolation: Isolation::InProcess,
+            software: concat!("faxprep ", env!("CARGO_PKG_VERSION")).into(),
+        }
+    }
+}
+
+/// The brand the free plan's cover carries unless the caller sets its own.
+pub fn default_brand() -> Brand {
+    Brand {
+        name: "faxprep".into(),
+        line: "Sent free with faxprep. Send your own fax online.".into(),
+        logo_png: None,
+    }
+}
+
+impl Options {
+    /// TIFF DateTime ("YYYY:MM:DD HH:MM:SS") from the cover date.
+    pub(crate) fn tiff_date_time(&self) -> String {
+        let d = &self.date;
+        format!("{:04}:{:02}:{:02} {:02}:{:02}:00", d.year, d.month, d.day, d.hour, d.minute)
+    }
+}

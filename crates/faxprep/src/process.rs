@@ -1,0 +1,266 @@
+//! The untrusted part of the pipeline: preflight, render, halftone and
+//! code every page of the upload. It runs in this process or, isolated, in
+//! the `faxprep worker` child; both give the same pages.
+
+use crate::billing;
+use crate::error::Error;
+use crate::fax::{PageFacts, Warning};
+use faxprep_codec::{Compression, EncodeOptions, encode};
+use faxprep_halftone::{HalftoneOptions, Method, halftone_with_report};
+use faxprep_intake::{IntakeOptions, Limits, Plan};
+use faxprep_page::{DocumentFormat, Resolution};
+use faxprep_raster::{PaperChoice, RasterOptions, RenderError};
+use serde::{Deserialize, Serialize};
+
+/// What the document part of a job needs: everything in [`crate::Options`]
+/// that concerns the upload, and nothing about the sender.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct DocJob {
+    pub plan: PlanWire,
+    pub cover: bool,
+    pub resolution: Resolution,
+    pub compression: String,
+    pub paper: String,
+    pub halftone: String,
+    pub threads: Option<usize>,
+    pub password: Option<String>,
+    pub want_g4: bool,
+    pub limits: LimitsWire,
+}
+
+/// [`Plan`] on the wire.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum PlanWire {
+    Free,
+    Paid,
+}
+
+/// The intake limits on the wire (the worker must apply the caller's).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct LimitsWire {
+    pub max_upload_bytes: u64,
+    pub max_pages: u32,
+    pub max_page_pixels: u64,
+    pub max_image_pixels: u64,
+    pub max_decompressed_bytes: u64,
+    pub max_total_decompressed_bytes: u64,
+    pub max_page_side_pt: f64,
+    pub min_page_side_pt: f64,
+    pub max_nesting_depth: u32,
+    pub max_metadata_bytes: u64,
+}
+
+impl From<&Limits> for LimitsWire {
+    fn from(l: &Limits) -> Self {
+        LimitsWire {
+            max_upload_bytes: l.max_upload_bytes,
+            max_pages: l.max_pages,
+            max_page_pixels: l.max_page_pixels,
+            max_image_pixels: l.max_image_pixels,
+            max_decompressed_bytes: l.max_decompressed_bytes,
+            max_total_decompressed_bytes: l.max_total_decompressed_bytes,
+            max_page_side_pt: l.max_page_side_pt,
+            min_page_side_pt: l.min_page_side_pt,
+            max_nesting_depth: l.max_nesting_depth,
+            max_metadata_bytes: l.max_metadata_bytes,
+        }
+    }
+}
+
+impl LimitsWire {
+    fn to_limits(&self) -> Limits {
+        let mut l = Limits::default();
+        l.max_upload_bytes = self.max_upload_bytes;
+        l.max_pages = self.max_pages;
+        l.max_page_pixels = self.max_page_pixels;
+        l.max_image_pixels = self.max_image_pixels;
+        l.max_decompressed_bytes = self.max_decompressed_bytes;
+        l.max_total_decompressed_bytes = self.max_total_decompressed_bytes;
+        l.max_page_side_pt = self.max_page_side_pt;
+        l.min_page_side_pt = self.min_page_side_pt;
+        l.max_nesting_depth = self.max_nesting_depth;
+        l.max_metadata_bytes = self.max_metadata_bytes;
+        l
+    }
+}
+
+impl DocJob {
+    pub fn new(opts: &crate::Options, cover: bool) -> DocJob {
+        DocJob {
+            plan: match opts.plan {
+                Plan::Free => PlanWire::Free,
+                _ => PlanWire::Paid,
+            },
+            cover,
+            resolution: opts.resolution,
+            compression: opts.compression.name().into(),
+            paper: match opts.paper {
+                PaperChoice::Fixed(p) => p.name().into(),
+                _ => "auto".into(),
+            },
+            halftone: opts.halftone.to_string(),
+            threads: opts.threads,
+            password: opts.password.clone(),
+            want_g4: opts.want_pdf && opts.compression != Compression::G4,
+            limits: LimitsWire::from(&opts.limits),
+        }
+    }
+
+    fn plan(&self) -> Plan {
+        match self.plan {
+            PlanWire::Free => Plan::Free,
+            PlanWire::Paid => Plan::Paid,
+        }
+    }
+
+    fn compression(&self) -> Result<Compression, Error> {
+        Compression::from_name(&self.compression)
+            .ok_or_else(|| Error::Usage { message: format!("unknown compression {}", self.compression) })
+    }
+
+    fn paper(&self) -> Result<PaperChoice, Error> {
+        match self.paper.as_str() {
+            "auto" => Ok(PaperChoice::Auto),
+            name => faxprep_page::Paper::ALL
+                .into_iter()
+                .find(|p| p.name() == name)
+                .map(PaperChoice::Fixed)
+                .ok_or_else(|| Error::Usage { message: format!("unknown paper {name}") }),
+        }
+    }
+
+    fn halftone(&self) -> Result<Method, Error> {
+        self.halftone.parse().map_err(|e: faxprep_halftone::Error| Error::Usage {
+            message: e.to_string(),
+        })
+    }
+}
+
+/// What preflight found, sent before the pages.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct DocSummary {
+    pub format: DocumentFormat,
+    pub pages: u32,
+    pub warnings: Vec<Warning>,
+}
+
+/// One coded page of the upload.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CodedPage {
+    pub facts: PageFacts,
+    /// The page in the TIFF's compression, as a TIFF-F strip holds it.
+    #[serde(skip)]
+    pub strip: Vec<u8>,
+    /// The page as G4, when the PDF wants it and the TIFF is G3.
+    #[serde(skip)]
+    pub g4: Option<Vec<u8>>,
+    /// Warnings of this page.
+    pub warnings: Vec<Warning>,
+}
+
+/// What [`process_document`] hands on, in this order: one summary, then
+/// the pages in page order.
+pub(crate) enum Event {
+    /// The preflight result, before any page is rendered.
+    Summary(DocSummary),
+    /// The next page.
+    Page(CodedPage),
+}
+
+/// Preflight, render, halftone and code the upload, handing each result to
+/// `sink`; a sink error stops the work and is returned.
+pub(crate) fn process_document(
+    bytes: &[u8],
+    job: &DocJob,
+    sink: &mut dyn FnMut(Event) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let compression = job.compression()?;
+    let paper = job.paper()?;
+    let method = job.halftone()?;
+    let intake_opts = IntakeOptions {
+        plan: job.plan(),
+        limits: job.limits.to_limits(),
+        password: job.password.clone(),
+    };
+    let document = faxprep_intake::check_document(bytes, &intake_opts).map_err(Error::Intake)?;
+    // Price before any rendering: a free-plan fax that is too long stops here.
+    billing::quote(document.pages, job.cover, job.plan()).map_err(Error::Billing)?;
+    let summary = DocSummary {
+        format: document.format,
+        pages: document.pages,
+        warnings: document
+            .warnings
+            .iter()
+            .map(|w| Warning::Document { message: w.to_string() })
+            .collect(),
+    };
+    sink(Event::Summary(summary))?;
+
+    let raster = RasterOptions {
+        resolution: job.resolution,
+        paper,
+        threads: job.threads,
+        max_pages: intake_opts.limits.max_pages,
+        password: job.password.clone(),
+        ..RasterOptions::default()
+    };
+    let tiff_coding = EncodeOptions::tiff(compression);
+    let g4_coding = EncodeOptions::tiff(Compression::G4);
+    // The halftone runs on the calling thread while the render pool works
+    // on the next pages, so it needs no pool of its own.
+    let halftone_opts = HalftoneOptions::with_threads(1);
+    let result = faxprep_raster::render(bytes, document.format, &raster, |rendered| {
+        let index = rendered.index;
+        let (bits, report) = halftone_with_report(&rendered.page, method, &halftone_opts);
+        drop(rendered.page);
+        let strip = encode(&bits, &tiff_coding);
+        let g4 = job.want_g4.then(|| encode(&bits, &g4_coding));
+        let g4_bytes = match (&g4, compression) {
+            (Some(g4), _) => g4.len() as u64,
+            (None, Compression::G4) => strip.len() as u64,
+            // Not asked for: code it once more only to report its size.
+            (None, _) => encode(&bits, &g4_coding).len() as u64,
+        };
+        let mut warnings: Vec<Warning> = rendered
+            .warnings
+            .iter()
+            .map(|w| Warning::Page { page: index, message: raster_warning(*w).into() })
+            .collect();
+        if report.nearly_blank {
+            warnings.push(Warning::NearlyBlank { page: index });
+        }
+        let facts = PageFacts {
+            index,
+            source_page: Some(index),
+            width: bits.width(),
+            height: bits.height(),
+            resolution: bits.resolution(),
+            paper: rendered.paper,
+            rotated: rendered.rotated,
+            coded_bytes: strip.len() as u64,
+            g4_bytes,
+            blank: bits.is_blank(),
+            halftone: report.method.to_string(),
+            photo_fraction: report.photo_fraction,
+        };
+        sink(Event::Page(CodedPage { facts, strip, g4, warnings }))
+    });
+    match result {
+        Ok(()) => Ok(()),
+        Err(RenderError::Raster(e)) => Err(Error::from_raster(e)),
+        Err(RenderError::Sink(e)) => Err(e),
+        Err(e) => Err(Error::Usage { message: e.to_string() }),
+    }
+}
+
+fn raster_warning(w: faxprep_raster::Warning) -> &'static str {
+    use faxprep_raster::Warning as W;
+    match w {
+        W::UnsupportedFont => "a font could not be loaded; some text may be missing",
+        W::ImageDecodeFailure => "an image could not be decoded and is missing",
+        W::AnnotationAppearance => "a form field or annotation could not be drawn",
+        W::NoCjkFont => "no font for Chinese, Japanese or Korean text; that text is missing",
+        _ => "the renderer reported a problem; check the page",
+    }
+}
