@@ -12,7 +12,9 @@
 //! 14 in the 5 x 5 neighbourhood, for gentle gradients; levels are taken
 //! only from tiles that are smooth themselves, so a tint beside a picture
 //! does not borrow its levels) is a photo tile; photo areas
-//! are then cleaned of isolated tiles and their holes filled.
+//! are then cleaned of isolated tiles, their holes filled, and grown into
+//! neighbouring tiles that have no paper-white pixel (deep shadows and
+//! highlights of the picture, which are not mid-tones).
 //!
 //! Photo tiles are error-diffused (Floyd-Steinberg, serpentine); the error
 //! does not cross into text tiles, so the dither never frays the text next
@@ -55,6 +57,8 @@ const PHOTO_PERCENT: u32 = 35;
 /// Share of smooth mid-tones in the tile itself below which it is never a
 /// photo (paper beside a picture).
 const PHOTO_OWN_PERCENT: u32 = 10;
+/// Rounds of growing photo regions into their shadows and highlights.
+const GROW_ROUNDS: usize = 8;
 /// Distinct levels among them, in the 3 x 3 neighbourhood, that make a
 /// photo ...
 const PHOTO_LEVELS: u32 = 12;
@@ -101,7 +105,8 @@ impl RegionMap {
         self.rows as u32
     }
 
-    /// The paper level found: the median of the tiles' brightest pixels.
+    /// The paper level found: the 80th percentile of the tiles' brightest
+    /// pixels.
     pub fn paper_level(&self) -> u8 {
         self.paper
     }
@@ -221,22 +226,23 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
         photo: vec![false; cols * rows],
         max,
     };
-    decide(&mut map, &stats);
+    decide(&mut map, &stats, hi);
     map
 }
 
-/// The paper level: the median of the tiles' brightest pixels (most tiles
-/// of a document touch the background), never below mid-gray.
+/// The paper level: the 80th percentile of the tiles' brightest pixels
+/// (most tiles of a document touch the background, and a picture covering
+/// half the page does not drag it down), never below mid-gray.
 fn paper_level(max: &[u8]) -> u8 {
     let mut hist = [0usize; 256];
     for &m in max {
         hist[usize::from(m)] += 1;
     }
-    let half = max.len() / 2;
+    let below = max.len() * 4 / 5;
     let mut seen = 0;
     for (v, &n) in hist.iter().enumerate() {
         seen += n;
-        if seen > half {
+        if seen > below {
             return (v as u8).max(128);
         }
     }
@@ -247,14 +253,15 @@ fn paper_level(max: &[u8]) -> u8 {
 type Levels = [u64; 4];
 
 /// Photo tiles from the neighbourhood statistics, then cleaned up.
-fn decide(map: &mut RegionMap, stats: &[(u32, Levels)]) {
+fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8) {
     let (cols, rows) = (map.cols, map.rows);
     let mut cand = vec![false; cols * rows];
     let count = |l: &Levels| l.iter().map(|w| w.count_ones()).sum::<u32>();
     let area = |tx: usize, ty: usize| (map.tile_w(tx) * map.tile_h(ty)) as u32;
     // Levels count only from tiles that are smooth themselves, so that a
     // flat tint does not borrow the levels of a picture next to it.
-    let smooth_tile = |tx: usize, ty: usize| stats[ty * cols + tx].0 * 100 >= PHOTO_PERCENT * area(tx, ty);
+    let smooth_tile =
+        |tx: usize, ty: usize| stats[ty * cols + tx].0 * 100 >= PHOTO_PERCENT * area(tx, ty);
     let levels_around = |tx: usize, ty: usize, r: usize| {
         let mut levels = [0u64; 4];
         for ny in ty.saturating_sub(r)..(ty + r + 1).min(rows) {
@@ -311,14 +318,25 @@ fn decide(map: &mut RegionMap, stats: &[(u32, Levels)]) {
             }
         }
     }
-    for _ in 0..2 {
+    // Grow into the deep shadows and highlights of a picture: tiles next
+    // to it with no paper-white pixel at all. Text beside a picture always
+    // has paper around its strokes, so it is never taken in. A bounded
+    // number of rounds keeps this linear.
+    for _ in 0..GROW_ROUNDS {
         let prev = photo.clone();
+        let mut changed = false;
         for ty in 0..rows {
             for tx in 0..cols {
-                if !prev[ty * cols + tx] && neighbours(&prev, tx, ty) >= 5 {
-                    photo[ty * cols + tx] = true;
+                let i = ty * cols + tx;
+                let n = neighbours(&prev, tx, ty);
+                if !prev[i] && (n >= 5 || (n >= 3 && map.max[i] <= hi)) {
+                    photo[i] = true;
+                    changed = true;
                 }
             }
+        }
+        if !changed {
+            break;
         }
     }
     map.photo = photo;
@@ -454,8 +472,15 @@ mod tests {
     }
 
     #[test]
-    fn paper_is_the_median_tile_maximum() {
-        assert_eq!(paper_level(&[255, 240, 240, 10]), 240);
+    fn paper_is_a_high_percentile_of_tile_maxima() {
+        assert_eq!(
+            paper_level(&[255, 240, 240, 240, 240, 240, 240, 240, 240, 10]),
+            240
+        );
+        assert_eq!(
+            paper_level(&[255, 255, 200, 200, 200, 200, 200, 200, 10, 10]),
+            255
+        );
         assert_eq!(paper_level(&[0, 0, 0]), 128);
     }
 }
