@@ -153,3 +153,30 @@ fn libtiff_reads_our_tags() {
         assert!(dump.contains(expected), "missing {expected:?} in\n{dump}");
     }
 }
+
+#[test]
+fn reads_libtiff_layouts() {
+    // libtiff rewrites our file big-endian, with several strips per page,
+    // uncompressed, or with its own G3/G4 options; we read them all back.
+    let pages = vec![
+        text_page(1728, 300, Resolution::Fine, 21),
+        text_page(1728, 200, Resolution::Standard, 22),
+    ];
+    let ours = write_tiff_f(&pages, &TiffOptions::default()).unwrap();
+    let layouts: [&[&str]; 6] = [
+        &["-B", "-r", "16"],
+        &["-L", "-c", "none"],
+        &["-B", "-c", "none", "-f", "lsb2msb", "-r", "33"],
+        &["-c", "g3:2d:fill", "-r", "7"],
+        &["-B", "-c", "g3:1d", "-f", "lsb2msb"],
+        &["-c", "g4", "-r", "50"],
+    ];
+    for args in layouts {
+        let Some(file) = tiffcp(&ours, args) else {
+            return;
+        };
+        let got = decode_tiff(&file, &ReadLimits::default())
+            .unwrap_or_else(|e| panic!("tiffcp {args:?}: {e}"));
+        assert_eq!(got, pages, "tiffcp {args:?}");
+    }
+}

@@ -31,9 +31,10 @@ pub fn decode_tiff(data: &[u8], limits: &ReadLimits) -> Result<Vec<BitPage>> {
 /// outside).
 pub fn decode_page(data: &[u8], info: &TiffPageInfo) -> Result<BitPage> {
     let stride = BitPage::stride_for(info.width);
-    // read_tiff checked width * height against the page types' caps, so
-    // this allocation is bounded.
-    let mut pixels = Vec::with_capacity(stride * info.height as usize);
+    // Grown strip by strip as rows are actually decoded, not reserved from
+    // the declared size: a hostile header with a tiny strip costs nothing.
+    // read_tiff checked width * height against the caps, which bound it.
+    let mut pixels = Vec::new();
     let mut y = 0u32;
     for (i, strip) in info.strip_data(data).enumerate() {
         if y >= info.height {
