@@ -1,1 +1,366 @@
-//! faxprep raster stage (being built).
+//! Every page of a PDF, JPEG or PNG to an upright gray fax page (faxprep
+//! stage 2 of 6).
+//!
+//! Takes the document bytes with the [`DocumentFormat`] that
+//! `faxprep-intake` sniffed (and an optional PDF password) and produces
+//! [`GrayPage`]s of [`FAX_WIDTH`] (1728) columns at 204 dpi and
+//! [`Paper::rows`] rows at the vertical fax resolution, for
+//! `faxprep-halftone` to turn into 1-bit pages. It does not sniff formats,
+//! enforce upload sizes or detect decompression bombs (intake's job), and
+//! does no halftoning, coding or I/O other than reading one system CJK font
+//! (see below).
+//!
+//! ```no_run
+//! use faxprep_page::DocumentFormat;
+//! use faxprep_raster::{RasterOptions, render};
+//!
+//! let bytes = std::fs::read("letter.pdf")?;
+//! render(&bytes, DocumentFormat::Pdf, &RasterOptions::default(), |page| {
+//!     assert_eq!(page.page.width(), 1728);
+//!     Ok::<(), std::io::Error>(())
+//! })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Rendering
+//! - **PDF** pages are rendered by [`hayro`] (pinned `=0.9.0`: its API
+//!   changes between minor releases) straight at the fax resolution:
+//!   `hayro::render_into` takes an arbitrary affine transform, so the fit
+//!   scale, centring, the landscape turn and the non-square pixels
+//!   (x 204/72, y 98/72, 196/72 or 391/72) are composed with the page's
+//!   `/Rotate` and crop-box transform into one matrix. Nothing is rendered
+//!   at another resolution and resampled. hayro clips to the CropBox.
+//! - **Fonts**: the base-14 fonts come from hayro's bundled Foxit
+//!   substitutes (`embed-fonts`), predefined CMaps from `embed-cmaps`.
+//!   Non-embedded CJK fonts: hayro asks its font resolver with the
+//!   font's character collection and maps CIDs to Unicode through the
+//!   collection's UCS2 CMap, so any Unicode TrueType/OpenType CJK font
+//!   works. [`CjkFont::System`] (the default) loads the first of
+//!   Noto Sans CJK, Droid Sans Fallback (`fonts-droid-fallback`, which
+//!   Ghostscript depends on) or WenQuanYi found under `/usr/share/fonts`,
+//!   once per process. When none is found the text is drawn with a Latin
+//!   base-14 substitute, which has no CJK glyphs: those characters come
+//!   out blank and the page carries [`Warning::NoCjkFont`]; the page
+//!   still renders.
+//! - **Annotations and form fields** are drawn from their normal
+//!   appearance streams (hayro's `RenderContent::ANNOTATIONS`, on), so a
+//!   filled AcroForm prints filled. Annotations without an appearance
+//!   stream are not synthesised.
+//! - **Encryption**: RC4 and AES (R2 to R6) with the empty user password
+//!   or the one in [`RasterOptions::password`].
+//! - **JPEG and PNG** are decoded by `image` with [`image::Limits`] set
+//!   from [`Limits`]: CMYK/YCCK, gray, palette, 1- to 16-bit, interlaced,
+//!   alpha composited over white, EXIF orientation applied. 12-bit JPEG is
+//!   not supported by `image`'s decoder and is an [`Error::Unsupported`].
+//!   An image is printed at its true size when its JFIF or pHYs density is
+//!   believable (50 to 2400 dpi) and it fits; otherwise it is scaled to
+//!   fit. Resampling is area-averaging down and linear up
+//!   (`resample.rs`).
+//! - **Gray**: Rec. 601 luma weights (the PDF specification's
+//!   DeviceRGB-to-DeviceGray rule, JPEG's Y, what poppler and Ghostscript
+//!   use), in 16-bit fixed point on the stored sRGB values without
+//!   linearising (no gamma change), see `gray.rs`.
+//!
+//! # Page geometry
+//! One policy for PDFs and images. The width is always 1728 columns; the
+//! length follows the paper ([`PaperChoice::Fixed`], Letter by default:
+//! 2156 rows at fine, A4 2292, Legal 2744), or [`PaperChoice::Auto`]
+//! picks per page the paper whose shape is closest to the page's. Pages are
+//! scaled with their aspect ratio kept to fit the area inside
+//! [`RasterOptions::margins_pt`], centred, never cropped
+//! ([`Fit::ActualSize`] keeps 100 % when that fits). With
+//! [`RasterOptions::auto_rotate`] a landscape page is turned a quarter
+//! turn counter-clockwise (its top edge on the paper's left edge, the
+//! print-driver convention) when that prints it larger.
+//!
+//! Margins default to 0: documents carry their own margins, and the fax
+//! width (215 mm) is already about the paper's; every point of margin
+//! shrinks the text.
+//!
+//! # Parallel, bounded
+//! [`render`] renders PDF pages on a local rayon pool of
+//! [`RasterOptions::threads`] threads, each with its own hayro caches, and
+//! calls the sink on the calling thread in page order. At most
+//! 2 x threads rendered pages exist at once, however long the document.
+//! The pixels are the same for any thread count. Each page render runs
+//! under `catch_unwind`: a panic in hayro or `image` becomes
+//! [`Error::RendererPanicked`] for that document. Page boxes are checked
+//! (finite, 1 to 14 400 pt) before rendering.
+//!
+//! # Dependencies
+//! - `hayro`: the PDF renderer (pure Rust, Apache-2.0/MIT).
+//! - `image` (features `jpeg`, `png`): JPEG and PNG decoding with limits.
+//! - `rayon`: the local thread pool.
+//!
+//! # Cargo features
+//! None.
+//!
+//! # Safety
+//! Unsafe code is forbidden.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod density;
+mod error;
+mod geometry;
+mod gray;
+mod pdf;
+mod picture;
+mod pipeline;
+mod resample;
+
+use std::sync::Arc;
+
+pub use error::{Error, LimitKind, PageErrorKind, RenderError, Result};
+pub use faxprep_page::{DocumentFormat, FAX_WIDTH, GrayPage, Paper, Resolution};
+
+/// Which paper the pages are laid out on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaperChoice {
+    /// Every page on this paper.
+    Fixed(Paper),
+    /// Per page, the paper whose shape fits the page best (a Legal page
+    /// stays Legal, an A4 page A4); ties go to Letter, then A4.
+    Auto,
+}
+
+impl Default for PaperChoice {
+    fn default() -> Self {
+        PaperChoice::Fixed(Paper::Letter)
+    }
+}
+
+/// How PDF pages are scaled (images follow their own density, see the
+/// crate docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fit {
+    /// As large as fits the printable area, up or down (default).
+    #[default]
+    Fit,
+    /// 100 % when the page fits, otherwise down to fit.
+    ActualSize,
+}
+
+/// A CJK font for non-embedded Chinese, Japanese and Korean fonts.
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub enum CjkFont {
+    /// Look for one of the well-known system fonts (see the crate docs).
+    #[default]
+    System,
+    /// This TrueType/OpenType font (face `index` of a collection).
+    Data {
+        /// The font file.
+        data: Arc<Vec<u8>>,
+        /// Face index in a TTC, 0 otherwise.
+        index: u32,
+    },
+    /// None: CJK text of non-embedded fonts comes out blank.
+    None,
+}
+
+impl std::fmt::Debug for CjkFont {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CjkFont::System => f.write_str("System"),
+            CjkFont::Data { data, index } => {
+                write!(f, "Data {{ {} bytes, index {index} }}", data.len())
+            }
+            CjkFont::None => f.write_str("None"),
+        }
+    }
+}
+
+/// Resource caps for decoding images (PDF bombs are intake's to catch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Largest image, in pixels (default 64 million: a 300 dpi Legal scan
+    /// is 12.6 million).
+    pub max_image_pixels: u64,
+    /// Largest image width or height (default 20 000).
+    pub max_image_side: u32,
+    /// Most memory the image decoder may allocate (default 256 MiB).
+    pub max_decode_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_image_pixels: 64_000_000,
+            max_image_side: 20_000,
+            max_decode_bytes: 256 << 20,
+        }
+    }
+}
+
+impl Limits {
+    /// No caps beyond `image`'s own and the page types'.
+    pub fn unlimited() -> Self {
+        Limits { max_image_pixels: u64::MAX, max_image_side: u32::MAX, max_decode_bytes: u64::MAX }
+    }
+}
+
+/// How to render.
+#[derive(Debug, Clone)]
+pub struct RasterOptions {
+    /// Fax resolution (default fine, 204 x 196 dpi).
+    pub resolution: Resolution,
+    /// Paper (default Letter).
+    pub paper: PaperChoice,
+    /// White margin on every side, in points (default 0, see the crate
+    /// docs). Must leave at least one inch each way.
+    pub margins_pt: f32,
+    /// Scaling of PDF pages (default [`Fit::Fit`]).
+    pub fit: Fit,
+    /// Turn landscape pages upright when that prints them larger (default
+    /// on).
+    pub auto_rotate: bool,
+    /// Render threads; `None` (default) uses the available parallelism.
+    pub threads: Option<usize>,
+    /// Most pages a document may have (default 500).
+    pub max_pages: u32,
+    /// User password for encrypted PDFs (default none: the empty password
+    /// is tried).
+    pub password: Option<String>,
+    /// Font for non-embedded CJK fonts (default: a system font).
+    pub cjk_font: CjkFont,
+    /// Image decoding caps.
+    pub limits: Limits,
+}
+
+impl Default for RasterOptions {
+    fn default() -> Self {
+        RasterOptions {
+            resolution: Resolution::Fine,
+            paper: PaperChoice::default(),
+            margins_pt: 0.0,
+            fit: Fit::Fit,
+            auto_rotate: true,
+            threads: None,
+            max_pages: 500,
+            password: None,
+            cjk_font: CjkFont::System,
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl RasterOptions {
+    /// Check the options a caller set.
+    pub fn validate(&self) -> Result<()> {
+        let m = f64::from(self.margins_pt);
+        // The narrowest area is the fax width, 609.9 pt; keep an inch.
+        if !m.is_finite() || m < 0.0 || 1728.0 * 72.0 / 204.0 - 2.0 * m < 72.0 {
+            return Err(Error::Usage { message: "margins must be finite, >= 0 and leave an inch" });
+        }
+        if self.threads == Some(0) {
+            return Err(Error::Usage { message: "threads must be at least 1" });
+        }
+        Ok(())
+    }
+
+    fn threads(&self) -> usize {
+        self.threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+}
+
+/// Something that did not stop the page from rendering but may have
+/// changed what it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Warning {
+    /// A font could not be loaded; its text is missing.
+    UnsupportedFont,
+    /// An image inside the PDF failed to decode and is missing.
+    ImageDecodeFailure,
+    /// An annotation's appearance stream could not be used.
+    AnnotationAppearance,
+    /// A non-embedded CJK font was needed and no CJK font is available.
+    NoCjkFont,
+    /// Another renderer warning.
+    Other,
+}
+
+/// One rendered page.
+///
+/// Warnings come from hayro's caches, which are per thread: a problem with
+/// a font shared by many pages is reported on the first page of each
+/// thread that loads it, so which pages carry it can vary with the thread
+/// count (the pixels never do).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RenderedPage {
+    /// Zero-based page index.
+    pub index: u32,
+    /// The gray page, [`FAX_WIDTH`] wide, [`Paper::rows`] tall.
+    pub page: GrayPage,
+    /// The paper it is laid out for.
+    pub paper: Paper,
+    /// Whether it was turned a quarter turn counter-clockwise.
+    pub rotated: bool,
+    /// Problems met while rendering it.
+    pub warnings: Vec<Warning>,
+}
+
+/// Number of pages of the document (1 for images, after checking that the
+/// header decodes).
+pub fn page_count(bytes: &[u8], format: DocumentFormat, password: Option<&str>) -> Result<u32> {
+    match format {
+        DocumentFormat::Pdf => pdf::count(&pdf::open(Arc::new(bytes.to_vec()), password)?),
+        DocumentFormat::Jpeg | DocumentFormat::Png => {
+            picture::check_header(bytes, format, &RasterOptions::default())?;
+            Ok(1)
+        }
+    }
+}
+
+/// Render every page and hand each to `sink`, in page order, on the
+/// calling thread.
+///
+/// Pages already passed to the sink stay valid when a later page fails;
+/// the first failing page (in page order) is the error. A sink error stops
+/// rendering and is returned as [`RenderError::Sink`].
+pub fn render<E>(
+    bytes: &[u8],
+    format: DocumentFormat,
+    opts: &RasterOptions,
+    mut sink: impl FnMut(RenderedPage) -> std::result::Result<(), E>,
+) -> std::result::Result<(), RenderError<E>> {
+    opts.validate()?;
+    match format {
+        DocumentFormat::Pdf => {
+            let bytes = Arc::new(bytes.to_vec());
+            let pages = pdf::count(&pdf::open(bytes.clone(), opts.password.as_deref())?)?;
+            if pages > opts.max_pages {
+                return Err(Error::Limits(LimitKind::Pages { pages, max: opts.max_pages }).into());
+            }
+            let threads = opts.threads().min(pages as usize);
+            pipeline::render_pdf(&bytes, pages, threads, opts, &mut sink)
+        }
+        DocumentFormat::Jpeg | DocumentFormat::Png => {
+            let page = picture::render(bytes, format, opts)?;
+            sink(page).map_err(RenderError::Sink)
+        }
+    }
+}
+
+/// Render every page into a vector: for small documents and tests (a long
+/// document holds all its pages; use [`render`] to stream).
+pub fn render_all(
+    bytes: &[u8],
+    format: DocumentFormat,
+    opts: &RasterOptions,
+) -> Result<Vec<RenderedPage>> {
+    let mut pages = Vec::new();
+    render(bytes, format, opts, |p| {
+        pages.push(p);
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .map_err(|e| match e {
+        RenderError::Raster(e) => e,
+        RenderError::Sink(never) => match never {},
+    })?;
+    Ok(pages)
+}

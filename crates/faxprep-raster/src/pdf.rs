@@ -1,0 +1,227 @@
+//! PDF pages through hayro, straight into the fax geometry.
+//!
+//! hayro's `render` only offers a scale factor per axis from the page's
+//! own size; `hayro::render_into` takes any `kurbo::Affine` and a
+//! `vello_cpu::RenderContext` of our size, so scaling to fit, centring,
+//! the landscape turn and the non-square fax pixels are one transform
+//! composed with `Page::initial_transform` (which applies `/Rotate`, the
+//! crop box origin and the y flip). hayro clips to the crop box itself.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use faxprep_page::{FAX_WIDTH, GrayPage};
+use hayro::hayro_interpret::font::{FallbackFontQuery, FontData, FontQuery};
+use hayro::hayro_interpret::hayro_cmap::CidFamily;
+use hayro::hayro_interpret::util::TransformExt;
+use hayro::hayro_interpret::{InterpreterSettings, InterpreterWarning};
+use hayro::hayro_syntax::{DecryptionError, LoadPdfError, Pdf};
+use hayro::vello_cpu::color::palette::css::WHITE;
+use hayro::vello_cpu::{Pixmap, RasterizerSettings, RenderContext, Resources, TargetInit};
+use hayro::{RenderCache, RenderSettings, render_into};
+
+use crate::geometry::{Scaling, place};
+use crate::{
+    CjkFont, Error, Fit, PageErrorKind, RasterOptions, RenderedPage, Result, Warning, gray,
+};
+
+/// Parse a PDF, turning hayro's errors and panics into ours.
+pub(crate) fn open(bytes: Arc<Vec<u8>>, password: Option<&str>) -> Result<Pdf> {
+    let supplied = password.is_some();
+    let pw = password.unwrap_or("");
+    let parsed = catch_unwind(AssertUnwindSafe(|| Pdf::new_with_password(bytes, pw)))
+        .map_err(|_| Error::RendererPanicked { page: 0 })?;
+    match parsed {
+        Ok(pdf) => Ok(pdf),
+        Err(LoadPdfError::Decryption(DecryptionError::PasswordProtected)) => {
+            Err(Error::Password { supplied })
+        }
+        Err(LoadPdfError::Decryption(DecryptionError::UnsupportedAlgorithm)) => {
+            Err(Error::Encryption)
+        }
+        Err(_) => Err(Error::Pdf),
+    }
+}
+
+/// Pages of a parsed PDF.
+pub(crate) fn count(pdf: &Pdf) -> Result<u32> {
+    let n = catch_unwind(AssertUnwindSafe(|| pdf.pages().len()))
+        .map_err(|_| Error::RendererPanicked { page: 0 })?;
+    match u32::try_from(n) {
+        Ok(0) => Err(Error::NoPages),
+        Ok(n) => Ok(n),
+        Err(_) => Err(Error::Pdf),
+    }
+}
+
+/// Open the document and hand `body` a function that renders page `i`.
+///
+/// Everything that borrows the parsed document (pages, hayro's caches, the
+/// vello context and pixmap, reused from page to page) lives in this
+/// frame, so each worker thread calls this once and keeps its own caches:
+/// hayro's `RenderCache` is `!Send` by design.
+pub(crate) fn with_renderer<R>(
+    bytes: &Arc<Vec<u8>>,
+    opts: &RasterOptions,
+    body: impl FnOnce(&mut dyn FnMut(u32) -> Result<RenderedPage>) -> R,
+) -> R {
+    let pdf = open(bytes.clone(), opts.password.as_deref());
+    let warnings = Arc::new(Mutex::new(Vec::<Warning>::new()));
+    let settings = interpreter_settings(opts, &warnings);
+    let cache = RenderCache::new();
+    let mut ctx = RenderContext::new(1, 1);
+    let mut pixmap = Pixmap::new(1, 1);
+    let mut resources = Resources::default();
+    let mut render = |index: u32| -> Result<RenderedPage> {
+        let pdf = pdf.as_ref().map_err(Clone::clone)?;
+        let page = catch_unwind(AssertUnwindSafe(|| {
+            render_page(pdf, index, opts, &settings, &cache, &mut ctx, &mut pixmap, &mut resources)
+        }))
+        .map_err(|_| Error::RendererPanicked { page: index })?;
+        let mut page = page?;
+        let mut w = warnings.lock().unwrap_or_else(|e| e.into_inner());
+        for warning in w.drain(..) {
+            if !page.warnings.contains(&warning) {
+                page.warnings.push(warning);
+            }
+        }
+        Ok(page)
+    };
+    body(&mut render)
+}
+
+/// Pages larger than this are rejected before rendering (ISO 32000-1
+/// Annex C.2: 14 400 units, 200 in, is the largest page a conforming
+/// reader must handle).
+const MAX_PAGE_PT: f64 = 14_400.0;
+
+#[allow(clippy::too_many_arguments)]
+fn render_page<'a>(
+    pdf: &'a Pdf,
+    index: u32,
+    opts: &RasterOptions,
+    settings: &InterpreterSettings,
+    cache: &RenderCache<'a>,
+    ctx: &mut RenderContext,
+    pixmap: &mut Pixmap,
+    resources: &mut Resources,
+) -> Result<RenderedPage> {
+    let page = pdf
+        .pages()
+        .get(index as usize)
+        .ok_or(Error::Page { index, kind: PageErrorKind::Missing })?;
+    let crop = page.intersected_crop_box();
+    let (w, h) = page.render_dimensions();
+    let (w, h) = (f64::from(w), f64::from(h));
+    let sane = |v: f64| v.is_finite() && v >= 1.0 && v <= MAX_PAGE_PT;
+    if !(sane(w) && sane(h) && [crop.x0, crop.y0, crop.x1, crop.y1].iter().all(|v| v.is_finite()))
+    {
+        return Err(Error::Page { index, kind: PageErrorKind::BadPageBox });
+    }
+    let scaling = match opts.fit {
+        Fit::Fit => Scaling::Fit,
+        Fit::ActualSize => Scaling::NaturalIfFits,
+    };
+    let placement = place(w, h, opts, scaling);
+    let rows = placement.rows;
+    // Paper::rows is at most 4301 (Legal at superfine), far below u16::MAX.
+    let (width16, rows16) = (FAX_WIDTH as u16, u16::try_from(rows).unwrap_or(u16::MAX));
+    ctx.reset_and_resize(width16, rows16);
+    pixmap.resize(width16, rows16);
+    let transform = placement.transform * page.initial_transform(true).to_kurbo();
+    render_into(page, cache, settings, &RenderSettings::default(), ctx, transform);
+    ctx.flush();
+    ctx.render_with(
+        &mut *pixmap,
+        resources,
+        RasterizerSettings { target_init: TargetInit::Clear(WHITE), ..Default::default() },
+    );
+    let mut data = vec![0u8; FAX_WIDTH as usize * rows as usize];
+    gray::premul_rgba_to_gray(pixmap.data_as_u8_slice(), &mut data);
+    let page = GrayPage::from_raw(FAX_WIDTH, rows, opts.resolution, data)
+        .map_err(|_| Error::Page { index, kind: PageErrorKind::BadPageBox })?;
+    Ok(RenderedPage {
+        index,
+        page,
+        paper: placement.paper,
+        rotated: placement.rotated,
+        warnings: Vec::new(),
+    })
+}
+
+fn interpreter_settings(
+    opts: &RasterOptions,
+    warnings: &Arc<Mutex<Vec<Warning>>>,
+) -> InterpreterSettings {
+    let sink = warnings.clone();
+    let cjk = match &opts.cjk_font {
+        CjkFont::System => system_cjk_font().clone(),
+        CjkFont::Data { data, index } => Some((data.clone() as FontData, *index)),
+        CjkFont::None => None,
+    };
+    let missing = warnings.clone();
+    InterpreterSettings {
+        font_resolver: Arc::new(move |query| match query {
+            FontQuery::Standard(s) => Some(s.get_font_data()),
+            FontQuery::Fallback(f) => {
+                if is_cjk(f) {
+                    if let Some(font) = &cjk {
+                        return Some(font.clone());
+                    }
+                    push(&missing, Warning::NoCjkFont);
+                }
+                Some(f.pick_standard_font().get_font_data())
+            }
+        }),
+        warning_sink: Arc::new(move |w| {
+            let w = match w {
+                InterpreterWarning::UnsupportedFont => Warning::UnsupportedFont,
+                InterpreterWarning::ImageDecodeFailure => Warning::ImageDecodeFailure,
+                InterpreterWarning::UnresolvedAnnotationAppearance => {
+                    Warning::AnnotationAppearance
+                }
+                _ => Warning::Other,
+            };
+            push(&sink, w);
+        }),
+        ..InterpreterSettings::default()
+    }
+}
+
+fn push(warnings: &Mutex<Vec<Warning>>, w: Warning) {
+    let mut v = warnings.lock().unwrap_or_else(|e| e.into_inner());
+    if !v.contains(&w) {
+        v.push(w);
+    }
+}
+
+fn is_cjk(f: &FallbackFontQuery) -> bool {
+    f.character_collection.as_ref().is_some_and(|cc| {
+        matches!(
+            cc.family,
+            CidFamily::AdobeJapan1 | CidFamily::AdobeGB1 | CidFamily::AdobeCNS1 | CidFamily::AdobeKorea1
+        )
+    })
+}
+
+/// Where Debian and most Linux distributions put fonts with CJK coverage,
+/// best first. `fonts-droid-fallback` comes with Ghostscript, so it is
+/// present wherever `gs` is.
+const SYSTEM_CJK_FONTS: &[&str] = &[
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+];
+
+/// The first system CJK font found, read once per process.
+fn system_cjk_font() -> &'static Option<(FontData, u32)> {
+    static FONT: OnceLock<Option<(FontData, u32)>> = OnceLock::new();
+    FONT.get_or_init(|| {
+        SYSTEM_CJK_FONTS.iter().find_map(|path| {
+            let data = std::fs::read(path).ok()?;
+            Some((Arc::new(data) as FontData, 0))
+        })
+    })
+}
