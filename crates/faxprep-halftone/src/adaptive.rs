@@ -10,21 +10,16 @@
 //!
 //! The window sums come from summed columns: each band keeps, for every
 //! column, the sum and the sum of squares of the rows inside the window,
-//! updated by one row added and one removed per output row, and a prefix
+//! updated by one row added and one removed per output row, and a running
 //! sum along the row turns them into window sums. That is a summed-area
-//! table restricted to the window's rows: the same box sums in O(1) per
-//! pixel, with O(width) memory instead of two page-sized tables.
+//! table restricted to the window: the same box sums in O(1) per pixel,
+//! with O(width) memory instead of two page-sized tables (a full table of
+//! squares would need u64, or wrapping u32, on a 1728 x 5500 page:
+//! 65025 * 9.5e6 = 6.2e11).
 //!
-//! Overflow bounds (every sum is unsigned): a column sum of squares is at
-//! most `255^2 * (2 * RY_MAX + 1) = 65025 * 65` (4.2e6). The prefix sums
-//! along a row can exceed `u32` on very wide pages (a 65536-pixel row of
-//! column sums of squares reaches 2.8e11), so they wrap, and a window sum
-//! is the wrapping difference of two prefixes: exact, because the true
-//! window sum is below 2^32 (at most `65025 * 33 * 65` = 1.4e8). For a
-//! 1728 x 5500 page nothing comes near wrapping (row prefix at most
-//! 65025 * 33 * 1728 = 3.7e9 < 2^32, for the fine window). The final test
-//! is done in exact integers (u128), so the output does not depend on
-//! floating-point rounding.
+//! Overflow bounds (all sums are u32): a column sum of squares is at most
+//! `65025 * (2 * RY_MAX + 1)` = 4.2e6, a window sum of squares at most
+//! `65025 * 33 * 65` = 1.4e8, far below 2^32 whatever the page size.
 
 use faxprep_page::{BitPage, GrayPage};
 
@@ -76,9 +71,6 @@ struct Band<'a> {
     col_sum: Vec<u32>,
     /// Per column: sum of squares of the rows in the window.
     col_sq: Vec<u32>,
-    /// Prefix sums of `col_sum` / `col_sq` along the row (wrapping).
-    pre_sum: Vec<u32>,
-    pre_sq: Vec<u32>,
 }
 
 impl<'a> Band<'a> {
@@ -93,8 +85,6 @@ impl<'a> Band<'a> {
             y0,
             col_sum: vec![0; width],
             col_sq: vec![0; width],
-            pre_sum: vec![0; width + 1],
-            pre_sq: vec![0; width + 1],
         };
         // The window of row y0 holds rows y0 - ry ..= y0 + ry (clipped).
         let lo = y0.saturating_sub(ry);
@@ -124,6 +114,15 @@ impl<'a> Band<'a> {
     }
 
     fn run(mut self, out: &mut [u8], stride: usize) {
+        let mut win_sum = vec![0u32; self.width];
+        let mut win_sq = vec![0u32; self.width];
+        let mut black = vec![0u8; self.width];
+        // Three passes a row, each a simple loop the compiler vectorizes
+        // (except the running sums): slide, decide, pack.
+        // 1 / columns in each pixel's window (clipped at the page edges).
+        let inv_cols: Vec<f32> = (0..self.width)
+            .map(|x| 1.0 / ((x + RX + 1).min(self.width) - x.saturating_sub(RX)) as f32)
+            .collect();
         for (i, dst) in out.chunks_exact_mut(stride).enumerate() {
             let y = self.y0 + i;
             if i > 0 {
@@ -136,65 +135,81 @@ impl<'a> Band<'a> {
                 }
             }
             let rows = (y + self.ry + 1).min(self.height) - y.saturating_sub(self.ry);
-            self.prefix();
-            self.binarize_row(y, rows as u64, dst);
-        }
-    }
-
-    fn prefix(&mut self) {
-        let (mut s, mut q) = (0u32, 0u32);
-        for x in 0..self.width {
-            self.pre_sum[x] = s;
-            self.pre_sq[x] = q;
-            s = s.wrapping_add(self.col_sum[x]);
-            q = q.wrapping_add(self.col_sq[x]);
-        }
-        self.pre_sum[self.width] = s;
-        self.pre_sq[self.width] = q;
-    }
-
-    fn binarize_row(&self, y: usize, rows: u64, dst: &mut [u8]) {
-        let row = &self.page.data()[y * self.width..(y + 1) * self.width];
-        dst.fill(0);
-        for (x, &v) in row.iter().enumerate() {
-            let x0 = x.saturating_sub(RX);
-            let x1 = (x + RX + 1).min(self.width);
-            let n = rows * (x1 - x0) as u64;
-            let sum = u64::from(self.pre_sum[x1].wrapping_sub(self.pre_sum[x0]));
-            let sq = u64::from(self.pre_sq[x1].wrapping_sub(self.pre_sq[x0]));
-            if sauvola_black(v, n, sum, sq) {
-                dst[x / 8] |= 0x80 >> (x % 8);
+            let inv_rows = 1.0 / rows as f32;
+            slide(&self.col_sum, &mut win_sum);
+            slide(&self.col_sq, &mut win_sq);
+            let row = &self.page.data()[y * self.width..(y + 1) * self.width];
+            for ((((b, &v), &s), &q), &c) in black
+                .iter_mut()
+                .zip(row)
+                .zip(&win_sum)
+                .zip(&win_sq)
+                .zip(&inv_cols)
+            {
+                // 0 for black, so that packing "below 1" sets the bit.
+                *b = u8::from(!sauvola_black(v, c * inv_rows, s, q));
             }
+            crate::threshold::pack_below(&black, 1, dst);
         }
     }
 }
 
-/// Whether `v` is below Sauvola's threshold for a window of `n` pixels with
-/// sum `sum` and sum of squares `sq`, decided in exact integers.
-#[inline]
-fn sauvola_black(v: u8, n: u64, sum: u64, sq: u64) -> bool {
-    if v < DARK {
-        return true;
+/// Window sums along a row: `out[x]` is the sum of `col[x - RX ..= x + RX]`
+/// (clipped), by adding the column entering and removing the one leaving.
+fn slide(col: &[u32], out: &mut [u32]) {
+    let w = col.len().min(out.len());
+    let span = 2 * RX + 1;
+    if w <= span {
+        // Narrow page: every window is clipped on some side.
+        for (x, o) in out.iter_mut().enumerate().take(w) {
+            *o = col[x.saturating_sub(RX)..(x + RX + 1).min(w)].iter().sum();
+        }
+        return;
     }
-    let vn = u64::from(v) * n;
-    // s <= 127.5 < R, so T < m: nothing at or above the mean is black.
-    if vn >= sum {
-        return false;
+    let mut acc: u32 = col[..=RX].iter().sum();
+    out[0] = acc;
+    // Left edge: columns enter, none leave.
+    for (o, &c) in out[1..=RX].iter_mut().zip(&col[RX + 1..span]) {
+        acc += c;
+        *o = acc;
     }
-    // T >= (1 - k) m: anything below that is black.
-    let lhs = K_DEN * vn;
-    let base = (K_DEN - K_NUM) * sum;
-    if lhs < base {
-        return true;
+    // Middle: column x + RX enters, x - RX - 1 leaves (no bounds tests).
+    for ((o, &enter), &leave) in out[RX + 1..w - RX]
+        .iter_mut()
+        .zip(&col[span..w])
+        .zip(&col[..w - span])
+    {
+        acc = acc + enter - leave;
+        *o = acc;
     }
-    // v < m (1 - k) + k m s / R, times n * K_DEN and squared (both sides
-    // are non-negative here):
-    //   (K_DEN v n - (K_DEN - K_NUM) S)^2 R^2 n^2 < K_NUM^2 S^2 (n Q - S^2).
-    let d = u128::from(lhs - base);
-    let var_n2 = u128::from(n * sq).saturating_sub(u128::from(sum) * u128::from(sum));
-    let left = d * d * u128::from(R * R) * u128::from(n) * u128::from(n);
-    let right = u128::from(K_NUM * K_NUM) * u128::from(sum) * u128::from(sum) * var_n2;
-    left < right
+    // Right edge: columns leave, none enter.
+    for (o, &leave) in out[w - RX..w].iter_mut().zip(&col[w - span..w - RX - 1]) {
+        acc -= leave;
+        *o = acc;
+    }
+}
+
+/// Sauvola's k and the squares the test needs, as `f32`.
+const K: f32 = K_NUM as f32 / K_DEN as f32;
+const K2_OVER_R2: f32 = K * K / (R * R) as f32;
+
+/// Whether `v` is below Sauvola's threshold for a window of `1 / inv_n`
+/// pixels with sum `sum` and sum of squares `sq`. No square root and no
+/// branch (the compiler vectorizes the row): with
+/// `d = v - (1 - k) m`, `v < T` is `d < k m s / R`, which for `d >= 0` is
+/// `d^2 < (k / R)^2 m^2 s^2`. Plain `f32` arithmetic (no fused multiply-add
+/// in Rust, no library functions) gives the same bits on every platform;
+/// the sums are exact integers below 2^24 except the sum of squares, whose
+/// rounding moves the variance by less than 0.01.
+#[inline(always)]
+fn sauvola_black(v: u8, inv_n: f32, sum: u32, sq: u32) -> bool {
+    let v = f32::from(v);
+    let m = sum as f32 * inv_n;
+    // Rounding can make this slightly negative on a flat window; then the
+    // last test is simply false, as it should be.
+    let var = sq as f32 * inv_n - m * m;
+    let d = v - (1.0 - K) * m;
+    (v < f32::from(DARK)) | (d < 0.0) | ((v < m) & (d * d < K2_OVER_R2 * m * m * var))
 }
 
 #[cfg(test)]
@@ -205,16 +220,17 @@ mod tests {
     fn flat_windows() {
         // Flat paper: T = 0.7 m, so 250 stays white and 150 is black.
         let n = 33 * 33;
-        assert!(!sauvola_black(250, n, 250 * n, 250 * 250 * n));
-        assert!(sauvola_black(150, n, 250 * n, 250 * 250 * n));
+        let inv = 1.0 / n as f32;
+        assert!(!sauvola_black(250, inv, 250 * n, 250 * 250 * n));
+        assert!(sauvola_black(150, inv, 250 * n, 250 * 250 * n));
         // Inside a black area.
-        assert!(sauvola_black(0, n, 0, 0));
+        assert!(sauvola_black(0, inv, 0, 0));
     }
 
     #[test]
     fn gray_text_in_a_window_with_ink() {
         // A window with 20% ink at 100 on white: m = 224, s = 62.
-        let n = 100u64;
+        let n = 0.01;
         let sum = 20 * 100 + 80 * 255;
         let sq = 20 * 100 * 100 + 80 * 255 * 255;
         assert!(sauvola_black(100, n, sum, sq));

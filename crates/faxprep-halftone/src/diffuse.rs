@@ -90,6 +90,9 @@ pub(crate) fn diffuse<K: Kernel>(
     mut spans: impl FnMut(usize, &mut Vec<(usize, usize)>),
 ) {
     let width = page.width() as usize;
+    if K::ROWS == 2 && K::TAPS == FloydSteinberg::TAPS {
+        return floyd_steinberg(page, out, stride, spans);
+    }
     let mut err: Vec<Vec<i32>> = (0..K::ROWS).map(|_| vec![0i32; width + 2 * PAD]).collect();
     let mut row_spans = Vec::new();
     for (y, (src, dst)) in page.rows().zip(out.chunks_exact_mut(stride)).enumerate() {
@@ -124,16 +127,77 @@ fn step<K: Kernel>(err: &mut [Vec<i32>], src: &[u8], dst: &mut [u8], x: usize, d
     let acc = err[0][i];
     // Round to nearest: the stored error is in units of 1 / DIV.
     let val = i32::from(src[x]) + (acc + K::DIV / 2).div_euclid(K::DIV);
-    let e = if val < 128 {
-        dst[x / 8] |= 0x80 >> (x % 8);
-        val
-    } else {
-        val - 255
-    };
+    let black = val < 128;
+    dst[x / 8] |= u8::from(black) << (7 - x % 8);
+    let e = val - 255 * i32::from(!black);
     for &(dx, dy, w) in K::TAPS {
         // In range: |dx| <= PAD and the rows have PAD columns either side.
         let j = i.wrapping_add_signed(dx * dir);
         err[dy][j] += e * w;
+    }
+}
+
+/// Floyd-Steinberg written out: the row below is written once per pixel
+/// from the last three errors held in registers (`next[x - 1]` gets
+/// `1 e[x - 2] + 5 e[x - 1] + 3 e[x]` in a left-to-right walk) instead of
+/// three read-modify-writes. Same output as the generic walk.
+fn floyd_steinberg(
+    page: &GrayPage,
+    out: &mut [u8],
+    stride: usize,
+    mut spans: impl FnMut(usize, &mut Vec<(usize, usize)>),
+) {
+    let width = page.width() as usize;
+    // Error sums in 1/16, PAD columns either side of the row.
+    let mut cur = vec![0i32; width + 2 * PAD];
+    let mut next = vec![0i32; width + 2 * PAD];
+    let mut row_spans = Vec::new();
+    for (y, (src, dst)) in page.rows().zip(out.chunks_exact_mut(stride)).enumerate() {
+        row_spans.clear();
+        spans(y, &mut row_spans);
+        next.fill(0);
+        let forward = y % 2 == 0;
+        for k in 0..row_spans.len() {
+            let (x0, x1) = if forward {
+                row_spans[k]
+            } else {
+                row_spans[row_spans.len() - 1 - k]
+            };
+            let x1 = x1.min(width);
+            if x0 >= x1 {
+                continue;
+            }
+            let (mut e1, mut e2) = (0i32, 0i32); // e[x - 1], e[x - 2] along the walk
+            let mut right = 0i32; // 7/16 of the previous pixel's error
+            let mut quantize = |x: usize, right: i32| -> i32 {
+                let val = i32::from(src[x]) + ((cur[x + PAD] + right + 8) >> 4);
+                // Branch-free: in mid-tones the outcome is a coin toss that
+                // a branch predictor would lose half the time.
+                let black = val < 128;
+                dst[x / 8] |= u8::from(black) << (7 - x % 8);
+                val - 255 * i32::from(!black)
+            };
+            if forward {
+                for x in x0..x1 {
+                    let e = quantize(x, right);
+                    next[x + PAD - 1] += e2 + 5 * e1 + 3 * e;
+                    right = 7 * e;
+                    (e2, e1) = (e1, e);
+                }
+                next[x1 + PAD - 1] += e2 + 5 * e1;
+                next[x1 + PAD] += e1;
+            } else {
+                for x in (x0..x1).rev() {
+                    let e = quantize(x, right);
+                    next[x + PAD + 1] += e2 + 5 * e1 + 3 * e;
+                    right = 7 * e;
+                    (e2, e1) = (e1, e);
+                }
+                next[x0 + PAD] += e2 + 5 * e1;
+                next[x0 + PAD - 1] += e1;
+            }
+        }
+        std::mem::swap(&mut cur, &mut next);
     }
 }
 
