@@ -1,0 +1,172 @@
+//! PDF preflight: nesting pre-scan, loading with lopdf on a guarded
+//! thread, encryption, the page tree, page boxes and the decompression
+//! budget.
+//!
+//! lopdf is a general PDF library, not hardened for hostile input, so
+//! it runs (with the rest of PDF preflight) on its own thread with a
+//! 64 MiB stack, and a panic there becomes [`Error::Damaged`]. Our own
+//! code on that thread is written not to panic; the guard is for lopdf.
+//! Everything that could take long is done by us with explicit bounds:
+//! the nesting scan is one pass over the bytes, the page tree walk visits
+//! each object at most once, and stream test inflation stops at the
+//! limits.
+
+mod codecs;
+mod lex;
+mod pages;
+mod streams;
+
+use crate::document::{Document, Warning};
+use crate::error::{Error, LimitKind};
+use crate::limits::{IntakeOptions, Limits, fax_page_pixels};
+use crate::{Result, document::PageInfo};
+use faxprep_page::DocumentFormat;
+use lopdf::LoadOptions;
+
+/// Stack for the preflight thread. lopdf's parser recurses per nesting
+/// level (bounded by its own depth guard of 100, and ours of
+/// [`Limits::max_nesting_depth`]); 64 MiB is far beyond what that needs
+/// and costs only address space until touched.
+const STACK_SIZE: usize = 64 * 1024 * 1024;
+
+/// Cap on what one object stream or xref stream may inflate to while
+/// lopdf loads the file: real ones are a few MiB at most.
+const MAX_OBJECT_STREAM_BYTES: u64 = 64 * 1024 * 1024;
+
+fn damaged(reason: impl Into<String>) -> Error {
+    Error::Damaged { format: DocumentFormat::Pdf, reason: reason.into() }
+}
+
+/// Preflight a PDF whose `%PDF-` header is at `header_offset`.
+pub(crate) fn preflight(bytes: &[u8], header_offset: usize, opts: &IntakeOptions) -> Result<Document> {
+    let limits = &opts.limits;
+    let depth = lex::max_nesting(bytes, limits.max_nesting_depth);
+    if depth > limits.max_nesting_depth {
+        return Err(Error::Limits {
+            which: LimitKind::NestingDepth,
+            limit: u64::from(limits.max_nesting_depth),
+            actual: u64::from(depth),
+        });
+    }
+    let result = std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("faxprep-intake-pdf".to_owned())
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(scope, || guarded(bytes, opts))
+            .map_err(|e| Error::Internal { reason: format!("cannot start the pdf preflight thread: {e}") })?;
+        handle.join().unwrap_or_else(|_| Err(damaged("the pdf parser failed on this file")))
+    });
+    let mut doc = result?;
+    if header_offset > 0 {
+        doc.warnings.insert(0, Warning::LeadingJunk { offset: header_offset });
+    }
+    Ok(doc)
+}
+
+/// Everything that touches lopdf, behind a panic guard.
+fn guarded(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyse(bytes, opts)))
+        .unwrap_or_else(|_| Err(damaged("the pdf parser failed on this file")))
+}
+
+fn load(bytes: &[u8], password: Option<&str>, limits: &Limits) -> Result<lopdf::Document> {
+    let options = LoadOptions {
+        password: password.map(str::to_owned),
+        max_decompressed_size: Some(
+            usize::try_from(limits.max_decompressed_bytes.min(MAX_OBJECT_STREAM_BYTES)).unwrap_or(usize::MAX),
+        ),
+        ..LoadOptions::default()
+    };
+    lopdf::Document::load_mem_with_options(bytes, options).map_err(|e| match e {
+        lopdf::Error::InvalidPassword => Error::WrongPassword,
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => Error::Limits {
+            which: LimitKind::DecompressedBytes,
+            limit: limits.max_decompressed_bytes.min(MAX_OBJECT_STREAM_BYTES),
+            actual: limits.max_decompressed_bytes.min(MAX_OBJECT_STREAM_BYTES).saturating_add(1),
+        },
+        lopdf::Error::Decryption(d) => Error::Unsupported {
+            format: DocumentFormat::Pdf,
+            feature: format!("this kind of encryption ({})", lower_first(&d.to_string())),
+        },
+        other => damaged(lower_first(&other.to_string())),
+    })
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn analyse(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
+    let limits = &opts.limits;
+    // Without a password first: files with an empty user password open
+    // that way, and then the caller's password was not needed.
+    let mut pdf = load(bytes, None, limits)?;
+    let mut password_used = false;
+    if pdf.is_encrypted() {
+        // Still encrypted: the empty user password did not open it.
+        match opts.password.as_deref() {
+            None | Some("") => return Err(Error::PasswordRequired),
+            Some(pw) => {
+                pdf = load(bytes, Some(pw), limits)?;
+                if pdf.is_encrypted() {
+                    return Err(Error::WrongPassword);
+                }
+                password_used = true;
+            }
+        }
+    }
+
+    let mut doc = Document::new(DocumentFormat::Pdf);
+    doc.encrypted = pdf.was_encrypted();
+    doc.password_used = password_used;
+    if pdf.xref_recovery.is_some() {
+        doc.repaired = true;
+        doc.warnings.push(Warning::Repaired);
+    }
+
+    let pages = pages::walk(&pdf)?;
+    if pages.is_empty() {
+        return Err(Error::NoPages);
+    }
+    let count = u64::try_from(pages.len()).unwrap_or(u64::MAX);
+    if count > u64::from(limits.max_pages) {
+        return Err(Error::Limits { which: LimitKind::Pages, limit: u64::from(limits.max_pages), actual: count });
+    }
+    for page in &pages {
+        check_page(page, limits)?;
+    }
+    streams::check(&pdf, limits, &mut doc.warnings)?;
+
+    doc.pages = u32::try_from(pages.len()).unwrap_or(u32::MAX);
+    doc.page_info = pages;
+    Ok(doc)
+}
+
+fn check_page(page: &PageInfo, limits: &Limits) -> Result<()> {
+    let (w, h) = (page.width_pt, page.height_pt);
+    let long = w.max(h);
+    let short = w.min(h);
+    if long > limits.max_page_side_pt {
+        return Err(Error::Limits {
+            which: LimitKind::PageSideMax,
+            limit: limits.max_page_side_pt.ceil() as u64,
+            actual: long.ceil() as u64,
+        });
+    }
+    if short < limits.min_page_side_pt {
+        return Err(Error::Limits {
+            which: LimitKind::PageSideMin,
+            limit: limits.min_page_side_pt.floor() as u64,
+            actual: short.floor() as u64,
+        });
+    }
+    let pixels = fax_page_pixels(w, h);
+    if pixels > limits.max_page_pixels {
+        return Err(Error::Limits { which: LimitKind::PagePixels, limit: limits.max_page_pixels, actual: pixels });
+    }
+    Ok(())
+}
