@@ -5,8 +5,8 @@
 //!     [--method auto] [--resolution fine] [--threads 0] [--mask MASK.pgm] IN.pgm OUT.pbm
 //! ```
 //!
-//! Prints the report on stderr. `--mask` writes the page dimmed with the
-//! tiles `auto` dithers shown white-framed (to check the classification).
+//! Prints the report on stderr. `--mask` writes a PGM that is white where
+//! `auto` dithers (its photo tiles) and black elsewhere.
 
 #[path = "common/pnm.rs"]
 mod pnm;
@@ -55,16 +55,16 @@ fn run() -> Result<(), String> {
     pnm::write_pbm(output, &bits)?;
     if let Some(mask) = mask {
         let map = classify(&page, &opts);
-        let mut data = page.data().to_vec();
-        let w = page.width() as usize;
-        for (i, v) in data.iter_mut().enumerate() {
-            let (x, y) = ((i % w) as u32, (i / w) as u32);
-            if !map.is_photo_pixel(x, y) {
-                *v = 128 + *v / 2;
-            } else if x % 16 == 0 || y % 16 == 0 {
-                *v = 0;
-            }
-        }
+        let w = page.width();
+        let data: Vec<u8> = (0..page.data().len() as u32)
+            .map(|i| {
+                if map.is_photo_pixel(i % w, i / w) {
+                    255
+                } else {
+                    0
+                }
+            })
+            .collect();
         pnm::write_pgm(&mask, page.width(), page.height(), &data)?;
     }
     Ok(())

@@ -58,7 +58,7 @@ const PHOTO_PERCENT: u32 = 35;
 /// photo (paper beside a picture).
 const PHOTO_OWN_PERCENT: u32 = 10;
 /// Rounds of growing photo regions into their shadows and highlights.
-const GROW_ROUNDS: usize = 8;
+const GROW_ROUNDS: usize = 64;
 /// Distinct levels among them, in the 3 x 3 neighbourhood, that make a
 /// photo ...
 const PHOTO_LEVELS: u32 = 12;
@@ -329,7 +329,7 @@ fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8) {
             for tx in 0..cols {
                 let i = ty * cols + tx;
                 let n = neighbours(&prev, tx, ty);
-                if !prev[i] && (n >= 5 || (n >= 3 && map.max[i] <= hi)) {
+                if !prev[i] && (n >= 5 || (n >= 2 && map.max[i] <= hi)) {
                     photo[i] = true;
                     changed = true;
                 }

@@ -1,5 +1,6 @@
 //! Minimal binary PGM (P5, 8-bit) reader and PBM (P4) / PGM writers for
 //! the examples. Not part of the library: faxprep never reads PNM.
+#![allow(dead_code)] // each example uses part of it
 
 use std::io::Write;
 
@@ -57,7 +58,6 @@ pub fn write_pbm(path: &str, page: &BitPage) -> Result<(), String> {
 }
 
 /// Write a binary PGM.
-#[allow(dead_code)]
 pub fn write_pgm(path: &str, width: u32, height: u32, data: &[u8]) -> Result<(), String> {
     let mut out = format!("P5\n{width} {height}\n255\n").into_bytes();
     out.extend_from_slice(data);
