@@ -17,6 +17,10 @@ pub enum LimitKind {
     DecompressedBytes,
     /// [`Limits::max_total_decompressed_bytes`](crate::Limits::max_total_decompressed_bytes).
     TotalDecompressedBytes,
+    /// [`Limits::max_decompression_ratio`](crate::Limits::max_decompression_ratio):
+    /// `actual` is the decoded size divided by the upload size (rounded
+    /// down), at the point the check stopped.
+    DecompressionRatio,
     /// [`Limits::max_page_side_pt`](crate::Limits::max_page_side_pt);
     /// `limit` and `actual` are in whole points (rounded up).
     PageSideMax,
@@ -38,6 +42,7 @@ impl LimitKind {
             LimitKind::ImagePixels => "pixels in one image",
             LimitKind::DecompressedBytes => "bytes decompressed from one stream",
             LimitKind::TotalDecompressedBytes => "bytes decompressed from all streams",
+            LimitKind::DecompressionRatio => "times the file size when decompressed",
             LimitKind::PageSideMax => "points on the longest page side",
             LimitKind::PageSideMin => "points on the shortest page side",
             LimitKind::NestingDepth => "levels of nested objects",

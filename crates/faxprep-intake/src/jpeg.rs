@@ -4,7 +4,7 @@
 
 use crate::document::{ColorType, Document, ImageInfo, Warning};
 use crate::error::{Error, LimitKind};
-use crate::limits::Limits;
+use crate::limits::{Limits, check_ratio};
 use crate::{Result, exif};
 use faxprep_page::DocumentFormat;
 
@@ -168,6 +168,18 @@ pub(crate) fn preflight(bytes: &[u8], limits: &Limits) -> Result<Document> {
     if pixels > limits.max_image_pixels {
         return Err(Error::Limits { which: LimitKind::ImagePixels, limit: limits.max_image_pixels, actual: pixels });
     }
+    // What a decoder allocates: one sample per component per pixel (two
+    // bytes at 12 or 16 bits).
+    let sample_bytes = if sof.precision > 8 { 2 } else { 1 };
+    let decoded = pixels.saturating_mul(u64::from(sof.components)).saturating_mul(sample_bytes);
+    if decoded > limits.max_decompressed_bytes {
+        return Err(Error::Limits {
+            which: LimitKind::DecompressedBytes,
+            limit: limits.max_decompressed_bytes,
+            actual: decoded,
+        });
+    }
+    check_ratio(decoded, bytes.len() as u64, limits)?;
     if w.scans == 0 {
         return Err(damaged("no image data (SOS)"));
     }

@@ -39,9 +39,11 @@ pub struct Limits {
     /// longer than wide: a Letter page is 1728 x 2149).
     pub max_page_pixels: u64,
     /// Most pixels (declared width x height) of one image: a JPEG or PNG
-    /// upload, a PDF image XObject, or a JPEG / JBIG2 stream inside a PDF
-    /// (whose own headers are read too). Default 50 million (a 600 dpi
-    /// Letter scan is 33.7 Mpx; a 9000 x 9000 image is 81 Mpx).
+    /// upload, a PDF image XObject, or a JPEG / JBIG2 / JPEG 2000 stream
+    /// inside a PDF (whose own headers are read too). Default 100 million
+    /// (a 600 dpi Letter scan is 33.7 Mpx; the corpus' valid
+    /// `ocrmypdf-multipage.pdf` has a 9000 x 9000 = 81 Mpx image on a
+    /// 30 in page).
     pub max_image_pixels: u64,
     /// Most bytes one stream may decode to: an image at its declared size
     /// (width x height x components x bits / 8), any other Flate/LZW stream
@@ -53,6 +55,14 @@ pub struct Limits {
     /// time preflight spends test-inflating. Default 1 GiB (a 100-page
     /// gray 300 dpi scan declares about 840 MB).
     pub max_total_decompressed_bytes: u64,
+    /// Most bytes the whole document may decode to *per byte of upload*,
+    /// once it decodes to more than [`RATIO_FREE_BYTES`] (64 MiB) in all:
+    /// what makes a decompression bomb is a small file with a huge output.
+    /// Default 400. Real documents decode to 3-30 times their size (text,
+    /// JPEG scans) and rarely past 250 (the corpus' `ocrmypdf-multipage.pdf`,
+    /// 1.1 MB with a 243 MB image among others: 218); the bomb
+    /// `ocrmypdf-enormous.pdf` is its one 243 MB page in 310 KB: 784.
+    pub max_decompression_ratio: u64,
     /// Largest side of a page box in PDF points (1/72 in), after
     /// /UserUnit. Default 14400 (200 in, the page size limit of ISO 32000-1
     /// Annex C.2).
@@ -70,15 +80,22 @@ pub struct Limits {
     pub max_metadata_bytes: u64,
 }
 
+/// Documents that decode to at most this many bytes in all (64 MiB,
+/// about 17 gray Letter pages at fine resolution) are never rejected for
+/// their [`Limits::max_decompression_ratio`]: a tiny file of a few blank
+/// JBIG2 pages has a huge ratio but is harmless.
+pub const RATIO_FREE_BYTES: u64 = 64 * 1024 * 1024;
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_upload_bytes: 4 * 1024 * 1024,
             max_pages: 200,
             max_page_pixels: 1728 * 32768,
-            max_image_pixels: 50_000_000,
+            max_image_pixels: 100_000_000,
             max_decompressed_bytes: 256 * 1024 * 1024,
             max_total_decompressed_bytes: 1024 * 1024 * 1024,
+            max_decompression_ratio: 400,
             max_page_side_pt: 14400.0,
             min_page_side_pt: 1.0,
             max_nesting_depth: 64,
@@ -99,6 +116,7 @@ impl Limits {
             max_image_pixels: u64::MAX,
             max_decompressed_bytes: u64::MAX,
             max_total_decompressed_bytes: u64::MAX,
+            max_decompression_ratio: u64::MAX,
             max_page_side_pt: f64::INFINITY,
             min_page_side_pt: 0.0,
             max_nesting_depth: u32::MAX,
@@ -118,6 +136,20 @@ pub struct IntakeOptions {
     /// The user password of an encrypted PDF, if the user supplied one.
     /// Files whose user password is empty open without it.
     pub password: Option<String>,
+}
+
+/// Check a document's decoded size against
+/// [`Limits::max_decompression_ratio`] for an upload of `upload_len` bytes.
+pub(crate) fn check_ratio(decoded: u64, upload_len: u64, limits: &Limits) -> crate::Result<()> {
+    let allowance = limits.max_decompression_ratio.saturating_mul(upload_len.max(1)).max(RATIO_FREE_BYTES);
+    if decoded > allowance {
+        return Err(crate::Error::Limits {
+            which: crate::LimitKind::DecompressionRatio,
+            limit: limits.max_decompression_ratio,
+            actual: decoded / upload_len.max(1),
+        });
+    }
+    Ok(())
 }
 
 /// Pixels of a page of `width` x `height` (any unit, only the ratio

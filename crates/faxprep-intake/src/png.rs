@@ -9,7 +9,7 @@
 
 use crate::document::{ColorType, Document, ImageInfo, Warning};
 use crate::error::{Error, LimitKind};
-use crate::limits::Limits;
+use crate::limits::{Limits, check_ratio};
 use crate::{Result, exif};
 use faxprep_page::DocumentFormat;
 use flate2::{Decompress, FlushDecompress, Status};
@@ -134,6 +134,7 @@ pub(crate) fn preflight(bytes: &[u8], limits: &Limits) -> Result<Document> {
                         actual: raw,
                     });
                 }
+                check_ratio(raw, bytes.len() as u64, limits)?;
                 inflater = Some(IdatInflater::new(raw));
                 ihdr = Some(h);
             }

@@ -88,23 +88,26 @@ pub(crate) fn validate(raw: &str) -> Result<Recipient, FieldError> {
     }
     let number: PhoneNumber = phonenumber::parse(None, format!("+1{national}"))
         .map_err(|_| shape_error("This is not a valid US or Canadian fax number."))?;
-    let region = number.country().id();
-    let kind = number.number_type(&phonenumber::metadata::DATABASE);
+    // The region first: a Bahamas or Guam number is "elsewhere" even when
+    // its exchange is unassigned (the area code alone says where it is).
+    match number.country().id() {
+        Some(Id::US | Id::CA) | None => {}
+        Some(_) => return Err(destination_error(HINT_DESTINATION)),
+    }
     if !number.is_valid() {
         return Err(shape_error("This is not a valid US or Canadian fax number."));
     }
-    match kind {
+    match number.number_type(&phonenumber::metadata::DATABASE) {
         Type::PremiumRate => {
             return Err(destination_error("Premium-rate (900) numbers cannot receive faxes through this service."));
         }
         Type::FixedLine | Type::Mobile | Type::FixedLineOrMobile | Type::TollFree | Type::Voip => {}
         _ => return Err(destination_error(HINT_DESTINATION)),
     }
-    match region {
-        // Toll-free numbers are shared by the whole NANP; libphonenumber
-        // files them under US.
-        Some(Id::US | Id::CA) => {}
-        _ => return Err(destination_error(HINT_DESTINATION)),
+    // Valid numbers always have a region; toll-free numbers, shared by the
+    // whole NANP, are filed under US by libphonenumber.
+    if !matches!(number.country().id(), Some(Id::US | Id::CA)) {
+        return Err(destination_error(HINT_DESTINATION));
     }
     Ok(Recipient { e164: number.format().mode(Mode::E164).to_string(), national: format!(
         "({}) {}-{}",

@@ -139,7 +139,7 @@ fn analyse(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
     for page in &pages {
         check_page(page, limits)?;
     }
-    streams::check(&pdf, limits, &mut doc.warnings)?;
+    streams::check(&pdf, u64::try_from(bytes.len()).unwrap_or(u64::MAX), limits, &mut doc.warnings)?;
 
     doc.pages = u32::try_from(pages.len()).unwrap_or(u32::MAX);
     doc.page_info = pages;

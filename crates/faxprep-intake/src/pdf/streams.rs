@@ -13,7 +13,7 @@ use crate::Result;
 use crate::document::Warning;
 use crate::error::{Error, LimitKind};
 use crate::jpeg;
-use crate::limits::Limits;
+use crate::limits::{Limits, RATIO_FREE_BYTES, check_ratio};
 use flate2::{Decompress, FlushDecompress, Status};
 use lopdf::{Document, Object, Stream};
 
@@ -185,8 +185,10 @@ fn measure(s: &Stream, chain: &[&[u8]], cap: u64, scratch: &mut [u8]) -> Measure
 }
 
 /// Check every stream against the image and decompression limits.
-pub(crate) fn check(doc: &Document, limits: &Limits, warnings: &mut Vec<Warning>) -> Result<()> {
+pub(crate) fn check(doc: &Document, upload_len: u64, limits: &Limits, warnings: &mut Vec<Warning>) -> Result<()> {
     let mut total: u64 = 0;
+    // The ratio allowance, as bytes; past it the check stops at once.
+    let ratio_allowance = limits.max_decompression_ratio.saturating_mul(upload_len.max(1)).max(RATIO_FREE_BYTES);
     let mut scratch = vec![0u8; 64 * 1024];
     let mut corrupt_warnings = 0;
     for (id, obj) in &doc.objects {
@@ -212,7 +214,7 @@ pub(crate) fn check(doc: &Document, limits: &Limits, warnings: &mut Vec<Warning>
             _ => {}
         }
 
-        let remaining = limits.max_total_decompressed_bytes.saturating_sub(total);
+        let remaining = limits.max_total_decompressed_bytes.min(ratio_allowance).saturating_sub(total);
         let cap = limits.max_decompressed_bytes.min(remaining);
         let measured = match chain.first() {
             Some(f) if is_general_filter(f) => match measure(s, &chain, cap, &mut scratch) {
@@ -238,6 +240,7 @@ pub(crate) fn check(doc: &Document, limits: &Limits, warnings: &mut Vec<Warning>
             });
         }
         total = total.saturating_add(bytes);
+        check_ratio(total, upload_len, limits)?;
         if total > limits.max_total_decompressed_bytes {
             return Err(Error::Limits {
                 which: LimitKind::TotalDecompressedBytes,
