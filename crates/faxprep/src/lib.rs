@@ -159,6 +159,51 @@ pub fn prepare_with_progress(
     Ok((assembly.finish()?, stats))
 }
 
+/// The cover page alone, for a fax of `total_pages` pages (cover
+/// included): what `prepare` puts first, for previews and tests.
+pub fn cover_page(
+    fields: &FormFields,
+    opts: &Options,
+    total_pages: u32,
+) -> Result<(BitPage, Vec<Warning>)> {
+    let fields = faxprep_intake::validate_fields(fields, opts.plan).map_err(Error::Intake)?;
+    render_cover(&fields, opts, total_pages)
+}
+
+fn render_cover(
+    f: &ValidFields,
+    opts: &Options,
+    total_pages: u32,
+) -> Result<(BitPage, Vec<Warning>)> {
+    let fields = CoverFields {
+        recipient_name: f.recipient_name.clone(),
+        recipient_number: format!("+1 {}", f.recipient_number_national),
+        sender_name: f.sender_name.clone(),
+        sender_company: f.sender_company.clone(),
+        sender_email: f.sender_email.clone(),
+        sender_phone: f.sender_phone.clone(),
+        subject: f.subject.clone(),
+        note: f.cover_note.clone(),
+        date: opts.date.clone(),
+        total_pages,
+    };
+    let options = CoverOptions {
+        resolution: opts.resolution,
+        paper: cover_paper(opts),
+        brand: (opts.plan == Plan::Free).then(|| opts.brand.clone()),
+    };
+    let (page, warnings) = faxprep_cover::render_cover(&fields, &options).map_err(Error::Cover)?;
+    Ok((page, warnings.iter().map(|w| Warning::Cover { message: w.to_string() }).collect()))
+}
+
+/// The cover's paper: the fixed paper, or Letter when it is chosen per page.
+fn cover_paper(opts: &Options) -> Paper {
+    match opts.paper {
+        PaperChoice::Fixed(p) => p,
+        _ => Paper::Letter,
+    }
+}
+
 /// Builds the fax as pages arrive: the cover first (once the page count is
 /// known), then the document's pages, each coded once.
 struct Assembly<'a> {
@@ -225,7 +270,7 @@ impl<'a> Assembly<'a> {
                 width: page.width(),
                 height: page.height(),
                 resolution: page.resolution(),
-                paper: self.cover_paper(),
+                paper: cover_paper(self.opts),
                 rotated: false,
                 coded_bytes: info.strip_bytes,
                 g4_bytes: g4.len() as u64,
@@ -240,34 +285,9 @@ impl<'a> Assembly<'a> {
         Ok(())
     }
 
-    fn cover_paper(&self) -> Paper {
-        match self.opts.paper {
-            PaperChoice::Fixed(p) => p,
-            _ => Paper::Letter,
-        }
-    }
-
     fn render_cover(&mut self) -> Result<BitPage> {
-        let f = self.fields;
-        let fields = CoverFields {
-            recipient_name: f.recipient_name.clone(),
-            recipient_number: format!("+1 {}", f.recipient_number_national),
-            sender_name: f.sender_name.clone(),
-            sender_company: f.sender_company.clone(),
-            sender_email: f.sender_email.clone(),
-            sender_phone: f.sender_phone.clone(),
-            subject: f.subject.clone(),
-            note: f.cover_note.clone(),
-            date: self.opts.date.clone(),
-            total_pages: self.total,
-        };
-        let options = CoverOptions {
-            resolution: self.opts.resolution,
-            paper: self.cover_paper(),
-            brand: (self.opts.plan == Plan::Free).then(|| self.opts.brand.clone()),
-        };
-        let (page, warnings) = faxprep_cover::render_cover(&fields, &options).map_err(Error::Cover)?;
-        self.warnings.extend(warnings.iter().map(|w| Warning::Cover { message: w.to_string() }));
+        let (page, warnings) = render_cover(self.fields, self.opts, self.total)?;
+        self.warnings.extend(warnings);
         Ok(page)
     }
 
