@@ -21,15 +21,17 @@
 //!
 //! Text is set in DejaVu Sans (regular and bold) with the font's kerning,
 //! wrapped at Unicode line-break opportunities (UAX #14); a word wider than
-//! its column (an email address, a URL) is broken by character. The note
+//! its column (an email address, a URL) is broken by character, preferably
+//! after its punctuation. The note
 //! steps down from 12 pt to 9 pt to fit its box; subject and names are cut
 //! with an ellipsis only when they do not fit at their smallest size.
 //!
 //! Out of scope: reading the clock (the date is the caller's), validating
 //! the fields (intake does; blank optional fields are simply left out), and
-//! bidirectional reordering or shaping: right-to-left text is drawn in
-//! logical order and scripts without glyphs in DejaVu (CJK) as U+FFFD with
-//! a warning, without disturbing the rest of the page.
+//! full bidirectional reordering or shaping: right-to-left runs (Hebrew,
+//! Arabic) are mirrored but Arabic letters are not joined, and scripts
+//! without glyphs in DejaVu (CJK) are drawn as U+FFFD with a warning,
+//! without disturbing the rest of the page.
 //!
 //! ```
 //! use faxprep_cover::{CoverDate, CoverFields, CoverOptions, render_cover};

@@ -112,3 +112,23 @@ fn cjk_and_rtl_do_not_disturb_the_rest() {
         [Warning::CharactersReplaced { field: Field::RecipientName, chars: vec!['王', '小', '明'] }]
     );
 }
+
+/// fixtures/docs/cover.png, the README's picture, is the all-fields cover
+/// of [`cover_all_fields`]; it is checked (and blessed) like a reference so
+/// that it cannot drift from what the code draws.
+#[test]
+fn readme_picture() {
+    let (page, _) = render_cover(&all_fields(), &opts(Resolution::Fine)).unwrap();
+    let path = faxprep_testkit::workspace_root().join("fixtures/docs/cover.png");
+    let actual =
+        image::GrayImage::from_raw(page.width(), page.height(), page.to_gray_bytes()).unwrap();
+    if image::open(&path).is_ok_and(|img| img.to_luma8() == actual) {
+        return;
+    }
+    if std::env::var_os("FAXPREP_BLESS").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        actual.save(&path).unwrap();
+        panic!("FAXPREP_BLESS=1: wrote {}; look at it, then run again", path.display());
+    }
+    panic!("{} is missing or out of date: run with FAXPREP_BLESS=1", path.display());
+}
