@@ -215,3 +215,38 @@ fn validate_reports_non_class_f() {
         u64::from(page.width()) * 300 - three_pages()[0].count_black()
     );
 }
+
+#[test]
+fn lenient_decode_salvages_damaged_strips() {
+    use faxprep_codec::tiff::decode_page_lenient;
+    let page = text_page(1728, 400, Resolution::Fine, 31);
+    for compression in [Compression::G3OneD, Compression::G3TwoD, Compression::G4] {
+        let options = TiffOptions {
+            compression,
+            ..TiffOptions::default()
+        };
+        let mut file = write_tiff_f(std::slice::from_ref(&page), &options).unwrap();
+        let info = read_tiff(&file, &ReadLimits::default()).unwrap().remove(0);
+        // Garble the bytes three quarters of the way into the strip.
+        let strip = info.strips[0].clone();
+        let at = strip.start + strip.len() * 3 / 4;
+        file[at..at + 16].fill(0);
+        let strict = decode_page(&file, &info);
+        assert!(
+            matches!(strict, Err(Error::Codec { page: 0, .. })),
+            "{compression:?}: {strict:?}"
+        );
+        let salvaged = decode_page_lenient(&file, &info).unwrap();
+        assert_eq!(salvaged.damage.len(), 1, "{compression:?}");
+        assert_eq!(salvaged.damage[0].strip, 0);
+        let got = &salvaged.page;
+        assert_eq!((got.width(), got.height()), (1728, 400));
+        // The rows well before the damage are intact.
+        let intact = got
+            .rows()
+            .zip(page.rows())
+            .take_while(|(a, b)| a == b)
+            .count();
+        assert!(intact >= 200, "{compression:?}: only {intact} rows intact");
+    }
+}

@@ -39,7 +39,8 @@
 //! # Reading
 //! [`read_tiff`] lists pages (dimensions, compression, fill order,
 //! resolution, PageNumber, strip locations) and [`decode_page`] /
-//! [`decode_tiff`] decode them. Accepted beyond Class F: both byte orders,
+//! [`decode_tiff`] decode them, strictly; [`decode_page_lenient`] salvages
+//! damaged strips for a preview and says which. Accepted beyond Class F: both byte orders,
 //! any width, several strips per page, PhotometricInterpretation 1, and
 //! uncompressed strips. Every offset and count is checked against the file
 //! length, the directory chain against loops, and dimensions and sizes
@@ -68,7 +69,7 @@ pub mod tags;
 mod validate;
 mod writer;
 
-pub use decode::{decode_page, decode_tiff};
+pub use decode::{SalvagedPage, StripDamage, decode_page, decode_page_lenient, decode_tiff};
 pub use error::{Error, FormatError, Limit, ParameterError, Result, Unsupported};
 pub use reader::{ReadLimits, TiffCompression, TiffPageInfo, read_tiff};
 pub use validate::{ClassFIssue, ClassFIssueKind, Severity, validate_class_f};

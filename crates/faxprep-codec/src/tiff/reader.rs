@@ -115,9 +115,12 @@ pub struct TiffPageInfo {
 
 impl TiffPageInfo {
     /// The bytes of each strip, borrowed from the file the page was read
-    /// from. Panics if `file` is not that file (ranges out of bounds).
+    /// from (a range outside `file`, if it is another file, gives an empty
+    /// slice).
     pub fn strip_data<'a>(&'a self, file: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.strips.iter().map(move |r| &file[r.clone()])
+        self.strips
+            .iter()
+            .map(move |r| file.get(r.clone()).unwrap_or_default())
     }
 
     /// Total compressed bytes of the page.
