@@ -44,15 +44,23 @@ fn cover(c: &mut Criterion) {
     g.sample_size(50);
     g.throughput(Throughput::Elements(1));
     for res in Resolution::ALL {
-        let opts = CoverOptions { resolution: res, paper: Paper::Letter, brand: None };
+        let opts = CoverOptions {
+            resolution: res,
+            paper: Paper::Letter,
+            brand: None,
+        };
         g.bench_function(format!("render_{res}"), |b| {
             b.iter(|| render_cover(black_box(&fields), black_box(&opts)))
         });
     }
     let opts = CoverOptions::default();
-    g.bench_function("layout", |b| b.iter(|| layout(black_box(&fields), black_box(&opts))));
+    g.bench_function("layout", |b| {
+        b.iter(|| layout(black_box(&fields), black_box(&opts)))
+    });
     let l = layout(&fields, &opts);
-    g.bench_function("draw_fine", |b| b.iter(|| draw(black_box(&l), Resolution::Fine)));
+    g.bench_function("draw_fine", |b| {
+        b.iter(|| draw(black_box(&l), Resolution::Fine))
+    });
     g.finish();
 }
 

@@ -11,8 +11,12 @@ use faxprep_page::{Paper, Resolution};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&head, rest)) = data.split_first() else { return };
-    let mut parts = rest.split(|&b| b == 0xFF).map(|p| String::from_utf8_lossy(p).into_owned());
+    let Some((&head, rest)) = data.split_first() else {
+        return;
+    };
+    let mut parts = rest
+        .split(|&b| b == 0xFF)
+        .map(|p| String::from_utf8_lossy(p).into_owned());
     let mut next = || parts.next().unwrap_or_default();
     let opt = |s: String| (!s.is_empty()).then_some(s);
     let fields = CoverFields {
@@ -35,7 +39,11 @@ fuzz_target!(|data: &[u8]| {
         },
         total_pages: u32::from(head),
     };
-    let brand = (head & 0x40 != 0).then(|| Brand { name: next(), line: next(), logo_png: None });
+    let brand = (head & 0x40 != 0).then(|| Brand {
+        name: next(),
+        line: next(),
+        logo_png: None,
+    });
     let opts = CoverOptions {
         resolution: Resolution::ALL[usize::from(head % 3)],
         paper: Paper::ALL[usize::from((head >> 2) % 3)],
@@ -43,7 +51,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let l = layout(&fields, &opts);
     if let Some(r) = l.ink_bounds() {
-        assert!(r.x >= 0.0 && r.y >= 0.0 && r.right() <= l.width && r.bottom() <= l.height, "{r:?}");
+        assert!(
+            r.x >= 0.0 && r.y >= 0.0 && r.right() <= l.width && r.bottom() <= l.height,
+            "{r:?}"
+        );
     }
     let page = draw(&l, opts.resolution);
     assert_eq!(page.height(), opts.paper.rows(opts.resolution));

@@ -28,7 +28,9 @@
 
 use crate::fields::{CoverFields, CoverOptions, Field, LogoProblem, Warning};
 use crate::font::{CAP_HEIGHT, FontStyle};
-use crate::layout::{Align, Block, Builder, Item, Layout, PAGE_WIDTH_PT, PlacedLogo, Rect, measure};
+use crate::layout::{
+    Align, Block, Builder, Item, Layout, PAGE_WIDTH_PT, PlacedLogo, Rect, measure,
+};
 use crate::logo::LogoImage;
 use std::sync::Arc;
 
@@ -57,14 +59,27 @@ const RULE: f32 = 1.5;
 pub fn layout(fields: &CoverFields, opts: &CoverOptions) -> Layout {
     let width = PAGE_WIDTH_PT;
     let height = opts.paper.size_pt().1 as f32;
-    let mut b = Builder { items: Vec::new(), warnings: Vec::new() };
+    let mut b = Builder {
+        items: Vec::new(),
+        warnings: Vec::new(),
+    };
     let (x0, x1) = (MARGIN_X, width - MARGIN_X);
     let content = x1 - x0;
 
     // Heading and brand.
     let heading_baseline = MARGIN_TOP + CAP_HEIGHT * HEADING;
-    let heading = block("FAX", None, FontStyle::Bold, (HEADING, HEADING), x0, content);
-    b.block(&Block { top: heading_baseline - HEADING * crate::font::ASCENT, ..heading });
+    let heading = block(
+        "FAX",
+        None,
+        FontStyle::Bold,
+        (HEADING, HEADING),
+        x0,
+        content,
+    );
+    b.block(&Block {
+        top: heading_baseline - HEADING * crate::font::ASCENT,
+        ..heading
+    });
     if let Some(brand) = &opts.brand {
         let left = x0 + measure("FAX", FontStyle::Bold, HEADING) + 2.0 * GUTTER;
         place_brand(&mut b, brand, left, x1, heading_baseline);
@@ -81,7 +96,10 @@ pub fn layout(fields: &CoverFields, opts: &CoverOptions) -> Layout {
     let col = (content - GUTTER) / 2.0;
     let xf = x0 + col + GUTTER;
     for (label, x) in [("TO", x0), ("FROM", xf)] {
-        b.block(&Block { top, ..block(label, None, FontStyle::Bold, (12.0, 12.0), x, col) });
+        b.block(&Block {
+            top,
+            ..block(label, None, FontStyle::Bold, (12.0, 12.0), x, col)
+        });
     }
     let rule_y = top + 12.0 * crate::layout::LEADING + 1.0;
     b.rule(x0, rule_y, col, RULE);
@@ -92,16 +110,51 @@ pub fn layout(fields: &CoverFields, opts: &CoverOptions) -> Layout {
     if let Some(name) = present(&fields.recipient_name) {
         y = named(&mut b, name, Field::RecipientName, x0, col, y);
     }
-    let to_bottom =
-        labelled(&mut b, "Fax", &fields.recipient_number, Field::RecipientNumber, x0, col, y, 2);
+    let to_bottom = labelled(
+        &mut b,
+        "Fax",
+        &fields.recipient_number,
+        Field::RecipientNumber,
+        x0,
+        col,
+        y,
+        2,
+    );
 
-    let mut y = named(&mut b, &fields.sender_name, Field::SenderName, xf, col, col_top);
+    let mut y = named(
+        &mut b,
+        &fields.sender_name,
+        Field::SenderName,
+        xf,
+        col,
+        col_top,
+    );
     if let Some(company) = present(&fields.sender_company) {
-        let c = Block { top: y, max_lines: Some(3), ..block(company, Some(Field::SenderCompany), FontStyle::Regular, BODY, xf, col) };
+        let c = Block {
+            top: y,
+            max_lines: Some(3),
+            ..block(
+                company,
+                Some(Field::SenderCompany),
+                FontStyle::Regular,
+                BODY,
+                xf,
+                col,
+            )
+        };
         y = b.block(&c).next_top + 2.0;
     }
     // Addresses are contact details: they get room rather than an ellipsis.
-    y = labelled(&mut b, "Email", &fields.sender_email, Field::SenderEmail, xf, col, y, 4);
+    y = labelled(
+        &mut b,
+        "Email",
+        &fields.sender_email,
+        Field::SenderEmail,
+        xf,
+        col,
+        y,
+        4,
+    );
     if let Some(phone) = present(&fields.sender_phone) {
         y = labelled(&mut b, "Phone", phone, Field::SenderPhone, xf, col, y, 2);
     }
@@ -117,7 +170,14 @@ pub fn layout(fields: &CoverFields, opts: &CoverOptions) -> Layout {
         1 => "1 page including this cover".to_string(),
         n => format!("{n} pages including this cover"),
     };
-    let c = block(&count, Some(Field::PageCount), FontStyle::Bold, (14.0, 11.0), x0, content);
+    let c = block(
+        &count,
+        Some(Field::PageCount),
+        FontStyle::Bold,
+        (14.0, 11.0),
+        x0,
+        content,
+    );
     top = b.block(&Block { top, ..c }).next_top + 12.0;
 
     // The note, in a box down to the bottom margin.
@@ -125,7 +185,13 @@ pub fn layout(fields: &CoverFields, opts: &CoverOptions) -> Layout {
         place_note(&mut b, note, x0, content, top, height - MARGIN_BOTTOM);
     }
 
-    Layout { paper: opts.paper, width, height, items: b.items, warnings: b.warnings }
+    Layout {
+        paper: opts.paper,
+        width,
+        height,
+        items: b.items,
+        warnings: b.warnings,
+    }
 }
 
 /// `Some(trimmed)` when the optional field has something in it.
@@ -164,7 +230,11 @@ fn block<'a>(
 
 /// A name in bold, up to three lines; returns the top of what follows.
 fn named(b: &mut Builder, name: &str, field: Field, x: f32, width: f32, top: f32) -> f32 {
-    let n = Block { top, max_lines: Some(3), ..block(name, Some(field), FontStyle::Bold, NAME, x, width) };
+    let n = Block {
+        top,
+        max_lines: Some(3),
+        ..block(name, Some(field), FontStyle::Bold, NAME, x, width)
+    };
     b.block(&n).next_top + 2.0
 }
 
@@ -186,11 +256,21 @@ fn labelled(
     let v = Block {
         top,
         max_lines: Some(lines),
-        ..block(value, Some(field), FontStyle::Regular, BODY, x + label_width, width - label_width)
+        ..block(
+            value,
+            Some(field),
+            FontStyle::Regular,
+            BODY,
+            x + label_width,
+            width - label_width,
+        )
     };
     let placed = b.block(&v);
     let l = block(label, None, FontStyle::Bold, (LABEL, LABEL), x, label_width);
-    b.block(&Block { top: placed.first_baseline - LABEL * crate::font::ASCENT, ..l });
+    b.block(&Block {
+        top: placed.first_baseline - LABEL * crate::font::ASCENT,
+        ..l
+    });
     placed.next_top + 2.0
 }
 
@@ -200,12 +280,22 @@ fn place_subject(b: &mut Builder, subject: &str, x: f32, width: f32, top: f32) -
     let s = Block {
         top,
         max_lines: Some(4),
-        ..block(subject, Some(Field::Subject), FontStyle::Bold, SUBJECT, x + indent, width - indent)
+        ..block(
+            subject,
+            Some(Field::Subject),
+            FontStyle::Bold,
+            SUBJECT,
+            x + indent,
+            width - indent,
+        )
     };
     let placed = b.block(&s);
     let size = placed.size;
     let re = block("RE:", None, FontStyle::Bold, (size, size), x, indent);
-    b.block(&Block { top: placed.first_baseline - size * crate::font::ASCENT, ..re });
+    b.block(&Block {
+        top: placed.first_baseline - size * crate::font::ASCENT,
+        ..re
+    });
     placed.next_top + 4.0
 }
 
@@ -220,7 +310,13 @@ fn place_note(b: &mut Builder, note: &str, x: f32, width: f32, top: f32, bottom:
     b.rule(x + width - RULE, top, RULE, bottom - top);
     let (ix, iw) = (x + RULE + pad, width - 2.0 * (RULE + pad));
     let label = block("Note", None, FontStyle::Bold, (LABEL, LABEL), ix, iw);
-    let text_top = b.block(&Block { top: top + RULE + 6.0, ..label }).next_top + 4.0;
+    let text_top = b
+        .block(&Block {
+            top: top + RULE + 6.0,
+            ..label
+        })
+        .next_top
+        + 4.0;
     let spec = Block {
         top: text_top,
         max_lines: None,
@@ -228,12 +324,23 @@ fn place_note(b: &mut Builder, note: &str, x: f32, width: f32, top: f32, bottom:
         hard_breaks: true,
         ..block(note, Some(Field::Note), FontStyle::Regular, NOTE, ix, iw)
     };
-    let mut trial = Builder { items: Vec::new(), warnings: Vec::new() };
+    let mut trial = Builder {
+        items: Vec::new(),
+        warnings: Vec::new(),
+    };
     let first = trial.block(&spec);
     let (items, mut warnings) = if first.truncated && note.contains(is_break) {
-        let mut joined = Builder { items: Vec::new(), warnings: Vec::new() };
-        joined.block(&Block { hard_breaks: false, ..spec });
-        joined.warnings.insert(0, Warning::LineBreaksJoined { field: Field::Note });
+        let mut joined = Builder {
+            items: Vec::new(),
+            warnings: Vec::new(),
+        };
+        joined.block(&Block {
+            hard_breaks: false,
+            ..spec
+        });
+        joined
+            .warnings
+            .insert(0, Warning::LineBreaksJoined { field: Field::Note });
         (joined.items, joined.warnings)
     } else {
         (trial.items, trial.warnings)
@@ -243,18 +350,43 @@ fn place_note(b: &mut Builder, note: &str, x: f32, width: f32, top: f32, bottom:
 }
 
 fn is_break(c: char) -> bool {
-    matches!(c, '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}')
+    matches!(
+        c,
+        '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
 }
 
 /// The brand at the top right: name over line, right-aligned, with the
 /// logo to their left when one is given and decodes.
 fn place_brand(b: &mut Builder, brand: &crate::Brand, left: f32, right: f32, baseline: f32) {
     let width = right - left;
-    let name = block(&brand.name, Some(Field::BrandName), FontStyle::Bold, (18.0, 12.0), right, width);
+    let name = block(
+        &brand.name,
+        Some(Field::BrandName),
+        FontStyle::Bold,
+        (18.0, 12.0),
+        right,
+        width,
+    );
     let name_top = baseline - 16.0 - 18.0 * crate::font::ASCENT;
-    let n = b.block(&Block { top: name_top, align: Align::Right, ..name });
-    let line = block(&brand.line, Some(Field::BrandLine), FontStyle::Regular, (LABEL, LABEL), right, width);
-    b.block(&Block { top: baseline - LABEL * crate::font::ASCENT, align: Align::Right, ..line });
+    let n = b.block(&Block {
+        top: name_top,
+        align: Align::Right,
+        ..name
+    });
+    let line = block(
+        &brand.line,
+        Some(Field::BrandLine),
+        FontStyle::Regular,
+        (LABEL, LABEL),
+        right,
+        width,
+    );
+    b.block(&Block {
+        top: baseline - LABEL * crate::font::ASCENT,
+        align: Align::Right,
+        ..line
+    });
     let Some(png) = &brand.logo_png else { return };
     let image = match LogoImage::decode(png) {
         Ok(image) => image,
@@ -279,12 +411,26 @@ fn place_brand(b: &mut Builder, brand: &crate::Brand, left: f32, right: f32, bas
     let box_h = baseline + 2.0 - top;
     let box_w = (text_left - 10.0 - left).min(2.0 * box_h);
     let aspect = image.width() as f32 / image.height() as f32;
-    let (w, h) = if box_w / box_h > aspect { (box_h * aspect, box_h) } else { (box_w, box_w / aspect) };
+    let (w, h) = if box_w / box_h > aspect {
+        (box_h * aspect, box_h)
+    } else {
+        (box_w, box_w / aspect)
+    };
     if w < 4.0 || h < 4.0 {
         // The name and line are what must show; the logo gives way.
-        b.warnings.push(Warning::LogoIgnored { reason: LogoProblem::NoRoom });
+        b.warnings.push(Warning::LogoIgnored {
+            reason: LogoProblem::NoRoom,
+        });
         return;
     }
-    let rect = Rect { x: text_left - 10.0 - w, y: top + (box_h - h) / 2.0, width: w, height: h };
-    b.items.push(Item::Logo(PlacedLogo { rect, image: Arc::new(image) }));
+    let rect = Rect {
+        x: text_left - 10.0 - w,
+        y: top + (box_h - h) / 2.0,
+        width: w,
+        height: h,
+    };
+    b.items.push(Item::Logo(PlacedLogo {
+        rect,
+        image: Arc::new(image),
+    }));
 }

@@ -4,9 +4,9 @@
 //! resolution): a cover uses a few dozen distinct glyphs many times, and
 //! consecutive covers share almost all of them.
 
+use crate::FontStyle;
 use crate::layout::{Item, Layout, Rect};
 use crate::raster::{Span, pixels_per_point, rasterize_glyph};
-use crate::FontStyle;
 use faxprep_page::{BitPage, FAX_WIDTH, Resolution};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -73,7 +73,12 @@ pub fn draw(layout: &Layout, resolution: Resolution) -> BitPage {
                 for dy in 0..h {
                     for dx in 0..w {
                         if l.image.black_at(dx, dy, w, h) {
-                            fill_span(&mut page, y0 + dy as i32, x0 + dx as i32, x0 + dx as i32 + 1);
+                            fill_span(
+                                &mut page,
+                                y0 + dy as i32,
+                                x0 + dx as i32,
+                                x0 + dx as i32 + 1,
+                            );
                         }
                     }
                 }
@@ -131,7 +136,12 @@ mod tests {
 
     #[test]
     fn thin_rules_are_two_pixels() {
-        let r = Rect { x: 10.0, y: 10.0, width: 100.0, height: 0.1 };
+        let r = Rect {
+            x: 10.0,
+            y: 10.0,
+            width: 100.0,
+            height: 0.1,
+        };
         for res in Resolution::ALL {
             let (ppx, ppy) = pixels_per_point(res);
             let (_, _, y0, y1) = device_rect(&r, ppx, ppy);

@@ -95,11 +95,24 @@ impl std::fmt::Display for CoverDate {
             .and_then(|m| MONTHS.get(m))
             .copied()
             .unwrap_or("?");
-        write!(f, "{} {month} {}, {:02}:{:02} (", self.day, self.year, self.hour, self.minute)?;
-        if let Some(zone) = self.zone.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
+        write!(
+            f,
+            "{} {month} {}, {:02}:{:02} (",
+            self.day, self.year, self.hour, self.minute
+        )?;
+        if let Some(zone) = self
+            .zone
+            .as_deref()
+            .map(str::trim)
+            .filter(|z| !z.is_empty())
+        {
             write!(f, "{zone}, ")?;
         }
-        let sign = if self.utc_offset_minutes < 0 { '-' } else { '+' };
+        let sign = if self.utc_offset_minutes < 0 {
+            '-'
+        } else {
+            '+'
+        };
         let abs = self.utc_offset_minutes.unsigned_abs();
         write!(f, "UTC{sign}{:02}:{:02})", abs / 60, abs % 60)
     }
@@ -298,10 +311,23 @@ mod tests {
 
     #[test]
     fn date_formats() {
-        assert_eq!(date(None, -300).to_string(), "28 November 2026, 14:05 (UTC-05:00)");
-        assert_eq!(date(Some("EST"), -300).to_string(), "28 November 2026, 14:05 (EST, UTC-05:00)");
-        assert_eq!(date(Some(" "), 330).to_string(), "28 November 2026, 14:05 (UTC+05:30)");
-        let bad = CoverDate { month: 13, utc_offset_minutes: i32::MIN, ..date(None, 0) };
+        assert_eq!(
+            date(None, -300).to_string(),
+            "28 November 2026, 14:05 (UTC-05:00)"
+        );
+        assert_eq!(
+            date(Some("EST"), -300).to_string(),
+            "28 November 2026, 14:05 (EST, UTC-05:00)"
+        );
+        assert_eq!(
+            date(Some(" "), 330).to_string(),
+            "28 November 2026, 14:05 (UTC+05:30)"
+        );
+        let bad = CoverDate {
+            month: 13,
+            utc_offset_minutes: i32::MIN,
+            ..date(None, 0)
+        };
         assert!(!bad.is_valid());
         assert!(bad.to_string().contains('?'));
     }
@@ -309,10 +335,40 @@ mod tests {
     #[test]
     fn date_validity() {
         assert!(date(None, 0).is_valid());
-        assert!(CoverDate { month: 2, day: 29, year: 2024, ..date(None, 0) }.is_valid());
-        assert!(!CoverDate { month: 2, day: 29, year: 2026, ..date(None, 0) }.is_valid());
-        assert!(!CoverDate { month: 2, day: 29, year: 1900, ..date(None, 0) }.is_valid());
-        assert!(!CoverDate { hour: 24, ..date(None, 0) }.is_valid());
+        assert!(
+            CoverDate {
+                month: 2,
+                day: 29,
+                year: 2024,
+                ..date(None, 0)
+            }
+            .is_valid()
+        );
+        assert!(
+            !CoverDate {
+                month: 2,
+                day: 29,
+                year: 2026,
+                ..date(None, 0)
+            }
+            .is_valid()
+        );
+        assert!(
+            !CoverDate {
+                month: 2,
+                day: 29,
+                year: 1900,
+                ..date(None, 0)
+            }
+            .is_valid()
+        );
+        assert!(
+            !CoverDate {
+                hour: 24,
+                ..date(None, 0)
+            }
+            .is_valid()
+        );
         assert!(!date(None, 19 * 60).is_valid());
     }
 }

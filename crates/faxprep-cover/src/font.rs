@@ -48,7 +48,13 @@ impl LoadedFace {
             .glyph_index(' ')
             .and_then(|g| face.glyph_hor_advance(g))
             .map_or(0.3, |a| f32::from(a) * per_unit);
-        LoadedFace { face, per_unit, replacement, ellipsis, space_advance }
+        LoadedFace {
+            face,
+            per_unit,
+            replacement,
+            ellipsis,
+            space_advance,
+        }
     }
 
     /// The glyph for `ch`, or `None` when the font lacks it.
@@ -58,12 +64,16 @@ impl LoadedFace {
 
     /// Advance width of `glyph` in em.
     pub(crate) fn advance(&self, glyph: GlyphId) -> f32 {
-        self.face.glyph_hor_advance(glyph).map_or(0.0, |a| f32::from(a) * self.per_unit)
+        self.face
+            .glyph_hor_advance(glyph)
+            .map_or(0.0, |a| f32::from(a) * self.per_unit)
     }
 
     /// Pair kerning between `left` and `right` in em (negative = closer).
     pub(crate) fn kerning(&self, left: GlyphId, right: GlyphId) -> f32 {
-        let Some(kern) = self.face.tables().kern else { return 0.0 };
+        let Some(kern) = self.face.tables().kern else {
+            return 0.0;
+        };
         kern.subtables
             .into_iter()
             .filter(|s| s.horizontal && !s.variable && !s.has_cross_stream)

@@ -115,7 +115,10 @@ impl Layout {
     /// The characters placed for `field`, in order (spaces are not placed;
     /// a truncated field ends with `…`).
     pub fn text_of(&self, field: Field) -> String {
-        self.glyphs().filter(|g| g.field == Some(field)).map(|g| g.ch).collect()
+        self.glyphs()
+            .filter(|g| g.field == Some(field))
+            .map(|g| g.ch)
+            .collect()
     }
 
     /// Every placed glyph.
@@ -136,7 +139,12 @@ impl Layout {
         });
         rects.reduce(|a, b| {
             let (x, y) = (a.x.min(b.x), a.y.min(b.y));
-            Rect { x, y, width: a.right().max(b.right()) - x, height: a.bottom().max(b.bottom()) - y }
+            Rect {
+                x,
+                y,
+                width: a.right().max(b.right()) - x,
+                height: a.bottom().max(b.bottom()) - y,
+            }
         })
     }
 }
@@ -190,7 +198,12 @@ pub(crate) struct Builder {
 
 impl Builder {
     pub(crate) fn rule(&mut self, x: f32, y: f32, width: f32, height: f32) {
-        self.items.push(Item::Rule(Rect { x, y, width, height }));
+        self.items.push(Item::Rule(Rect {
+            x,
+            y,
+            width,
+            height,
+        }));
     }
 
     /// Fit and place `b`; warns about missing characters and truncation.
@@ -202,7 +215,10 @@ impl Builder {
                 self.warnings.push(Warning::Truncated { field });
             }
             if !text.missing.is_empty() {
-                self.warnings.push(Warning::CharactersReplaced { field, chars: text.missing });
+                self.warnings.push(Warning::CharactersReplaced {
+                    field,
+                    chars: text.missing,
+                });
             }
         }
         placed
@@ -221,7 +237,11 @@ impl Builder {
                 }
             }
         };
-        let Fitted { size, lines, truncated } = fit(text, b.sizes.0, b.sizes.1, b.width, max_lines);
+        let Fitted {
+            size,
+            lines,
+            truncated,
+        } = fit(text, b.sizes.0, b.sizes.1, b.width, max_lines);
         let first_baseline = b.top + ASCENT * size;
         let f = face(text.style);
         for (i, line) in lines.iter().enumerate() {

@@ -126,7 +126,10 @@ impl std::fmt::Display for Error {
             Error::MissingField { field } => write!(f, "cover field {field} is blank"),
             Error::InvalidDate { date } => write!(f, "invalid cover date {date}"),
             Error::InvalidPageCount { total_pages } => {
-                write!(f, "invalid page count {total_pages} (the cover counts as one)")
+                write!(
+                    f,
+                    "invalid page count {total_pages} (the cover counts as one)"
+                )
             }
         }
     }
@@ -139,10 +142,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 /// Check the fields, lay out the cover and draw it at `opts.resolution`.
 /// The warnings say what could not be shown exactly as given.
-pub fn render_cover(
-    fields: &CoverFields,
-    opts: &CoverOptions,
-) -> Result<(BitPage, Vec<Warning>)> {
+pub fn render_cover(fields: &CoverFields, opts: &CoverOptions) -> Result<(BitPage, Vec<Warning>)> {
     for (field, value) in [
         (Field::RecipientNumber, &fields.recipient_number),
         (Field::SenderName, &fields.sender_name),
@@ -153,7 +153,9 @@ pub fn render_cover(
         }
     }
     if !fields.date.is_valid() {
-        return Err(Error::InvalidDate { date: fields.date.clone() });
+        return Err(Error::InvalidDate {
+            date: fields.date.clone(),
+        });
     }
     if fields.total_pages == 0 {
         return Err(Error::InvalidPageCount { total_pages: 0 });

@@ -53,7 +53,9 @@ impl LogoImage {
         if !png.starts_with(b"\x89PNG\r\n\x1a\n") {
             return Err(LogoProblem::NotPng);
         }
-        let decode_err = |e: image::ImageError| LogoProblem::Decode { message: e.to_string() };
+        let decode_err = |e: image::ImageError| LogoProblem::Decode {
+            message: e.to_string(),
+        };
         let reader = || image::ImageReader::with_format(Cursor::new(png), image::ImageFormat::Png);
         let (width, height) = reader().into_dimensions().map_err(decode_err)?;
         if width == 0 || height == 0 || width > MAX_LOGO_SIDE || height > MAX_LOGO_SIDE {
@@ -74,7 +76,12 @@ impl LogoImage {
                 ((u32::from(l) * u32::from(a) + 255 * (255 - u32::from(a)) + 127) / 255) as u8
             })
             .collect();
-        let logo = LogoImage { width, height, gray }.reduced();
+        let logo = LogoImage {
+            width,
+            height,
+            gray,
+        }
+        .reduced();
         if logo.gray.iter().all(|&g| u32::from(g) >= BLACK_BELOW) {
             return Err(LogoProblem::Blank);
         }
@@ -102,7 +109,11 @@ impl LogoImage {
                 gray.push((sum / n.max(1)) as u8);
             }
         }
-        LogoImage { width: w, height: h, gray }
+        LogoImage {
+            width: w,
+            height: h,
+            gray,
+        }
     }
 
     /// Whether device pixel (`x`, `y`) of a `dw` x `dh` rendering is black:
@@ -135,15 +146,16 @@ mod tests {
     fn png(w: u32, h: u32, f: impl Fn(u32, u32) -> [u8; 2]) -> Vec<u8> {
         let img = image::GrayAlphaImage::from_fn(w, h, |x, y| image::LumaA(f(x, y)));
         let mut out = Vec::new();
-        img.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+        img.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
         out
     }
 
     #[test]
     fn decodes_composites_and_reduces() {
         // Left half black, right half transparent black (= white).
-        let logo = LogoImage::decode(&png(1200, 10, |x, _| [0, if x < 600 { 255 } else { 0 }]))
-            .unwrap();
+        let logo =
+            LogoImage::decode(&png(1200, 10, |x, _| [0, if x < 600 { 255 } else { 0 }])).unwrap();
         assert_eq!((logo.width(), logo.height()), (400, 4));
         assert!(logo.black_at(0, 0, 100, 4));
         assert!(!logo.black_at(99, 3, 100, 4));
@@ -152,13 +164,25 @@ mod tests {
     #[test]
     fn rejects_what_it_should() {
         assert_eq!(LogoImage::decode(b"GIF89a"), Err(LogoProblem::NotPng));
-        assert_eq!(LogoImage::decode(&png(4, 4, |_, _| [255, 255])), Err(LogoProblem::Blank));
+        assert_eq!(
+            LogoImage::decode(&png(4, 4, |_, _| [255, 255])),
+            Err(LogoProblem::Blank)
+        );
         let big = png(MAX_LOGO_SIDE + 1, 1, |_, _| [0, 255]);
-        assert!(matches!(LogoImage::decode(&big), Err(LogoProblem::BadDimensions { .. })));
+        assert!(matches!(
+            LogoImage::decode(&big),
+            Err(LogoProblem::BadDimensions { .. })
+        ));
         let mut cut = png(20, 20, |_, _| [0, 255]);
         cut.truncate(40);
-        assert!(matches!(LogoImage::decode(&cut), Err(LogoProblem::Decode { .. })));
+        assert!(matches!(
+            LogoImage::decode(&cut),
+            Err(LogoProblem::Decode { .. })
+        ));
         let huge = vec![0u8; MAX_LOGO_BYTES + 1];
-        assert!(matches!(LogoImage::decode(&huge), Err(LogoProblem::TooManyBytes { .. })));
+        assert!(matches!(
+            LogoImage::decode(&huge),
+            Err(LogoProblem::TooManyBytes { .. })
+        ));
     }
 }

@@ -86,7 +86,11 @@ struct Accumulator {
 
 impl Accumulator {
     fn new(width: usize, height: usize) -> Accumulator {
-        Accumulator { width, height, cells: vec![0.0; (width + 1) * height] }
+        Accumulator {
+            width,
+            height,
+            cells: vec![0.0; (width + 1) * height],
+        }
     }
 
     /// Add the line from `a` to `b` (pixels, y down).
@@ -169,7 +173,11 @@ impl Accumulator {
 
 fn span(row: usize, x0: usize, x1: usize, dx: i32, dy: i32) -> Span {
     // Sizes are bounded by MAX_SIDE, so these fit in i32.
-    Span { dy: row as i32 + dy, x0: x0 as i32 + dx, x1: x1 as i32 + dx }
+    Span {
+        dy: row as i32 + dy,
+        x0: x0 as i32 + dx,
+        x1: x1 as i32 + dx,
+    }
 }
 
 /// Receives the outline from ttf-parser, scales it and flattens curves.
@@ -183,7 +191,10 @@ struct Flattener<'a> {
 
 impl Flattener<'_> {
     fn map(&self, x: f32, y: f32) -> (f32, f32) {
-        (x * self.scale.0 + self.shift.0, y * self.scale.1 + self.shift.1)
+        (
+            x * self.scale.0 + self.shift.0,
+            y * self.scale.1 + self.shift.1,
+        )
     }
 
     fn to(&mut self, p: (f32, f32)) {
@@ -192,12 +203,23 @@ impl Flattener<'_> {
     }
 }
 
+/// The length of (x, y). Not `f32::hypot`: that comes from the platform's
+/// libm and may round differently, and the segment count, hence the
+/// reference images, must be the same everywhere (`sqrt` is exact IEEE).
+fn length(x: f32, y: f32) -> f32 {
+    (x * x + y * y).sqrt()
+}
+
 /// Segments needed so that a curve whose control polygon bends by `dev`
 /// pixels (|p0 - 2 p1 + p2|) stays within [`TOLERANCE`]: a parabola's
 /// distance from its chord is a quarter of that deviation over n squared.
 fn segments(dev: f32) -> u32 {
     let n = (dev / (4.0 * TOLERANCE)).sqrt().ceil();
-    if n.is_finite() { (n as u32).clamp(1, 64) } else { 1 }
+    if n.is_finite() {
+        (n as u32).clamp(1, 64)
+    } else {
+        1
+    }
 }
 
 impl OutlineBuilder for Flattener<'_> {
@@ -215,7 +237,7 @@ impl OutlineBuilder for Flattener<'_> {
 
     fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
         let (p0, p1, p2) = (self.current, self.map(x1, y1), self.map(x, y));
-        let dev = (p0.0 - 2.0 * p1.0 + p2.0).hypot(p0.1 - 2.0 * p1.1 + p2.1);
+        let dev = length(p0.0 - 2.0 * p1.0 + p2.0, p0.1 - 2.0 * p1.1 + p2.1);
         let n = segments(dev);
         for i in 1..=n {
             let t = i as f32 / n as f32;
@@ -229,10 +251,14 @@ impl OutlineBuilder for Flattener<'_> {
     }
 
     fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
-        let (p0, p1, p2, p3) = (self.current, self.map(x1, y1), self.map(x2, y2), self.map(x, y));
-        let dev = (p0.0 - 2.0 * p1.0 + p2.0)
-            .hypot(p0.1 - 2.0 * p1.1 + p2.1)
-            .max((p1.0 - 2.0 * p2.0 + p3.0).hypot(p1.1 - 2.0 * p2.1 + p3.1));
+        let (p0, p1, p2, p3) = (
+            self.current,
+            self.map(x1, y1),
+            self.map(x2, y2),
+            self.map(x, y),
+        );
+        let dev = length(p0.0 - 2.0 * p1.0 + p2.0, p0.1 - 2.0 * p1.1 + p2.1)
+            .max(length(p1.0 - 2.0 * p2.0 + p3.0, p1.1 - 2.0 * p2.1 + p3.1));
         // A cubic bends up to 3/2 as much as a parabola with the same
         // second differences.
         let n = segments(dev * 1.5);
@@ -298,9 +324,24 @@ mod tests {
     #[test]
     fn bold_is_darker_and_size_scales() {
         let g = |style| face(style).glyph('H').unwrap();
-        let r = area(&rasterize_glyph(FontStyle::Regular, g(FontStyle::Regular), 12.0, Resolution::Fine));
-        let b = area(&rasterize_glyph(FontStyle::Bold, g(FontStyle::Bold), 12.0, Resolution::Fine));
-        let r2 = area(&rasterize_glyph(FontStyle::Regular, g(FontStyle::Regular), 24.0, Resolution::Fine));
+        let r = area(&rasterize_glyph(
+            FontStyle::Regular,
+            g(FontStyle::Regular),
+            12.0,
+            Resolution::Fine,
+        ));
+        let b = area(&rasterize_glyph(
+            FontStyle::Bold,
+            g(FontStyle::Bold),
+            12.0,
+            Resolution::Fine,
+        ));
+        let r2 = area(&rasterize_glyph(
+            FontStyle::Regular,
+            g(FontStyle::Regular),
+            24.0,
+            Resolution::Fine,
+        ));
         assert!(b > r);
         assert!(r2 > 3 * r && r2 < 5 * r);
         let space = face(FontStyle::Regular).glyph(' ').unwrap();

@@ -76,7 +76,10 @@ fn is_rtl(c: char) -> bool {
 
 /// Whether `c` ends a line by itself (UAX #14 classes BK, CR, LF, NL).
 fn is_hard_break(c: char) -> bool {
-    matches!(c, '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}')
+    matches!(
+        c,
+        '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
 }
 
 impl Text {
@@ -88,7 +91,13 @@ impl Text {
         let f = face(style);
         let clean: String = text
             .nfc()
-            .map(|c| if c.is_control() && !(hard_breaks && is_hard_break(c)) { ' ' } else { c })
+            .map(|c| {
+                if c.is_control() && !(hard_breaks && is_hard_break(c)) {
+                    ' '
+                } else {
+                    c
+                }
+            })
             .collect();
         let mut chars: Vec<Shaped> = Vec::with_capacity(clean.len());
         let mut missing = Vec::new();
@@ -118,7 +127,12 @@ impl Text {
             x += c.advance;
             prefix.push(x);
         }
-        Text { style, chars, prefix, missing }
+        Text {
+            style,
+            chars,
+            prefix,
+            missing,
+        }
     }
 
     /// Width in em of characters `a..b` as set on one line.
@@ -141,8 +155,9 @@ impl Text {
     /// so that they read from right to left. This is the simplest part of
     /// the Unicode bidirectional algorithm; Arabic joining is not done.
     pub(crate) fn visual_offsets(&self, line: Line) -> Vec<f32> {
-        let mut out: Vec<f32> =
-            (line.start..line.end).map(|k| self.offset(line.start, k)).collect();
+        let mut out: Vec<f32> = (line.start..line.end)
+            .map(|k| self.offset(line.start, k))
+            .collect();
         let rtl = |k: usize| is_rtl(self.chars[k].ch);
         let mut k = line.start;
         while k < line.end {
@@ -182,7 +197,11 @@ impl Text {
     /// Width in em of a line, its ellipsis included.
     pub(crate) fn line_width(&self, line: Line) -> f32 {
         let w = self.width(line.start, line.end);
-        if line.ellipsis { w + self.ellipsis_advance() } else { w }
+        if line.ellipsis {
+            w + self.ellipsis_advance()
+        } else {
+            w
+        }
     }
 
     pub(crate) fn ellipsis_advance(&self) -> f32 {
@@ -207,7 +226,11 @@ impl Text {
         let mut start = 0;
         let mut committed = 0;
         let push = |lines: &mut Vec<Line>, start: usize, end: usize| {
-            lines.push(Line { start, end: self.trim_end(start, end), ellipsis: false });
+            lines.push(Line {
+                start,
+                end: self.trim_end(start, end),
+                ellipsis: false,
+            });
             lines.len() <= max_lines
         };
         let stops = self
@@ -263,7 +286,11 @@ impl Text {
         if k < end {
             let half = start + (k - start).div_ceil(2);
             if let Some(p) = (half..k).rev().find(|&p| {
-                p > start && matches!(self.chars[p - 1].ch, '.' | '@' | '-' | '_' | '/' | '?' | '&' | '=')
+                p > start
+                    && matches!(
+                        self.chars[p - 1].ch,
+                        '.' | '@' | '-' | '_' | '/' | '?' | '&' | '='
+                    )
             }) {
                 k = p;
             }
@@ -274,7 +301,11 @@ impl Text {
         }
         // A base followed by more marks than fit: split the marks rather
         // than place nothing.
-        if self.chars.get(j).is_some_and(|c| c.mark) { k } else { j }
+        if self.chars.get(j).is_some_and(|c| c.mark) {
+            k
+        } else {
+            j
+        }
     }
 
     /// `max_lines` lines at most `max` em wide, the last one cut to make
@@ -285,7 +316,9 @@ impl Text {
             return Vec::new();
         }
         wrapped.truncate(max_lines);
-        let Some(last) = wrapped.pop() else { return wrapped };
+        let Some(last) = wrapped.pop() else {
+            return wrapped;
+        };
         let start = last.start;
         let room = max - self.ellipsis_advance();
         let mut k = start;
@@ -295,7 +328,11 @@ impl Text {
         while k > start && k < self.chars.len() && self.chars[k].mark {
             k -= 1;
         }
-        wrapped.push(Line { start, end: self.trim_end(start, k), ellipsis: true });
+        wrapped.push(Line {
+            start,
+            end: self.trim_end(start, k),
+            ellipsis: true,
+        });
         wrapped
     }
 }
@@ -307,7 +344,10 @@ fn shape_char(
     missing: &mut Vec<char>,
 ) -> Shaped {
     let class = break_property(u32::from(c));
-    let mark = matches!(class, BreakClass::CombiningMark | BreakClass::ZeroWidthJoiner);
+    let mark = matches!(
+        class,
+        BreakClass::CombiningMark | BreakClass::ZeroWidthJoiner
+    );
     let base = Shaped {
         ch: c,
         glyph: GlyphId(0),
@@ -320,13 +360,22 @@ fn shape_char(
         brk,
     };
     if c.is_whitespace() || c.is_control() {
-        return Shaped { advance: f.space_advance, space: true, ..base };
+        return Shaped {
+            advance: f.space_advance,
+            space: true,
+            ..base
+        };
     }
     if is_default_ignorable(c) {
         return base;
     }
     match f.glyph(c) {
-        Some(glyph) => Shaped { glyph, advance: f.advance(glyph), ink: true, ..base },
+        Some(glyph) => Shaped {
+            glyph,
+            advance: f.advance(glyph),
+            ink: true,
+            ..base
+        },
         None => {
             if missing.len() < MAX_REPORTED_CHARS && !missing.contains(&c) {
                 missing.push(c);
@@ -334,7 +383,14 @@ fn shape_char(
             let glyph = f.replacement;
             // A replaced mark would stack invisibly on its base: give it
             // its own room so the replacement shows.
-            Shaped { glyph, advance: f.advance(glyph), ink: true, replaced: true, mark: false, ..base }
+            Shaped {
+                glyph,
+                advance: f.advance(glyph),
+                ink: true,
+                replaced: true,
+                mark: false,
+                ..base
+            }
         }
     }
 }
@@ -362,10 +418,20 @@ pub(crate) fn fit(
         let max = width / size;
         let last = size - 0.5 < minimum;
         match text.wrap(max, ml) {
-            Ok(lines) => return Fitted { size, lines, truncated: false },
+            Ok(lines) => {
+                return Fitted {
+                    size,
+                    lines,
+                    truncated: false,
+                };
+            }
             Err(lines) if last => {
                 let lines = text.truncate(lines, max, ml);
-                return Fitted { size, lines, truncated: true };
+                return Fitted {
+                    size,
+                    lines,
+                    truncated: true,
+                };
             }
             Err(_) => size -= 0.5,
         }
@@ -395,7 +461,11 @@ mod tests {
         let w = t.width(0, 11);
         let lines = t.wrap(w + 0.01, 5).unwrap();
         assert_eq!(lines_text(&t, &lines), ["hello world", "foo"]);
-        let t = Text::new("averyveryverylongaddress@example.com", FontStyle::Regular, false);
+        let t = Text::new(
+            "averyveryverylongaddress@example.com",
+            FontStyle::Regular,
+            false,
+        );
         let lines = t.wrap(5.0, 10).unwrap();
         assert!(lines.len() > 1);
         for l in &lines {
@@ -408,7 +478,10 @@ mod tests {
     #[test]
     fn hard_breaks_only_when_asked() {
         let t = Text::new("a\nb\n\nc", FontStyle::Regular, true);
-        assert_eq!(lines_text(&t, &t.wrap(20.0, 10).unwrap()), ["a", "b", "", "c"]);
+        assert_eq!(
+            lines_text(&t, &t.wrap(20.0, 10).unwrap()),
+            ["a", "b", "", "c"]
+        );
         let t = Text::new("a\nb", FontStyle::Regular, false);
         assert_eq!(lines_text(&t, &t.wrap(20.0, 10).unwrap()), ["a b"]);
     }
@@ -430,7 +503,10 @@ mod tests {
         let t = Text::new("a中文中\u{200B}b", FontStyle::Regular, false);
         assert_eq!(t.missing, ['中', '文']);
         assert_eq!(t.chars.iter().filter(|c| c.replaced).count(), 3);
-        assert!(!t.chars[4].ink && !t.chars[4].replaced, "zero-width space draws nothing");
+        assert!(
+            !t.chars[4].ink && !t.chars[4].replaced,
+            "zero-width space draws nothing"
+        );
     }
 
     #[test]
@@ -451,14 +527,21 @@ mod tests {
         let line = t.wrap(100.0, 1).unwrap()[0];
         let x = t.visual_offsets(line);
         let (shin, final_mem) = (3, 6);
-        assert!(x[shin] > x[final_mem], "first letter is rightmost in its word");
+        assert!(
+            x[shin] > x[final_mem],
+            "first letter is rightmost in its word"
+        );
         assert!(x[8] < x[shin], "second word is left of the first");
         assert!(x[1] < x[8] && x[13] > x[shin], "latin stays in place");
     }
 
     #[test]
     fn long_addresses_break_after_punctuation() {
-        let t = Text::new("someone.with.a.long.name@example.org", FontStyle::Regular, false);
+        let t = Text::new(
+            "someone.with.a.long.name@example.org",
+            FontStyle::Regular,
+            false,
+        );
         let lines = t.wrap(t.width(0, 27), 5).unwrap();
         assert_eq!(t.chars[lines[0].end - 1].ch, '@');
     }

@@ -11,21 +11,48 @@ use faxprep_cover::{
 use faxprep_page::{Paper, Resolution};
 
 fn labels(l: &faxprep_cover::Layout) -> String {
-    l.glyphs().filter(|g| g.field.is_none()).map(|g| g.ch).collect()
+    l.glyphs()
+        .filter(|g| g.field.is_none())
+        .map(|g| g.ch)
+        .collect()
 }
 
 #[test]
 fn required_fields_and_date_are_checked() {
     let o = opts(Resolution::Fine);
-    let f = CoverFields { sender_email: " ".into(), ..all_fields() };
-    assert_eq!(render_cover(&f, &o).unwrap_err(), Error::MissingField { field: Field::SenderEmail });
-    let f = CoverFields { total_pages: 0, ..all_fields() };
-    assert_eq!(render_cover(&f, &o).unwrap_err(), Error::InvalidPageCount { total_pages: 0 });
-    let bad = CoverDate { day: 31, month: 4, ..date() };
-    let f = CoverFields { date: bad.clone(), ..all_fields() };
+    let f = CoverFields {
+        sender_email: " ".into(),
+        ..all_fields()
+    };
+    assert_eq!(
+        render_cover(&f, &o).unwrap_err(),
+        Error::MissingField {
+            field: Field::SenderEmail
+        }
+    );
+    let f = CoverFields {
+        total_pages: 0,
+        ..all_fields()
+    };
+    assert_eq!(
+        render_cover(&f, &o).unwrap_err(),
+        Error::InvalidPageCount { total_pages: 0 }
+    );
+    let bad = CoverDate {
+        day: 31,
+        month: 4,
+        ..date()
+    };
+    let f = CoverFields {
+        date: bad.clone(),
+        ..all_fields()
+    };
     let err = render_cover(&f, &o).unwrap_err();
     assert_eq!(err, Error::InvalidDate { date: bad });
-    assert_eq!(err.to_string(), "invalid cover date 31 April 2026, 14:05 (EST, UTC-05:00)");
+    assert_eq!(
+        err.to_string(),
+        "invalid cover date 31 April 2026, 14:05 (EST, UTC-05:00)"
+    );
 }
 
 #[test]
@@ -55,10 +82,18 @@ fn layout_is_pure_and_resolution_independent() {
 
 #[test]
 fn text_sizes_are_legible() {
-    let f = CoverFields { note: Some(note_500()), subject: Some(subject_200()), ..all_fields() };
+    let f = CoverFields {
+        note: Some(note_500()),
+        subject: Some(subject_200()),
+        ..all_fields()
+    };
     let l = layout(&f, &opts(Resolution::Fine));
     for g in l.glyphs() {
-        let min = if g.field == Some(Field::Note) { 9.0 } else { 11.0 };
+        let min = if g.field == Some(Field::Note) {
+            9.0
+        } else {
+            11.0
+        };
         assert!(g.size >= min, "{g:?}");
     }
 }
@@ -69,7 +104,13 @@ fn realistic_fields_at_their_limits_fit_uncut() {
     let words = |n: usize| -> String {
         let s = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod \
                  tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam ";
-        s.chars().cycle().take(n).collect::<String>().trim_end().to_string() + "."
+        s.chars()
+            .cycle()
+            .take(n)
+            .collect::<String>()
+            .trim_end()
+            .to_string()
+            + "."
     };
     let f = CoverFields {
         recipient_name: Some(words(99)),
@@ -82,7 +123,11 @@ fn realistic_fields_at_their_limits_fit_uncut() {
         ..all_fields()
     };
     for paper in Paper::ALL {
-        let o = CoverOptions { paper, brand: Some(brand(Some(logo_png()))), ..opts(Resolution::Fine) };
+        let o = CoverOptions {
+            paper,
+            brand: Some(brand(Some(logo_png()))),
+            ..opts(Resolution::Fine)
+        };
         let l = layout(&f, &o);
         assert!(l.warnings.is_empty(), "{paper}: {:?}", l.warnings);
     }
@@ -105,42 +150,79 @@ fn widest_fields_are_cut_with_warnings() {
     };
     let (page, warnings) = render_cover(&f, &opts(Resolution::Fine)).unwrap();
     assert!(!page.is_blank());
-    assert!(warnings.contains(&Warning::Truncated { field: Field::Subject }));
+    assert!(warnings.contains(&Warning::Truncated {
+        field: Field::Subject
+    }));
     assert!(warnings.contains(&Warning::LineBreaksJoined { field: Field::Note }));
-    assert!(!warnings.contains(&Warning::Truncated { field: Field::Note }), "{warnings:?}");
+    assert!(
+        !warnings.contains(&Warning::Truncated { field: Field::Note }),
+        "{warnings:?}"
+    );
 }
 
 #[test]
 fn many_line_breaks_are_joined_with_a_warning() {
     let note: String = (0..100).map(|i| format!("L{i:02}\n")).collect();
-    let f = CoverFields { note: Some(note), ..all_fields() };
+    let f = CoverFields {
+        note: Some(note),
+        ..all_fields()
+    };
     let l = layout(&f, &opts(Resolution::Fine));
-    assert_eq!(l.warnings, [Warning::LineBreaksJoined { field: Field::Note }]);
+    assert_eq!(
+        l.warnings,
+        [Warning::LineBreaksJoined { field: Field::Note }]
+    );
     assert_eq!(l.text_of(Field::Note).len(), 300);
 }
 
 #[test]
 fn free_plan_brand_is_printed_and_a_bad_logo_is_reported() {
-    let o = CoverOptions { brand: Some(brand(Some(b"not a png".to_vec()))), ..opts(Resolution::Fine) };
+    let o = CoverOptions {
+        brand: Some(brand(Some(b"not a png".to_vec()))),
+        ..opts(Resolution::Fine)
+    };
     let l = layout(&all_fields(), &o);
     assert_eq!(l.text_of(Field::BrandName), "FaxPrep");
     assert_eq!(l.text_of(Field::BrandLine), "Sentfreewithfaxprep.example");
-    assert_eq!(l.warnings, [Warning::LogoIgnored { reason: LogoProblem::NotPng }]);
-    assert!(l.glyphs().any(|g| g.field == Some(Field::BrandName) && g.font == FontStyle::Bold));
+    assert_eq!(
+        l.warnings,
+        [Warning::LogoIgnored {
+            reason: LogoProblem::NotPng
+        }]
+    );
+    assert!(
+        l.glyphs()
+            .any(|g| g.field == Some(Field::BrandName) && g.font == FontStyle::Bold)
+    );
 }
 
 #[test]
 fn kerning_is_applied() {
-    let f = CoverFields { subject: Some("AVAVAVAV".into()), ..all_fields() };
+    let f = CoverFields {
+        subject: Some("AVAVAVAV".into()),
+        ..all_fields()
+    };
     let l = layout(&f, &opts(Resolution::Fine));
-    let g: Vec<_> = l.glyphs().filter(|g| g.field == Some(Field::Subject)).collect();
-    assert!(g[1].x - g[0].x < g[0].advance - 0.5, "A-V pair is tighter than the advance");
+    let g: Vec<_> = l
+        .glyphs()
+        .filter(|g| g.field == Some(Field::Subject))
+        .collect();
+    assert!(
+        g[1].x - g[0].x < g[0].advance - 0.5,
+        "A-V pair is tighter than the advance"
+    );
 }
 
 #[test]
 fn warnings_display_lower_case() {
-    let w = Warning::CharactersReplaced { field: Field::RecipientName, chars: vec!['王'] };
-    assert_eq!(w.to_string(), "recipient name: the font lacks 1 character(s) U+738B (drawn as \u{FFFD})");
+    let w = Warning::CharactersReplaced {
+        field: Field::RecipientName,
+        chars: vec!['王'],
+    };
+    assert_eq!(
+        w.to_string(),
+        "recipient name: the font lacks 1 character(s) U+738B (drawn as \u{FFFD})"
+    );
 }
 
 /// Writes the worst case to target/ for a human to look at (not a
@@ -158,10 +240,14 @@ fn widest_fields_preview() {
         note: Some("W\n".repeat(150) + &"W".repeat(200)),
         ..all_fields()
     };
-    let o = CoverOptions { brand: Some(brand(Some(logo_png()))), ..opts(Resolution::Fine) };
+    let o = CoverOptions {
+        brand: Some(brand(Some(logo_png()))),
+        ..opts(Resolution::Fine)
+    };
     let (page, _) = render_cover(&f, &o).unwrap();
     if let Ok(dir) = std::env::var("COVER_PREVIEW_DIR") {
-        let img = image::GrayImage::from_raw(page.width(), page.height(), page.to_gray_bytes()).unwrap();
+        let img =
+            image::GrayImage::from_raw(page.width(), page.height(), page.to_gray_bytes()).unwrap();
         img.save(format!("{dir}/widest.png")).unwrap();
     }
 }

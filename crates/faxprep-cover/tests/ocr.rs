@@ -12,21 +12,29 @@ use std::process::Command;
 /// Write `page` as a PNG with near-square pixels (standard-resolution rows
 /// are doubled) and return what tesseract reads, whitespace removed.
 fn ocr(page: &BitPage, dir: &std::path::Path) -> String {
-    let repeat = if page.resolution() == Resolution::Standard { 2 } else { 1 };
+    let repeat = if page.resolution() == Resolution::Standard {
+        2
+    } else {
+        1
+    };
     let (w, h) = (page.width(), page.height());
     let gray = page.to_gray_bytes();
     let img = image::GrayImage::from_fn(w, h * repeat, |x, y| {
         image::Luma([gray[((y / repeat) * w + x) as usize]])
     });
     let path = dir.join("cover.png");
-    img.save(&path).unwrap();
+    img.save(&path).expect("write the png");
     let out = Command::new("tesseract")
         .arg(&path)
         .arg("-")
         .args(["--psm", "4", "-l", "eng"])
         .output()
         .expect("run tesseract");
-    assert!(out.status.success(), "tesseract failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "tesseract failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     squash(&String::from_utf8_lossy(&out.stdout))
 }
 
@@ -59,12 +67,17 @@ fn check(fields: &CoverFields, resolution: Resolution) {
     if !faxprep_testkit::require_tool("tesseract") {
         return;
     }
-    let (page, _) = render_cover(fields, &opts(resolution)).unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let (page, _) = render_cover(fields, &opts(resolution)).expect("cover renders");
+    let dir = tempfile::tempdir().expect("temp dir");
     let text = ocr(&page, dir.path());
-    let missing: Vec<String> =
-        values(fields).into_iter().filter(|v| !text.contains(&squash(v))).collect();
-    assert!(missing.is_empty(), "OCR did not find {missing:?} in:\n{text}");
+    let missing: Vec<String> = values(fields)
+        .into_iter()
+        .filter(|v| !text.contains(&squash(v)))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "OCR did not find {missing:?} in:\n{text}"
+    );
 }
 
 #[test]

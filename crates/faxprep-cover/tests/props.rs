@@ -41,20 +41,36 @@ fn note() -> impl Strategy<Value = String> {
 }
 
 fn required(max: usize) -> impl Strategy<Value = String> {
-    text(max).prop_map(|s| if s.trim().is_empty() { "x".to_string() } else { s })
+    text(max).prop_map(|s| {
+        if s.trim().is_empty() {
+            "x".to_string()
+        } else {
+            s
+        }
+    })
 }
 
 fn date() -> impl Strategy<Value = CoverDate> {
-    (0i32..=9999, 1u8..=12, 1u8..=28, 0u8..24, 0u8..60, -1080i32..=1080, prop::option::of(text(40)))
-        .prop_map(|(year, month, day, hour, minute, utc_offset_minutes, zone)| CoverDate {
-            year,
-            month,
-            day,
-            hour,
-            minute,
-            utc_offset_minutes,
-            zone,
-        })
+    (
+        0i32..=9999,
+        1u8..=12,
+        1u8..=28,
+        0u8..24,
+        0u8..60,
+        -1080i32..=1080,
+        prop::option::of(text(40)),
+    )
+        .prop_map(
+            |(year, month, day, hour, minute, utc_offset_minutes, zone)| CoverDate {
+                year,
+                month,
+                day,
+                hour,
+                minute,
+                utc_offset_minutes,
+                zone,
+            },
+        )
 }
 
 prop_compose! {
@@ -116,7 +132,10 @@ fn check_field(l: &Layout, field: Field, value: &str) -> Result<(), TestCaseErro
     let truncated = l.warnings.contains(&Warning::Truncated { field });
     if truncated {
         let kept = shown.strip_suffix('\u{2026}').unwrap_or(&shown);
-        prop_assert!(expected.starts_with(kept), "{field}: {kept:?} is not a prefix of {expected:?}");
+        prop_assert!(
+            expected.starts_with(kept),
+            "{field}: {kept:?} is not a prefix of {expected:?}"
+        );
     } else {
         prop_assert_eq!(&shown, &expected, "{}", field);
     }

@@ -23,12 +23,20 @@ fn cover_all_fields() {
 
 #[test]
 fn all_fields_standard() {
-    check("all_fields_standard", &all_fields(), &opts(Resolution::Standard));
+    check(
+        "all_fields_standard",
+        &all_fields(),
+        &opts(Resolution::Standard),
+    );
 }
 
 #[test]
 fn all_fields_superfine() {
-    check("all_fields_superfine", &all_fields(), &opts(Resolution::Superfine));
+    check(
+        "all_fields_superfine",
+        &all_fields(),
+        &opts(Resolution::Superfine),
+    );
 }
 
 #[test]
@@ -39,7 +47,10 @@ fn cover_required_only() {
 
 #[test]
 fn note_500_chars() {
-    let fields = CoverFields { note: Some(note_500()), ..all_fields() };
+    let fields = CoverFields {
+        note: Some(note_500()),
+        ..all_fields()
+    };
     let warnings = check("note_500", &fields, &opts(Resolution::Fine));
     assert!(warnings.is_empty(), "{warnings:?}");
 }
@@ -49,14 +60,20 @@ fn note_of_many_lines_steps_down() {
     // 28 short lines do not fit at 12 pt; the size steps down instead of
     // joining or cutting them.
     let note: String = (1..=28).map(|i| format!("Item {i}: enclosed\n")).collect();
-    let fields = CoverFields { note: Some(note), ..all_fields() };
+    let fields = CoverFields {
+        note: Some(note),
+        ..all_fields()
+    };
     let warnings = check("note_many_lines", &fields, &opts(Resolution::Fine));
     assert!(warnings.is_empty(), "{warnings:?}");
 }
 
 #[test]
 fn subject_200_chars() {
-    let fields = CoverFields { subject: Some(subject_200()), ..all_fields() };
+    let fields = CoverFields {
+        subject: Some(subject_200()),
+        ..all_fields()
+    };
     let warnings = check("subject_200", &fields, &opts(Resolution::Fine));
     assert!(warnings.is_empty(), "{warnings:?}");
 }
@@ -64,7 +81,9 @@ fn subject_200_chars() {
 #[test]
 fn unbreakable_long_email() {
     let fields = CoverFields {
-        sender_email: "records.department.longmailbox.without.breaks@subdomain.example-hospital-network.org".into(),
+        sender_email:
+            "records.department.longmailbox.without.breaks@subdomain.example-hospital-network.org"
+                .into(),
         ..all_fields()
     };
     let warnings = check("long_email", &fields, &opts(Resolution::Fine));
@@ -86,14 +105,20 @@ fn accented_and_cyrillic_names() {
 
 #[test]
 fn free_plan_branding() {
-    let opts = CoverOptions { brand: Some(brand(None)), ..opts(Resolution::Fine) };
+    let opts = CoverOptions {
+        brand: Some(brand(None)),
+        ..opts(Resolution::Fine)
+    };
     let warnings = check("free_plan", &all_fields(), &opts);
     assert!(warnings.is_empty(), "{warnings:?}");
 }
 
 #[test]
 fn free_plan_branding_with_logo() {
-    let opts = CoverOptions { brand: Some(brand(Some(logo_png()))), ..opts(Resolution::Fine) };
+    let opts = CoverOptions {
+        brand: Some(brand(Some(logo_png()))),
+        ..opts(Resolution::Fine)
+    };
     let warnings = check("free_plan_logo", &all_fields(), &opts);
     assert!(warnings.is_empty(), "{warnings:?}");
 }
@@ -109,7 +134,10 @@ fn cjk_and_rtl_do_not_disturb_the_rest() {
     assert_bits_match("cover/cjk_rtl", &page);
     assert_eq!(
         warnings,
-        [Warning::CharactersReplaced { field: Field::RecipientName, chars: vec!['王', '小', '明'] }]
+        [Warning::CharactersReplaced {
+            field: Field::RecipientName,
+            chars: vec!['王', '小', '明']
+        }]
     );
 }
 
@@ -128,7 +156,13 @@ fn readme_picture() {
     if std::env::var_os("FAXPREP_BLESS").is_some_and(|v| v == "1") {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         actual.save(&path).unwrap();
-        panic!("FAXPREP_BLESS=1: wrote {}; look at it, then run again", path.display());
+        panic!(
+            "FAXPREP_BLESS=1: wrote {}; look at it, then run again",
+            path.display()
+        );
     }
-    panic!("{} is missing or out of date: run with FAXPREP_BLESS=1", path.display());
+    panic!(
+        "{} is missing or out of date: run with FAXPREP_BLESS=1",
+        path.display()
+    );
 }

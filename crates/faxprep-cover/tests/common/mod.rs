@@ -47,7 +47,10 @@ pub fn required_only() -> CoverFields {
         sender_phone: None,
         subject: None,
         note: Some(String::new()),
-        date: CoverDate { zone: None, ..date() },
+        date: CoverDate {
+            zone: None,
+            ..date()
+        },
         total_pages: 1,
     }
 }
@@ -69,15 +72,24 @@ pub fn logo_png() -> Vec<u8> {
         let r2 = dx * dx + dy * dy;
         let ring = (40 * 40..=56 * 56).contains(&r2);
         let bar = (120..232).contains(&x) && (50..70).contains(&y);
-        if ring || bar { image::LumaA([0, 255]) } else { image::LumaA([255, 0]) }
+        if ring || bar {
+            image::LumaA([0, 255])
+        } else {
+            image::LumaA([255, 0])
+        }
     });
     let mut out = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .expect("encode the logo");
     out
 }
 
 pub fn opts(resolution: Resolution) -> CoverOptions {
-    CoverOptions { resolution, paper: Paper::Letter, brand: None }
+    CoverOptions {
+        resolution,
+        paper: Paper::Letter,
+        brand: None,
+    }
 }
 
 /// A 500-character note (exactly).
