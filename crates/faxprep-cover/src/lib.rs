@@ -73,6 +73,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod bidi;
 mod design;
 mod draw;
 mod fields;

@@ -29,9 +29,9 @@ pub(crate) struct Shaped {
     /// character).
     pub(crate) ink: bool,
     /// White space: trimmed at line ends.
-    space: bool,
+    pub(crate) space: bool,
     /// A combining mark or joiner: never separated from the character before.
-    mark: bool,
+    pub(crate) mark: bool,
     /// A line may (or must) end before this character.
     brk: Option<BreakOpportunity>,
 }
@@ -59,19 +59,12 @@ pub(crate) struct Line {
 /// Default_Ignorable_Code_Point set (soft hyphen, zero-width and bidi
 /// controls, variation selectors, tags). They are kept in the text but get
 /// no glyph and no "replaced" warning.
-fn is_default_ignorable(c: char) -> bool {
+pub(crate) fn is_default_ignorable(c: char) -> bool {
     matches!(u32::from(c),
         0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F
         | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
         | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
         | 0xE0000..=0xE0FFF)
-}
-
-/// Whether `c` is a right-to-left letter (Hebrew, Arabic, Syriac, Thaana,
-/// NKo and their presentation forms).
-fn is_rtl(c: char) -> bool {
-    matches!(u32::from(c), 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF)
-        && !is_default_ignorable(c)
 }
 
 /// Whether `c` ends a line by itself (UAX #14 classes BK, CR, LF, NL).
@@ -147,51 +140,6 @@ impl Text {
     /// Pen position of character `i` relative to character `start`, in em.
     pub(crate) fn offset(&self, start: usize, i: usize) -> f32 {
         self.prefix[i] - self.prefix[start]
-    }
-
-    /// Pen positions in em, relative to the line start, of characters
-    /// `line.start..line.end` in visual order: runs of right-to-left
-    /// letters (Hebrew, Arabic, with the spaces between them) are mirrored
-    /// so that they read from right to left. This is the simplest part of
-    /// the Unicode bidirectional algorithm; Arabic joining is not done.
-    pub(crate) fn visual_offsets(&self, line: Line) -> Vec<f32> {
-        let mut out: Vec<f32> = (line.start..line.end)
-            .map(|k| self.offset(line.start, k))
-            .collect();
-        let rtl = |k: usize| is_rtl(self.chars[k].ch);
-        let mut k = line.start;
-        while k < line.end {
-            if !rtl(k) {
-                k += 1;
-                continue;
-            }
-            // The run: RTL letters, marks, and spaces followed by more RTL.
-            let a = k;
-            let mut b = k + 1;
-            loop {
-                let mut c = b;
-                while c < line.end && (self.chars[c].space || self.chars[c].mark) {
-                    c += 1;
-                }
-                if c < line.end && rtl(c) {
-                    b = c + 1;
-                } else {
-                    break;
-                }
-            }
-            // Keep marks after the last letter with it.
-            while b < line.end && self.chars[b].mark {
-                b += 1;
-            }
-            let (xa, xb) = (self.offset(line.start, a), self.offset(line.start, b));
-            for i in a..b {
-                let x = self.offset(line.start, i);
-                let w = self.chars[i].advance - self.chars[i].kern;
-                out[i - line.start] = xa + xb - x - w;
-            }
-            k = b;
-        }
-        out
     }
 
     /// Width in em of a line, its ellipsis included.
@@ -519,20 +467,6 @@ mod tests {
         let w = t.width(0, 3);
         let lines = t.wrap(w + 0.01, 10).unwrap();
         assert_eq!(lines[0].end, 4, "the zero-width mark stays with its q");
-    }
-
-    #[test]
-    fn hebrew_reads_right_to_left() {
-        let t = Text::new("ab שלום עולם cd", FontStyle::Regular, false);
-        let line = t.wrap(100.0, 1).unwrap()[0];
-        let x = t.visual_offsets(line);
-        let (shin, final_mem) = (3, 6);
-        assert!(
-            x[shin] > x[final_mem],
-            "first letter is rightmost in its word"
-        );
-        assert!(x[8] < x[shin], "second word is left of the first");
-        assert!(x[1] < x[8] && x[13] > x[shin], "latin stays in place");
     }
 
     #[test]
