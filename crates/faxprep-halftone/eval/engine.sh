@@ -2,7 +2,8 @@
 # faxeval engine: render a PDF with poppler at fax resolution, halftone each
 # page with faxprep-halftone, write a multi-page G4 TIFF.
 #
-#   engine.sh IN.pdf|IN.png|IN.jpg OUT.tif        (method from $FAXPREP_METHOD, default auto)
+#   engine.sh IN.pdf|IN.png|IN.jpg OUT.tif        (method from $FAXPREP_METHOD, default auto;
+#                                                  $FAXPREP_LAST_PAGE: stop after that page)
 #
 # Geometry: pdftoppm renders each page at 204 x 196 dpi at its own size (a
 # Letter page is 1734 x 2156); Ghostscript's recipe fits the page to Letter
@@ -20,7 +21,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 case $(head -c 1024 "$in" | tr -d '\0' | grep -c '%PDF' || true) in
 0) convert "$in[0]" -colorspace gray -resize '1728x2156>' -depth 8 "$tmp/p-1.pgm" ;;
-*) pdftoppm -q -gray -rx 204 -ry 196 "$in" "$tmp/p" ;;
+*) pdftoppm -q -gray -rx 204 -ry 196 ${FAXPREP_LAST_PAGE:+-l "$FAXPREP_LAST_PAGE"} "$in" "$tmp/p" ;;
 esac
 for p in "$tmp"/p-*.pgm; do
     "$bin" --method "$method" "$p" "${p%.pgm}.pbm" 2>/dev/null

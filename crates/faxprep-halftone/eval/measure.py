@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Size and tone measurements for faxprep-halftone (issue 5).
 
-  measure.py sizes FILE.pdf...   G4 bytes per page: gs (tiffg4, fit to Letter),
-                                 faxprep auto, plain threshold (faxprep threshold=128)
+  measure.py sizes [--pages N] FILE.pdf...
+                                 G4 bytes per page: gs (tiffg4, fit to Letter),
+                                 faxprep auto, plain threshold (faxprep threshold=128);
+                                 --pages N: only the first N pages of each file
   measure.py tone FILE...        blurred MAE (Gaussian sigma 1.5) of the 1-bit page
                                  against the gray page, auto vs floyd-steinberg, over
                                  the tiles auto dithers ("photo") and over the page
@@ -31,16 +33,20 @@ def g4_pages(tif):
 
 
 def sizes(files):
+    last = []
+    if files[:1] == ["--pages"]:
+        last, files = [files[1]], files[2:]
+    env = dict(os.environ, FAXPREP_LAST_PAGE=last[0]) if last else dict(os.environ)
     print("file | page | gs | faxprep auto | threshold 128 | auto / threshold")
     print("---|---|---|---|---|---")
     tot = {"gs": 0, "auto": 0, "thr": 0}
     for f in files:
         with tempfile.TemporaryDirectory() as t:
             subprocess.run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=tiffg4", "-r204x196",
-                            "-sPAPERSIZE=letter", "-dFIXEDMEDIA", "-dPDFFitPage", f"-sOutputFile={t}/gs.tif", f],
-                           check=True)
-            subprocess.run([ENGINE, f, f"{t}/auto.tif"], check=True)
-            subprocess.run([ENGINE, f, f"{t}/thr.tif"], check=True, env=dict(os.environ, FAXPREP_METHOD="threshold"))
+                            "-sPAPERSIZE=letter", "-dFIXEDMEDIA", "-dPDFFitPage", f"-sOutputFile={t}/gs.tif"]
+                           + [f"-dLastPage={p}" for p in last] + [f], check=True)
+            subprocess.run([ENGINE, f, f"{t}/auto.tif"], check=True, env=env)
+            subprocess.run([ENGINE, f, f"{t}/thr.tif"], check=True, env=dict(env, FAXPREP_METHOD="threshold"))
             gs, auto, thr = g4_pages(f"{t}/gs.tif"), g4_pages(f"{t}/auto.tif"), g4_pages(f"{t}/thr.tif")
         for i, (a, b, c) in enumerate(zip(gs, auto, thr)):
             tot["gs"] += a; tot["auto"] += b; tot["thr"] += c

@@ -43,8 +43,15 @@ use faxprep_page::{BitPage, GrayPage};
 use crate::diffuse::{FloydSteinberg, diffuse};
 use crate::{HalftoneOptions, par};
 
+mod flat;
+
 /// Tile size in pixels.
 const TILE: usize = 16;
+/// Rows sampled for the page histogram (every eighth).
+const HIST_EVERY: usize = 8;
+/// Share of the pixels, in percent, that must lie near the paper level
+/// for it to be paper.
+const PAPER_PERCENT: u64 = 30;
 /// Mid-tones start here (darker is ink or shadow).
 const MID_LO: u8 = 24;
 /// Mid-tones end this far below the paper level (lighter is paper).
@@ -73,6 +80,8 @@ const CUT: u32 = 154;
 const RIDGE_DEPTH: u8 = 48;
 /// ... and this much darker than a pixel within two on each side.
 const RIDGE_CONTRAST: u8 = 32;
+/// Beside a stroke's tip, a pixel this close to the background is paper.
+const TIP_PAPER: u8 = 16;
 /// Peaks (open counters) are this much lighter than both sides.
 const PEAK_CONTRAST: u8 = 32;
 
@@ -106,7 +115,8 @@ impl RegionMap {
     }
 
     /// The paper level found: the 80th percentile of the tiles' brightest
-    /// pixels.
+    /// pixels, or 255 when few pixels are near that level (a photograph
+    /// has no paper).
     pub fn paper_level(&self) -> u8 {
         self.paper
     }
@@ -173,19 +183,33 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     let cols = width.div_ceil(TILE);
     let rows = height.div_ceil(TILE);
 
-    // Pass 1: brightest pixel of every tile.
-    let max: Vec<u8> = par::map_indices(opts, rows, |ty| {
+    // Pass 1: brightest pixel of every tile, and a histogram of every
+    // eighth row (enough to tell whether the page has paper at all).
+    let pass1: Vec<(Vec<u8>, Vec<u32>)> = par::map_indices(opts, rows, |ty| {
         let mut m = vec![0u8; cols];
+        let mut hist = vec![0u32; 256];
         for y in ty * TILE..((ty + 1) * TILE).min(height) {
             let row = page.row(y as u32);
             for (tm, chunk) in m.iter_mut().zip(row.chunks(TILE)) {
                 *tm = (*tm).max(chunk.iter().copied().max().unwrap_or(0));
             }
+            if y % HIST_EVERY == 0 {
+                for &v in row {
+                    hist[usize::from(v)] += 1;
+                }
+            }
         }
-        m
-    })
-    .concat();
-    let paper = paper_level(&max);
+        (m, hist)
+    });
+    let mut hist = [0u64; 256];
+    let mut max = Vec::with_capacity(cols * rows);
+    for (m, h) in pass1 {
+        max.extend_from_slice(&m);
+        hist.iter_mut()
+            .zip(&h)
+            .for_each(|(a, &b)| *a += u64::from(b));
+    }
+    let paper = paper_level(&max, &hist);
 
     // Pass 2: smooth mid-tones per tile, and which levels they have.
     // A page whose "paper" is darker than 75% gray is mostly picture: then
@@ -204,9 +228,7 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
                     if v < MID_LO || v > hi {
                         continue;
                     }
-                    let r = row[(x + 1).min(width - 1)];
-                    let d = below[x];
-                    if u16::from(v.abs_diff(r)) + u16::from(v.abs_diff(d)) <= u16::from(SMOOTH) {
+                    if is_smooth(v, row[(x + 1).min(width - 1)], below[x]) {
                         st.0 += 1;
                         st.1[usize::from(v >> 6)] |= 1u64 << (v & 63);
                     }
@@ -226,34 +248,61 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
         photo: vec![false; cols * rows],
         max,
     };
-    decide(&mut map, &stats, hi);
+    let cand = decide(&mut map, &stats, hi);
+    flat::drop_flat_regions(page, &mut map, &cand, hi);
     map
+}
+
+/// Whether a pixel `v` with right neighbour `r` and lower neighbour `d`
+/// is smooth (the caller checks that it is a mid-tone).
+#[inline]
+fn is_smooth(v: u8, r: u8, d: u8) -> bool {
+    u16::from(v.abs_diff(r)) + u16::from(v.abs_diff(d)) <= u16::from(SMOOTH)
 }
 
 /// The paper level: the 80th percentile of the tiles' brightest pixels
 /// (most tiles of a document touch the background, and a picture covering
-/// half the page does not drag it down), never below mid-gray.
-fn paper_level(max: &[u8]) -> u8 {
-    let mut hist = [0usize; 256];
+/// half the page does not drag it down), never below mid-gray, provided
+/// that it is paper: at least [`PAPER_PERCENT`] of the pixels (in the
+/// sampled rows, `hist`) lie within `-16..=+8` levels of it. A text page
+/// has 85% or more there, a scanned book page with a noisy gray
+/// background 63%; a photograph has no paper, only its brightest parts
+/// (4 to 12% of the corpus photos), and treating those as paper would
+/// threshold its clouds and highlights to white. Without paper the level
+/// is white.
+fn paper_level(max: &[u8], hist: &[u64; 256]) -> u8 {
+    let mut tiles = [0usize; 256];
     for &m in max {
-        hist[usize::from(m)] += 1;
+        tiles[usize::from(m)] += 1;
     }
     let below = max.len() * 4 / 5;
     let mut seen = 0;
-    for (v, &n) in hist.iter().enumerate() {
+    let mut level = 255u8;
+    for (v, &n) in tiles.iter().enumerate() {
         seen += n;
         if seen > below {
-            return (v as u8).max(128);
+            level = (v as u8).max(128);
+            break;
         }
     }
-    255
+    let total: u64 = hist.iter().sum();
+    let lo = usize::from(level.saturating_sub(16));
+    let hi = usize::from(level.saturating_add(8));
+    let near: u64 = hist[lo..=hi].iter().sum();
+    if near * 100 >= PAPER_PERCENT * total {
+        level
+    } else {
+        255
+    }
 }
 
 /// A set of gray levels, one bit each.
 type Levels = [u64; 4];
 
 /// Photo tiles from the neighbourhood statistics, then cleaned up.
-fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8) {
+/// Returns the candidate tiles (before cleaning and growing), which
+/// [`flat::drop_flat_regions`] looks at again.
+fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8) -> Vec<bool> {
     let (cols, rows) = (map.cols, map.rows);
     let mut cand = vec![false; cols * rows];
     let count = |l: &Levels| l.iter().map(|w| w.count_ones()).sum::<u32>();
@@ -340,6 +389,7 @@ fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8) {
         }
     }
     map.photo = photo;
+    cand
 }
 
 /// `auto` itself: analysis, contrast rule outside photos, diffusion inside.
@@ -395,6 +445,7 @@ fn text_band(page: &GrayPage, map: &RegionMap, ty: usize, band: &mut [u8], strid
             let Some(b) = *b else { continue };
             let cut = ((u32::from(b) * CUT) >> 8) as u8;
             let deep = b.saturating_sub(RIDGE_DEPTH);
+            let tip_paper = b.saturating_sub(TIP_PAPER);
             // Pure dark pixels never need the peak test.
             let peak_lo = b / 3;
             let x0 = tx * TILE;
@@ -404,7 +455,7 @@ fn text_band(page: &GrayPage, map: &RegionMap, ty: usize, band: &mut [u8], strid
                 let black = if v < cut {
                     v < peak_lo || !peak(&rows, x, width)
                 } else {
-                    v < deep && ridge(&rows, x, width)
+                    v < deep && ridge(&rows, x, width, cut, tip_paper)
                 };
                 if black {
                     dst[x / 8] |= 0x80 >> (x % 8);
@@ -445,12 +496,26 @@ fn is_peak(p: [u8; 5]) -> bool {
     v >= p[1] && v >= p[3] && p[0].min(p[1]) <= m && p[3].min(p[4]) <= m
 }
 
-fn ridge(rows: &[&[u8]; 5], x: usize, width: usize) -> bool {
-    is_ridge(row5(rows[2], x, width)) || is_ridge(col5(rows, x))
+/// A ridge pixel that does not end a stroke: a stroke's anti-aliased tip
+/// or rim is a ridge across but has, along the ridge, ink (below the cut)
+/// on one side and paper (within [`TIP_PAPER`] of the background) on the
+/// other; blackening it only roughens the edge, and each such pixel costs
+/// G4 a pair of changes. A hairline continues on both sides, or crosses
+/// another line.
+fn ridge(rows: &[&[u8]; 5], x: usize, width: usize, cut: u8, paper: u8) -> bool {
+    let (r, c) = (row5(rows[2], x, width), col5(rows, x));
+    // `along` are the neighbours along the line the ridge would be part of.
+    let continues =
+        |along: [u8; 5]| !(along[1].min(along[3]) < cut && along[1].max(along[3]) >= paper);
+    (is_ridge(r) && continues(c)) || (is_ridge(c) && continues(r))
 }
 
+/// A peak pixel that is also the lightest of its four neighbours: an open
+/// counter is lighter than everything around it, while a lighter pixel on
+/// a stroke's edge has paper beside it (whitening it notches the edge).
 fn peak(rows: &[&[u8]; 5], x: usize, width: usize) -> bool {
-    is_peak(row5(rows[2], x, width)) || is_peak(col5(rows, x))
+    let (r, c) = (row5(rows[2], x, width), col5(rows, x));
+    r[2] >= r[1].max(r[3]).max(c[1]).max(c[3]) && (is_peak(r) || is_peak(c))
 }
 
 #[cfg(test)]
@@ -473,14 +538,35 @@ mod tests {
 
     #[test]
     fn paper_is_a_high_percentile_of_tile_maxima() {
+        let paper = |max: &[u8]| {
+            let mut hist = [0u64; 256];
+            max.iter().for_each(|&m| hist[usize::from(m)] += 1);
+            paper_level(max, &hist)
+        };
         assert_eq!(
-            paper_level(&[255, 240, 240, 240, 240, 240, 240, 240, 240, 10]),
+            paper(&[255, 240, 240, 240, 240, 240, 240, 240, 240, 10]),
             240
         );
         assert_eq!(
-            paper_level(&[255, 255, 200, 200, 200, 200, 200, 200, 10, 10]),
+            paper(&[255, 255, 200, 200, 200, 200, 200, 200, 10, 10]),
             255
         );
-        assert_eq!(paper_level(&[0, 0, 0]), 128);
+        assert_eq!(paper(&[0, 0, 0]), 255, "no pixel near 128: not paper");
+        let mut hist = [0u64; 256];
+        hist[120] = 10;
+        hist[135] = 10;
+        assert_eq!(paper_level(&[0, 0, 0], &hist), 128);
+    }
+
+    #[test]
+    fn a_photograph_has_no_paper() {
+        // Tile maxima put the "paper" at 205, but only 5% of the pixels
+        // are near it: the bright end of a photo.
+        let max = [205u8; 10];
+        let mut hist = [0u64; 256];
+        (20..250).for_each(|v| hist[v] = 10);
+        assert_eq!(paper_level(&max, &hist), 255);
+        hist[200] = 2000;
+        assert_eq!(paper_level(&max, &hist), 205, "an off-white scan");
     }
 }
