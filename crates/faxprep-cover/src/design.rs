@@ -32,7 +32,6 @@ use crate::layout::{
     Align, Block, Builder, Item, Layout, PAGE_WIDTH_PT, PlacedLogo, Rect, measure,
 };
 use crate::logo::LogoImage;
-use std::sync::Arc;
 
 /// Side margins in points.
 pub(crate) const MARGIN_X: f32 = 40.0;
@@ -388,7 +387,7 @@ fn place_brand(b: &mut Builder, brand: &crate::Brand, left: f32, right: f32, bas
         ..line
     });
     let Some(png) = &brand.logo_png else { return };
-    let image = match LogoImage::decode(png) {
+    let image = match LogoImage::decode_cached(png) {
         Ok(image) => image,
         Err(reason) => {
             b.warnings.push(Warning::LogoIgnored { reason });
@@ -429,8 +428,5 @@ fn place_brand(b: &mut Builder, brand: &crate::Brand, left: f32, right: f32, bas
         width: w,
         height: h,
     };
-    b.items.push(Item::Logo(PlacedLogo {
-        rect,
-        image: Arc::new(image),
-    }));
+    b.items.push(Item::Logo(PlacedLogo { rect, image }));
 }

@@ -3,6 +3,7 @@
 
 use crate::fields::LogoProblem;
 use std::io::Cursor;
+use std::sync::{Arc, Mutex};
 
 /// Largest logo PNG accepted, in bytes.
 pub const MAX_LOGO_BYTES: usize = 1 << 20;
@@ -43,6 +44,24 @@ impl LogoImage {
     /// Height in pixels of the reduced image.
     pub fn height(&self) -> u32 {
         self.height
+    }
+
+    /// Decode `png`, or return the previous result when the bytes are the
+    /// same as last time: a free-plan service sends the same logo on every
+    /// cover, and decoding a large PNG costs far more than the cover.
+    pub(crate) fn decode_cached(png: &[u8]) -> Result<Arc<LogoImage>, LogoProblem> {
+        type Last = Option<(Vec<u8>, Result<Arc<LogoImage>, LogoProblem>)>;
+        static LAST: Mutex<Last> = Mutex::new(None);
+        // A panic while holding the lock cannot leave a half-written entry
+        // (it is replaced whole), so a poisoned lock is still usable.
+        if let Some((bytes, result)) = &*LAST.lock().unwrap_or_else(|e| e.into_inner())
+            && bytes.as_slice() == png
+        {
+            return result.clone();
+        }
+        let result = LogoImage::decode(png).map(Arc::new);
+        *LAST.lock().unwrap_or_else(|e| e.into_inner()) = Some((png.to_vec(), result.clone()));
+        result
     }
 
     /// Decode `png`, within the limits above.
