@@ -3,13 +3,14 @@
 //! decodes them to, and the ITU-T T.24 charts round-trip through every mode
 //! with our decoder and the `fax` crate's.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is a failure report
 mod ccitt_common;
 
 use std::path::Path;
 
 use ccitt_common::{
-    assert_same, charts, corpus, fax_decode_g3, fax_decode_g4, have_libtiff, libtiff_decode, read_pbm,
-    scratch, tiff_info, tiff_strips,
+    assert_same, charts, corpus, fax_decode_g3, fax_decode_g4, have_libtiff, libtiff_decode,
+    read_pbm, scratch, tiff_info, tiff_strips,
 };
 use faxprep_codec::ccitt::{
     Compression, DecodeOptions, EncodeOptions, Error, decode, decode_lenient, encode,
@@ -29,7 +30,11 @@ fn raw_g4_streams_decode_to_their_pbm() {
         let opts = DecodeOptions::new(Compression::G4, truth.width());
         // Told the height, as from a TIFF: faxrs-33's encoder left out the
         // last white rows before EOFB, and they are padded back.
-        assert_same(name, &decode(&data, &opts.with_rows(truth.height())).unwrap(), &truth);
+        assert_same(
+            name,
+            &decode(&data, &opts.with_rows(truth.height())).unwrap(),
+            &truth,
+        );
         // Not told: the rows up to EOFB.
         let page = decode(&data, &opts).unwrap();
         let n = page.data().len();
@@ -54,15 +59,24 @@ fn raw_g3_decodes_like_fax2tiff() {
     // leniently (like libtiff) row 19 is white after the EOL, decoding goes
     // on, and RTC ends the page.
     let opts = DecodeOptions::new(Compression::G3OneD, 1728);
-    assert!(matches!(decode(&data, &opts), Err(Error::PrematureEol { row: 19, .. })));
+    assert!(matches!(
+        decode(&data, &opts),
+        Err(Error::PrematureEol { row: 19, .. })
+    ));
     let lenient = decode_lenient(&data, &opts).unwrap();
-    assert!(matches!(lenient.error, Some(Error::PrematureEol { row: 19, .. })));
+    assert!(matches!(
+        lenient.error,
+        Some(Error::PrematureEol { row: 19, .. })
+    ));
     // fax2tiff also made white rows of the RTC's EOLs and the junk after
     // them: 1092 rows of picture, then 11 white ones.
     let page = lenient.page;
     assert_eq!((page.height(), truth.height()), (1092, 1103));
     let n = page.data().len();
-    assert!(page.data() == &truth.data()[..n], "g3test: rows differ from libtiff's");
+    assert!(
+        page.data() == &truth.data()[..n],
+        "g3test: rows differ from libtiff's"
+    );
     assert!(truth.data()[n..].iter().all(|&b| b == 0));
 }
 
@@ -149,7 +163,10 @@ fn chart_tiffs_match_the_chart_pbms() {
             )
             .unwrap();
             assert_same(&tif, &top, &chart);
-            assert!(page.data()[chart.data().len()..].iter().all(|&b| b == 0), "{tif}");
+            assert!(
+                page.data()[chart.data().len()..].iter().all(|&b| b == 0),
+                "{tif}"
+            );
         }
     }
 }
@@ -160,23 +177,43 @@ fn charts_round_trip_in_every_mode_with_both_decoders() {
     for (name, chart) in charts(&corpus) {
         for c in Compression::ALL {
             for (align, raw) in [(false, false), (true, false), (false, true), (true, true)] {
-                let opts = EncodeOptions { compression: c, k: 0, align_eol: align, raw_stream: raw };
+                let opts = EncodeOptions {
+                    compression: c,
+                    k: 0,
+                    align_eol: align,
+                    raw_stream: raw,
+                };
                 let coded = encode(&chart, &opts);
                 let dec = DecodeOptions::new(c, chart.width());
                 let what = format!("{name} {opts:?}");
                 assert_same(&what, &decode(&coded, &dec).unwrap(), &chart);
-                assert_same(&what, &decode(&coded, &dec.with_rows(chart.height())).unwrap(), &chart);
+                assert_same(
+                    &what,
+                    &decode(&coded, &dec.with_rows(chart.height())).unwrap(),
+                    &chart,
+                );
                 let lenient = decode_lenient(&coded, &dec).unwrap();
                 assert_eq!(lenient.error, None, "{what}");
             }
         }
         let g4 = encode(&chart, &EncodeOptions::g4().with_raw_stream(true));
         let theirs = fax_decode_g4(&g4, chart.width(), chart.height()).expect("fax decodes G4");
-        assert!(theirs == chart.data(), "{name}: the fax crate decodes our G4 differently");
+        assert!(
+            theirs == chart.data(),
+            "{name}: the fax crate decodes our G4 differently"
+        );
         for align in [false, true] {
-            let mh = encode(&chart, &EncodeOptions::g3_1d().with_raw_stream(true).with_align_eol(align));
+            let mh = encode(
+                &chart,
+                &EncodeOptions::g3_1d()
+                    .with_raw_stream(true)
+                    .with_align_eol(align),
+            );
             let theirs = fax_decode_g3(&mh, chart.width()).expect("fax decodes MH");
-            assert!(theirs == chart.data(), "{name}: the fax crate decodes our MH differently");
+            assert!(
+                theirs == chart.data(),
+                "{name}: the fax crate decodes our MH differently"
+            );
         }
     }
 }

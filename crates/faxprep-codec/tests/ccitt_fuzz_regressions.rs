@@ -2,12 +2,15 @@
 //! and `.../ccitt_roundtrip/` (crashers the fuzz targets found, minimised)
 //! through the same harness the targets use, so a fixed bug stays fixed.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is a failure report
 mod ccitt_common;
 
 use ccitt_common::fuzz_harness;
 
 fn replay(target: &str, run: fn(&[u8])) {
-    let dir = faxprep_testkit::workspace_root().join("fixtures/fuzz-regressions").join(target);
+    let dir = faxprep_testkit::workspace_root()
+        .join("fixtures/fuzz-regressions")
+        .join(target);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         panic!("{} is missing", dir.display());
     };

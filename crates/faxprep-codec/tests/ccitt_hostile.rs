@@ -2,6 +2,7 @@
 //! absurd sizes give errors or documented partial pages, never a panic, an
 //! allocation past the limits, or unbounded time.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is a failure report
 mod ccitt_common;
 
 use ccitt_common::{charts, corpus, text_page};
@@ -13,7 +14,9 @@ use faxprep_page::{BitPage, Resolution};
 /// A page to cut up: ITU chart 1 when the corpus is there, else the text
 /// page.
 fn victim() -> BitPage {
-    corpus().map(|c| charts(&c).remove(0).1).unwrap_or_else(text_page)
+    corpus()
+        .map(|c| charts(&c).remove(0).1)
+        .unwrap_or_else(text_page)
 }
 
 #[test]
@@ -21,7 +24,12 @@ fn truncation_sweeps_never_panic_and_keep_the_rows_before_the_cut() {
     let page = victim();
     for c in Compression::ALL {
         for (align, raw) in [(false, false), (true, true)] {
-            let opts = EncodeOptions { compression: c, k: 0, align_eol: align, raw_stream: raw };
+            let opts = EncodeOptions {
+                compression: c,
+                k: 0,
+                align_eol: align,
+                raw_stream: raw,
+            };
             let coded = encode(&page, &opts);
             let told = DecodeOptions::new(c, page.width()).with_rows(page.height());
             let untold = DecodeOptions::new(c, page.width());
@@ -30,7 +38,10 @@ fn truncation_sweeps_never_panic_and_keep_the_rows_before_the_cut() {
                 let data = &coded[..cut];
                 // Strict: an error, or (untold, cut in the last bytes) the
                 // rows that were complete.
-                assert!(decode(data, &told).is_err() || cut + 2 >= coded.len(), "{c} cut {cut}");
+                assert!(
+                    decode(data, &told).is_err() || cut + 2 >= coded.len(),
+                    "{c} cut {cut}"
+                );
                 if let Ok(p) = decode(data, &untold) {
                     assert!(p.height() <= page.height());
                 }
@@ -40,7 +51,11 @@ fn truncation_sweeps_never_panic_and_keep_the_rows_before_the_cut() {
                 assert_eq!(partial.page.height(), page.height());
                 if let Some(Error::Truncated { rows_decoded }) = partial.error {
                     let n = rows_decoded as usize * page.stride();
-                    assert_eq!(&partial.page.data()[..n], &page.data()[..n], "{c} cut {cut}");
+                    assert_eq!(
+                        &partial.page.data()[..n],
+                        &page.data()[..n],
+                        "{c} cut {cut}"
+                    );
                 }
             }
         }
@@ -88,9 +103,17 @@ fn random_bytes_never_panic() {
 
 /// Bits written as a string of '0'/'1' (spaces ignored), zero-padded.
 fn bits(s: &str) -> Vec<u8> {
-    let bits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).map(|b| b - b'0').collect();
+    let bits: Vec<u8> = s
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .map(|b| b - b'0')
+        .collect();
     bits.chunks(8)
-        .map(|c| c.iter().enumerate().fold(0u8, |acc, (i, &b)| acc | (b << (7 - i))))
+        .map(|c| {
+            c.iter()
+                .enumerate()
+                .fold(0u8, |acc, (i, &b)| acc | (b << (7 - i)))
+        })
         .collect()
 }
 
@@ -100,24 +123,48 @@ fn bad_codes_are_typed_errors() {
     // Row 0 is black at 0 and 1 (horizontal: white 0, black 2; then V0 at
     // the row end); in row 1, VL3 puts a1 three pixels left of b1 = 0.
     let vl3 = bits("001 00110101 11 1   0000010");
-    assert!(matches!(decode(&vl3, &g4), Err(Error::InvalidCode { row: 1, .. })));
+    assert!(matches!(
+        decode(&vl3, &g4),
+        Err(Error::InvalidCode { row: 1, .. })
+    ));
     // VR3 against a white reference points past the end.
-    assert!(matches!(decode(&bits("0000011"), &g4), Err(Error::RowOverrun { row: 0 })));
+    assert!(matches!(
+        decode(&bits("0000011"), &g4),
+        Err(Error::RowOverrun { row: 0 })
+    ));
     // Horizontal: white 15, black 2 is 17 pixels in a 16-pixel row.
-    assert!(matches!(decode(&bits("001 110101 11"), &g4), Err(Error::RowOverrun { row: 0 })));
+    assert!(matches!(
+        decode(&bits("001 110101 11"), &g4),
+        Err(Error::RowOverrun { row: 0 })
+    ));
     // The uncompressed-mode extension.
-    assert!(matches!(decode(&bits("1 0000001111"), &g4), Err(Error::Unsupported { row: 1, .. })));
+    assert!(matches!(
+        decode(&bits("1 0000001111"), &g4),
+        Err(Error::Unsupported { row: 1, .. })
+    ));
     // Seven zeros and a one is no code at all.
-    assert!(matches!(decode(&bits("1 00000001 1"), &g4), Err(Error::InvalidCode { row: 1, .. })));
+    assert!(matches!(
+        decode(&bits("1 00000001 1"), &g4),
+        Err(Error::InvalidCode { row: 1, .. })
+    ));
     // A horizontal code cut short.
-    assert!(matches!(decode(&bits("1 001 1"), &g4), Err(Error::Truncated { rows_decoded: 1 })));
+    assert!(matches!(
+        decode(&bits("1 001 1"), &g4),
+        Err(Error::Truncated { rows_decoded: 1 })
+    ));
 
     let mh = DecodeOptions::new(Compression::G3OneD, 16);
     // EOL, white 4, then an EOL inside the row.
     let premature = bits("000000000001 1011 000000000001 110101 000000000001");
-    assert!(matches!(decode(&premature, &mh), Err(Error::PrematureEol { row: 0, .. })));
+    assert!(matches!(
+        decode(&premature, &mh),
+        Err(Error::PrematureEol { row: 0, .. })
+    ));
     let partial = decode_lenient(&premature, &mh).unwrap();
-    assert!(matches!(partial.error, Some(Error::PrematureEol { row: 0, .. })));
+    assert!(matches!(
+        partial.error,
+        Some(Error::PrematureEol { row: 0, .. })
+    ));
     // The damaged row is white after what was decoded (4 white pixels);
     // the next row, white 15 and nothing, is damaged too.
     assert_eq!(partial.page.height(), 2);
@@ -125,7 +172,10 @@ fn bad_codes_are_typed_errors() {
 
     // MR needs the EOL + tag bit in front of a row.
     let mr = DecodeOptions::new(Compression::G3TwoD, 16);
-    assert!(matches!(decode(&bits("1 1 1"), &mr), Err(Error::InvalidCode { row: 0, .. })));
+    assert!(matches!(
+        decode(&bits("1 1 1"), &mr),
+        Err(Error::InvalidCode { row: 0, .. })
+    ));
 }
 
 #[test]
@@ -133,16 +183,34 @@ fn sizes_from_the_caller_are_checked() {
     for width in [0, faxprep_page::MAX_DIMENSION + 1, u32::MAX] {
         let opts = DecodeOptions::new(Compression::G4, width);
         assert_eq!(decode(&[0xff], &opts), Err(Error::InvalidWidth { width }));
-        assert_eq!(decode_lenient(&[0xff], &opts), Err(Error::InvalidWidth { width }));
+        assert_eq!(
+            decode_lenient(&[0xff], &opts),
+            Err(Error::InvalidWidth { width })
+        );
     }
     // Asking for more rows than the limit fails before anything is
     // allocated, and so does a width x rows over the page type's cap.
     let opts = DecodeOptions::new(Compression::G4, 1728).with_max_rows(10);
-    assert_eq!(decode(&[0xff], &DecodeOptions { rows: Some(11), ..opts }), Err(Error::TooManyRows { limit: 10 }));
+    assert_eq!(
+        decode(
+            &[0xff],
+            &DecodeOptions {
+                rows: Some(11),
+                ..opts
+            }
+        ),
+        Err(Error::TooManyRows { limit: 10 })
+    );
     let huge = DecodeOptions::new(Compression::G4, 65536).with_rows(u32::MAX);
-    assert!(matches!(decode(&[0xff], &huge), Err(Error::TooManyRows { .. })));
+    assert!(matches!(
+        decode(&[0xff], &huge),
+        Err(Error::TooManyRows { .. })
+    ));
     // A white row is one bit in G4: 8 bytes of ones are 64 rows, over 10.
-    assert_eq!(decode(&[0xff; 8], &opts), Err(Error::TooManyRows { limit: 10 }));
+    assert_eq!(
+        decode(&[0xff; 8], &opts),
+        Err(Error::TooManyRows { limit: 10 })
+    );
     let partial = decode_lenient(&[0xff; 8], &opts).unwrap();
     assert_eq!(partial.page.height(), 10);
     assert_eq!(partial.error, Some(Error::TooManyRows { limit: 10 }));
@@ -152,8 +220,14 @@ fn sizes_from_the_caller_are_checked() {
 fn empty_and_marker_only_streams() {
     for c in Compression::ALL {
         let opts = DecodeOptions::new(c, 1728);
-        assert_eq!(decode(&[], &opts), Err(Error::Truncated { rows_decoded: 0 }));
-        assert_eq!(decode(&[0; 100], &opts), Err(Error::Truncated { rows_decoded: 0 }));
+        assert_eq!(
+            decode(&[], &opts),
+            Err(Error::Truncated { rows_decoded: 0 })
+        );
+        assert_eq!(
+            decode(&[0; 100], &opts),
+            Err(Error::Truncated { rows_decoded: 0 })
+        );
         // Told the height, an end marker straight away is a white page: EOFB,
         // RTC, and RTC without MR's tag bits.
         let mut markers = vec!["000000000001 000000000001"];

@@ -3,10 +3,13 @@
 //! rows, long runs) encode and decode back bit-exact in every mode and
 //! option, with our decoder and with the `fax` crate's G4 and MH decoders.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is a failure report
 mod ccitt_common;
 
 use ccitt_common::{fax_decode_g3, fax_decode_g4};
-use faxprep_codec::ccitt::{Compression, DecodeOptions, EncodeOptions, decode, decode_lenient, encode};
+use faxprep_codec::ccitt::{
+    Compression, DecodeOptions, EncodeOptions, decode, decode_lenient, encode,
+};
 use faxprep_page::{BitPage, Resolution};
 use proptest::prelude::*;
 
@@ -40,7 +43,9 @@ fn fill_row(page: &mut BitPage, y: u32, kind: u64, rng: &mut Rng) {
         1 => {}
         2 => page.fill_rect(0, y, w, y + 1),
         // Alternating pixels, shifted every other row (a checkerboard).
-        3 => (0..w).filter(|x| (x + y) % 2 == 0).for_each(|x| page.set(x, y, true)),
+        3 => (0..w)
+            .filter(|x| (x + y).is_multiple_of(2))
+            .for_each(|x| page.set(x, y, true)),
         // The row above, shifted by -3..=3 (vertical mode territory).
         4 if y > 0 => {
             let shift = rng.below(7) as i64 - 3;
@@ -73,7 +78,11 @@ fn make_page(width: u32, height: u32, seed: u64, kind: u8, res: Resolution) -> B
     let mut page = BitPage::new(width, height, res).unwrap();
     for y in 0..height {
         // Kind 6: every row its own pattern; otherwise one pattern a page.
-        let row_kind = if kind == 6 { rng.below(6) } else { u64::from(kind) };
+        let row_kind = if kind == 6 {
+            rng.below(6)
+        } else {
+            u64::from(kind)
+        };
         fill_row(&mut page, y, row_kind, &mut rng);
     }
     page
@@ -81,18 +90,32 @@ fn make_page(width: u32, height: u32, seed: u64, kind: u8, res: Resolution) -> B
 
 fn page_strategy() -> impl Strategy<Value = BitPage> {
     (
-        prop_oneof![1u32..=80, 1u32..=2600, Just(1728u32), Just(2048), Just(2432)],
+        prop_oneof![
+            1u32..=80,
+            1u32..=2600,
+            Just(1728u32),
+            Just(2048),
+            Just(2432)
+        ],
         1u32..=24,
         any::<u64>(),
         0u8..=6,
-        prop_oneof![Just(Resolution::Standard), Just(Resolution::Fine), Just(Resolution::Superfine)],
+        prop_oneof![
+            Just(Resolution::Standard),
+            Just(Resolution::Fine),
+            Just(Resolution::Superfine)
+        ],
     )
         .prop_map(|(w, h, seed, kind, res)| make_page(w, h, seed, kind, res))
 }
 
 fn options_strategy() -> impl Strategy<Value = EncodeOptions> {
     (
-        prop_oneof![Just(Compression::G3OneD), Just(Compression::G3TwoD), Just(Compression::G4)],
+        prop_oneof![
+            Just(Compression::G3OneD),
+            Just(Compression::G3TwoD),
+            Just(Compression::G4)
+        ],
         0u32..=9,
         any::<bool>(),
         any::<bool>(),
@@ -153,10 +176,19 @@ fn fixed_patterns_round_trip_in_every_mode() {
             let page = make_page(width, 9, 0xfeed + u64::from(width), kind, Resolution::Fine);
             for c in Compression::ALL {
                 for (align, raw) in [(false, false), (true, false), (false, true), (true, true)] {
-                    let opts = EncodeOptions { compression: c, k: 0, align_eol: align, raw_stream: raw };
+                    let opts = EncodeOptions {
+                        compression: c,
+                        k: 0,
+                        align_eol: align,
+                        raw_stream: raw,
+                    };
                     let coded = encode(&page, &opts);
                     let back = decode(&coded, &decode_opts(&page, c).with_rows(page.height()));
-                    assert_eq!(back.as_ref(), Ok(&page), "width {width} kind {kind} {opts:?}");
+                    assert_eq!(
+                        back.as_ref(),
+                        Ok(&page),
+                        "width {width} kind {kind} {opts:?}"
+                    );
                 }
             }
         }

@@ -25,7 +25,8 @@ impl<'a> BitWriter<'a> {
         self.n += len;
         if self.n >= 32 {
             self.n -= 32;
-            self.out.extend_from_slice(&((self.acc >> self.n) as u32).to_be_bytes());
+            self.out
+                .extend_from_slice(&((self.acc >> self.n) as u32).to_be_bytes());
         }
     }
 
@@ -74,7 +75,13 @@ pub(crate) struct BitReader<'a> {
 
 impl<'a> BitReader<'a> {
     pub(crate) fn new(data: &'a [u8]) -> Self {
-        let mut r = BitReader { data, next: 0, acc: 0, avail: 0, consumed: 0 };
+        let mut r = BitReader {
+            data,
+            next: 0,
+            acc: 0,
+            avail: 0,
+            consumed: 0,
+        };
         r.refill();
         r
     }
@@ -85,7 +92,11 @@ impl<'a> BitReader<'a> {
         if self.avail > 56 {
             return;
         }
-        if let Some(word) = self.data.get(self.next..).and_then(|rest| rest.first_chunk::<8>()) {
+        if let Some(word) = self
+            .data
+            .get(self.next..)
+            .and_then(|rest| rest.first_chunk::<8>())
+        {
             // Whole bytes that fit; the partial byte ORed in below the count
             // is re-ORed with the same bits on the next refill, harmlessly.
             let word = u64::from_be_bytes(*word);
@@ -95,7 +106,9 @@ impl<'a> BitReader<'a> {
             self.avail += bytes * 8;
         } else {
             while self.avail <= 56 {
-                let Some(&byte) = self.data.get(self.next) else { break };
+                let Some(&byte) = self.data.get(self.next) else {
+                    break;
+                };
                 self.acc |= u64::from(byte) << (56 - self.avail);
                 self.next += 1;
                 self.avail += 8;
@@ -139,8 +152,16 @@ impl<'a> BitReader<'a> {
 
     /// Whether every remaining bit is zero (padding after the last row).
     pub(crate) fn rest_is_zero(&self) -> bool {
-        let buffered = if self.avail == 0 { 0 } else { self.acc >> (64 - self.avail) };
-        buffered == 0 && self.data.get(self.next..).is_none_or(|rest| rest.iter().all(|&b| b == 0))
+        let buffered = if self.avail == 0 {
+            0
+        } else {
+            self.acc >> (64 - self.avail)
+        };
+        buffered == 0
+            && self
+                .data
+                .get(self.next..)
+                .is_none_or(|rest| rest.iter().all(|&b| b == 0))
     }
 
     /// Bits consumed so far: the position of the next bit.
@@ -164,7 +185,19 @@ mod tests {
         w.put(0, 3);
         w.finish();
         // 1 011 1010 1011 1100 1101 then 40 ones then 000 then pad.
-        assert_eq!(out, [0b1011_1010, 0b1011_1100, 0b1101_1111, 0xff, 0xff, 0xff, 0xff, 0b1111_0000]);
+        assert_eq!(
+            out,
+            [
+                0b1011_1010,
+                0b1011_1100,
+                0b1101_1111,
+                0xff,
+                0xff,
+                0xff,
+                0xff,
+                0b1111_0000
+            ]
+        );
     }
 
     #[test]

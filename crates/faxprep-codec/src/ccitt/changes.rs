@@ -73,7 +73,7 @@ fn fill_black(row: &mut [u8], start: u32, end: u32) {
     }
     row[first] |= head;
     row[first + 1..last].fill(0xff);
-    if end % 8 != 0 {
+    if !end.is_multiple_of(8) {
         row[last] |= tail;
     }
 }
@@ -84,7 +84,9 @@ mod tests {
 
     fn slow_changes(row: &[u8], width: u32) -> Vec<u32> {
         let px = |x: u32| x < width && row[(x / 8) as usize] & (0x80 >> (x % 8)) != 0;
-        (0..width).filter(|&x| px(x) != (x > 0 && px(x - 1))).collect()
+        (0..width)
+            .filter(|&x| px(x) != (x > 0 && px(x - 1)))
+            .collect()
     }
 
     #[test]

@@ -14,13 +14,22 @@ use super::changes::render;
 use super::tables::{MODE_PEEK, MODE_TABLE, Mode, RUN_PEEK, RUN_TABLES};
 use super::{Compression, DecodeOptions, Error, PartialPage, Result};
 
-/// Decode one page, strictly: any damage, and fewer rows than
-/// [`DecodeOptions::rows`] when that is set, is an error.
+/// Decode one page, strictly: a bad code, an EOL inside a row, a row
+/// longer than the width, data that ends before [`DecodeOptions::rows`]
+/// rows, or more rows than [`DecodeOptions::max_rows`] is an error.
 ///
 /// Without `rows`, decoding runs to the end-of-page marker (RTC for G3,
-/// EOFB for G4) or to the end of `data`, whichever comes first; trailing
-/// zero bits are padding. Leading fill bits, EOL alignment and a missing
-/// RTC or EOFB are all accepted.
+/// EOFB for G4) or to the end of `data`, whichever comes first. With
+/// `rows`, it stops there, ignoring what follows.
+///
+/// Accepted, as libtiff accepts them (fax files in the wild need it):
+/// - leading fill bits, EOLs with or without alignment, trailing zero
+///   padding, RTC/EOFB present or not, RTC in MR without its tag bits;
+/// - MH rows without EOLs;
+/// - in G3 streams with EOLs, bits between the end of a row and the next
+///   EOL (they are skipped: T.4 receivers resynchronise on EOLs);
+/// - an RTC or EOFB before `rows` rows: encoders may leave out the white
+///   rows at the bottom of a page, and they are added back.
 pub fn decode(data: &[u8], opts: &DecodeOptions) -> Result<BitPage> {
     let mut d = Decoder::new(data, opts)?;
     d.run(false)?;
@@ -92,7 +101,9 @@ impl<'a> Decoder<'a> {
             return Err(Error::InvalidWidth { width });
         }
         let page_cap = (MAX_PIXELS / u64::from(width)).min(u64::from(MAX_DIMENSION));
-        let limit = opts.max_rows.min(u32::try_from(page_cap).unwrap_or(u32::MAX));
+        let limit = opts
+            .max_rows
+            .min(u32::try_from(page_cap).unwrap_or(u32::MAX));
         if opts.rows.is_some_and(|rows| rows > limit) {
             return Err(Error::TooManyRows { limit });
         }
@@ -150,7 +161,9 @@ impl<'a> Decoder<'a> {
                 }
                 Ok(())
             }
-            Some(rows) if self.rows < rows => Err(Error::Truncated { rows_decoded: self.rows }),
+            Some(rows) if self.rows < rows => Err(Error::Truncated {
+                rows_decoded: self.rows,
+            }),
             _ => Ok(()),
         }
     }
@@ -203,7 +216,11 @@ impl<'a> Decoder<'a> {
                 // Bits between the end of a row and the next EOL are ignored,
                 // as libtiff does (T.4 receivers resynchronise on EOLs); some
                 // encoders pad rows with junk codes there.
-                marker = if self.skip_to_eol() { self.marker() } else { Marker::End };
+                marker = if self.skip_to_eol() {
+                    self.marker()
+                } else {
+                    Marker::End
+                };
             }
             let eol = match marker {
                 Marker::End => return Ok(()),
@@ -315,15 +332,23 @@ impl<'a> Decoder<'a> {
     }
 
     fn invalid_code(&self) -> Error {
-        Error::InvalidCode { row: self.rows, bit_offset: self.r.bit_offset() }
+        Error::InvalidCode {
+            row: self.rows,
+            bit_offset: self.r.bit_offset(),
+        }
     }
 
     /// The error for "no code matches the next bits".
     fn no_code(&self) -> Error {
         if self.r.rest_is_zero() {
-            Error::Truncated { rows_decoded: self.rows }
+            Error::Truncated {
+                rows_decoded: self.rows,
+            }
         } else if self.r.peek(11) == 0 {
-            Error::PrematureEol { row: self.rows, bit_offset: self.r.bit_offset() }
+            Error::PrematureEol {
+                row: self.rows,
+                bit_offset: self.r.bit_offset(),
+            }
         } else {
             self.invalid_code()
         }
@@ -354,7 +379,9 @@ impl<'a> Decoder<'a> {
                 return Err(self.no_code());
             }
             if len > self.r.available() {
-                return Err(Error::Truncated { rows_decoded: self.rows });
+                return Err(Error::Truncated {
+                    rows_decoded: self.rows,
+                });
             }
             self.r.consume(len);
             let part = u32::from(entry & 0xfff);
@@ -401,13 +428,18 @@ impl<'a> Decoder<'a> {
             let (b1, b2) = (self.reference[bi], self.reference[bi + 1]);
             let (mode, len) = MODE_TABLE[self.r.peek(MODE_PEEK) as usize];
             if u32::from(len) > self.r.available() {
-                return Err(Error::Truncated { rows_decoded: self.rows });
+                return Err(Error::Truncated {
+                    rows_decoded: self.rows,
+                });
             }
             self.r.consume(u32::from(len));
             match mode {
                 Mode::None => return Err(self.no_code()),
                 Mode::Extension => {
-                    return Err(Error::Unsupported { row: self.rows, bit_offset: self.r.bit_offset() });
+                    return Err(Error::Unsupported {
+                        row: self.rows,
+                        bit_offset: self.r.bit_offset(),
+                    });
                 }
                 // §2.2.3.1: a0 moves under b2, the colour stays.
                 Mode::Pass => a0 = b2,
@@ -482,7 +514,10 @@ impl<'a> Decoder<'a> {
             return;
         }
         let max = self.limit.max(self.expected.unwrap_or(0)) as usize * self.stride;
-        let want = (self.out.capacity() * 2).max(64 * self.stride).min(max).max(self.out.len() + self.stride);
+        let want = (self.out.capacity() * 2)
+            .max(64 * self.stride)
+            .min(max)
+            .max(self.out.len() + self.stride);
         self.out.reserve_exact(want - self.out.len());
     }
 }

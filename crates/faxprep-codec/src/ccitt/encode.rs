@@ -63,7 +63,13 @@ impl<'a> Encoder<'a> {
         let cap = width as usize / 4 + 8;
         let mut reference = Vec::with_capacity(cap);
         reference.extend([width; 3]);
-        Encoder { w: BitWriter::new(out), width, align_eol, cur: Vec::with_capacity(cap), reference }
+        Encoder {
+            w: BitWriter::new(out),
+            width,
+            align_eol,
+            cur: Vec::with_capacity(cap),
+            reference,
+        }
     }
 
     /// Number of changing elements in the reference row.

@@ -116,7 +116,12 @@ impl EncodeOptions {
     /// `compression` with K from the resolution, no fill bits, no end
     /// marker.
     pub const fn new(compression: Compression) -> Self {
-        EncodeOptions { compression, k: 0, align_eol: false, raw_stream: false }
+        EncodeOptions {
+            compression,
+            k: 0,
+            align_eol: false,
+            raw_stream: false,
+        }
     }
 
     /// G4 (T.6), no EOFB.
@@ -131,7 +136,10 @@ impl EncodeOptions {
 
     /// G3 2-D (T.4 MR) with K = `k` (0: from the resolution), no RTC.
     pub const fn g3_2d(k: u32) -> Self {
-        EncodeOptions { k, ..EncodeOptions::new(Compression::G3TwoD) }
+        EncodeOptions {
+            k,
+            ..EncodeOptions::new(Compression::G3TwoD)
+        }
     }
 
     /// What a TIFF Class F strip holds (RFC 2306): for G3 byte-aligned EOLs
@@ -147,17 +155,27 @@ impl EncodeOptions {
 
     /// These options with `align_eol` set to `align`.
     pub const fn with_align_eol(self, align: bool) -> Self {
-        EncodeOptions { align_eol: align, ..self }
+        EncodeOptions {
+            align_eol: align,
+            ..self
+        }
     }
 
     /// These options with `raw_stream` set to `raw`.
     pub const fn with_raw_stream(self, raw: bool) -> Self {
-        EncodeOptions { raw_stream: raw, ..self }
+        EncodeOptions {
+            raw_stream: raw,
+            ..self
+        }
     }
 
     /// The K used for a page at `resolution`.
     pub const fn k_for(&self, resolution: Resolution) -> u32 {
-        if self.k == 0 { resolution.k_factor() } else { self.k }
+        if self.k == 0 {
+            resolution.k_factor()
+        } else {
+            self.k
+        }
     }
 }
 
@@ -203,8 +221,16 @@ impl DecodeOptions {
 
     /// Expect exactly `rows` rows (raising `max_rows` to it if needed).
     pub const fn with_rows(self, rows: u32) -> Self {
-        let max_rows = if rows > self.max_rows { rows } else { self.max_rows };
-        DecodeOptions { rows: Some(rows), max_rows, ..self }
+        let max_rows = if rows > self.max_rows {
+            rows
+        } else {
+            self.max_rows
+        };
+        DecodeOptions {
+            rows: Some(rows),
+            max_rows,
+            ..self
+        }
     }
 
     /// Allow at most `max_rows` rows.
@@ -302,7 +328,10 @@ impl std::fmt::Display for Error {
                 write!(f, "coded data ends after {rows_decoded} complete rows")
             }
             Error::Unsupported { row, bit_offset } => {
-                write!(f, "uncompressed mode in row {row} at bit {bit_offset} is not supported")
+                write!(
+                    f,
+                    "uncompressed mode in row {row} at bit {bit_offset} is not supported"
+                )
             }
             Error::TooManyRows { limit } => write!(f, "page has more than {limit} rows"),
             Error::Page(_) => f.write_str("decoded rows do not form a valid page"),

@@ -259,8 +259,10 @@ const fn run_codes(term: [Code; 64], makeup: [Code; 27]) -> RunCodes {
 }
 
 /// Run-length code words for white (index 0) and black (index 1) runs.
-pub(crate) static RUN_CODES: [RunCodes; 2] =
-    [run_codes(WHITE_TERM, WHITE_MAKEUP), run_codes(BLACK_TERM, BLACK_MAKEUP)];
+pub(crate) static RUN_CODES: [RunCodes; 2] = [
+    run_codes(WHITE_TERM, WHITE_MAKEUP),
+    run_codes(BLACK_TERM, BLACK_MAKEUP),
+];
 
 /// The end-of-line code word, 0000 0000 0001 (T.4 §4.1.2).
 pub(crate) const EOL: Code = c(1, 12);
@@ -313,8 +315,10 @@ const fn run_table(term: [Code; 64], makeup: [Code; 27]) -> [RunEntry; 1 << RUN_
 
 /// Decoder tables for white (0) and black (1) runs, indexed by the next
 /// [`RUN_PEEK`] bits of input.
-pub(crate) static RUN_TABLES: [[RunEntry; 1 << RUN_PEEK]; 2] =
-    [run_table(WHITE_TERM, WHITE_MAKEUP), run_table(BLACK_TERM, BLACK_MAKEUP)];
+pub(crate) static RUN_TABLES: [[RunEntry; 1 << RUN_PEEK]; 2] = [
+    run_table(WHITE_TERM, WHITE_MAKEUP),
+    run_table(BLACK_TERM, BLACK_MAKEUP),
+];
 
 /// 2-D coding modes as the decoder reports them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,11 +13,17 @@ use faxprep_page::{BitPage, Resolution};
 /// Decoding must not panic, must respect the limits, and what decodes must
 /// survive a round trip through our encoder.
 pub fn decode_one(data: &[u8]) {
-    let [b0, b1, b2, b3, rest @ ..] = data else { return };
+    let [b0, b1, b2, b3, rest @ ..] = data else {
+        return;
+    };
     let compression = Compression::ALL[usize::from(*b0 % 3)];
     let raw_width = u32::from(u16::from_le_bytes([*b1, *b2]));
     // Mostly fax-like widths; with bit 7 any width up to 65536 and beyond.
-    let width = if b0 & 0x80 != 0 { raw_width * 2 } else { raw_width % 2600 + 1 };
+    let width = if b0 & 0x80 != 0 {
+        raw_width * 2
+    } else {
+        raw_width % 2600 + 1
+    };
     let max_rows = u32::from(*b3) + 1;
     let mut opts = DecodeOptions::new(compression, width).with_max_rows(max_rows);
     if b0 & 0x40 != 0 {
@@ -34,12 +40,20 @@ pub fn decode_one(data: &[u8]) {
     if let Ok(page) = &strict {
         check_page(page, &opts);
         // Strict success means no damage: the lenient decoder agrees.
-        let lenient = lenient.as_ref().expect("lenient decodes what strict decodes");
+        let lenient = lenient
+            .as_ref()
+            .expect("lenient decodes what strict decodes");
         assert_eq!(&lenient.page, page);
         assert_eq!(lenient.error, None);
         // And whatever decodes, re-encodes to the same picture.
         let again = encode(page, &EncodeOptions::new(compression).with_raw_stream(true));
-        let back = decode(&again, &DecodeOptions { rows: Some(page.height()), ..opts });
+        let back = decode(
+            &again,
+            &DecodeOptions {
+                rows: Some(page.height()),
+                ..opts
+            },
+        );
         assert_eq!(back.as_ref(), Ok(page));
     }
     if let Ok(partial) = &lenient {
@@ -62,7 +76,9 @@ fn check_page(page: &BitPage, opts: &DecodeOptions) {
 /// options and the width; the rest is the bitmap (cycled to fill whole
 /// rows, at most 64 of them). decode(encode(x)) must be x.
 pub fn roundtrip_one(data: &[u8]) {
-    let [b0, b1, b2, b3, rest @ ..] = data else { return };
+    let [b0, b1, b2, b3, rest @ ..] = data else {
+        return;
+    };
     let compression = Compression::ALL[usize::from(*b0 % 3)];
     let opts = EncodeOptions {
         compression,
@@ -82,6 +98,9 @@ pub fn roundtrip_one(data: &[u8]) {
     let page = BitPage::from_packed(width, rows as u32, resolution, bytes).expect("valid size");
     let coded = encode(&page, &opts);
     let dec = DecodeOptions::new(compression, width).with_resolution(resolution);
-    assert_eq!(decode(&coded, &dec.with_rows(page.height())).as_ref(), Ok(&page));
+    assert_eq!(
+        decode(&coded, &dec.with_rows(page.height())).as_ref(),
+        Ok(&page)
+    );
     assert_eq!(decode(&coded, &dec).as_ref(), Ok(&page));
 }

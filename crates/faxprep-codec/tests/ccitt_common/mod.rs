@@ -86,7 +86,9 @@ pub fn fax_decode_g4(data: &[u8], width: u32, rows: u32) -> Option<Vec<u8>> {
 /// Decode G3 (MH, with RTC) with the `fax` crate into packed rows.
 pub fn fax_decode_g3(data: &[u8], width: u32) -> Option<Vec<u8>> {
     let mut out = Vec::new();
-    fax::decoder::decode_g3(data.iter().copied(), |line| pack_line(line, width, &mut out))?;
+    fax::decoder::decode_g3(data.iter().copied(), |line| {
+        pack_line(line, width, &mut out)
+    })?;
     Some(out)
 }
 
@@ -103,14 +105,20 @@ fn pack_line(changes: &[u32], width: u32, out: &mut Vec<u8>) {
 /// Run a command, panicking with its stderr on failure.
 pub fn run(cmd: &mut Command) -> Vec<u8> {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }
 
 /// Whether the libtiff and netpbm tools the oracles use are installed
 /// (testkit policy: skip with a notice, or fail when oracles are required).
 pub fn have_libtiff() -> bool {
-    ["tiffcp", "pnmtotiff", "tiffinfo"].iter().all(|t| faxprep_testkit::require_tool(t))
+    ["tiffcp", "pnmtotiff", "tiffinfo"]
+        .iter()
+        .all(|t| faxprep_testkit::require_tool(t))
 }
 
 /// A scratch directory for oracle files, removed when dropped.
@@ -125,7 +133,11 @@ pub fn tiffcp_mode(c: Compression, fill: bool) -> String {
         Compression::G3TwoD => "g3:2d",
         Compression::G4 => "g4",
     };
-    if fill && c != Compression::G4 { format!("{base}:fill") } else { base.to_string() }
+    if fill && c != Compression::G4 {
+        format!("{base}:fill")
+    } else {
+        base.to_string()
+    }
 }
 
 /// What libtiff's encoder makes of `page`: PBM -> uncompressed TIFF with
@@ -135,12 +147,17 @@ pub fn tiffcp_mode(c: Compression, fill: bool) -> String {
 pub fn libtiff_encode(page: &BitPage, c: Compression, fill: bool, dir: &Path) -> Vec<u8> {
     let pbm = dir.join("in.pbm");
     std::fs::write(&pbm, write_pbm(page)).unwrap();
-    let plain = run(Command::new("pnmtotiff").args(["-none", "-miniswhite", "-yresolution", "196"]).arg(&pbm));
+    let plain = run(Command::new("pnmtotiff")
+        .args(["-none", "-miniswhite", "-yresolution", "196"])
+        .arg(&pbm));
     let plain_tif = dir.join("plain.tif");
     std::fs::write(&plain_tif, plain).unwrap();
     let coded = dir.join("coded.tif");
     let rows = page.height().to_string();
-    run(Command::new("tiffcp").args(["-r", &rows, "-c", &tiffcp_mode(c, fill)]).arg(&plain_tif).arg(&coded));
+    run(Command::new("tiffcp")
+        .args(["-r", &rows, "-c", &tiffcp_mode(c, fill)])
+        .arg(&plain_tif)
+        .arg(&coded));
     let file = std::fs::read(&coded).unwrap();
     let strips = tiff_strips(&file);
     assert_eq!(strips.len(), 1, "tiffcp wrote {} strips", strips.len());
@@ -191,11 +208,19 @@ pub fn tiff_info(file: &[u8]) -> TiffInfo {
     let le = &file[..2] == b"II";
     let u16_at = |o: usize| {
         let b = [file[o], file[o + 1]];
-        u32::from(if le { u16::from_le_bytes(b) } else { u16::from_be_bytes(b) })
+        u32::from(if le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
     };
     let u32_at = |o: usize| {
         let b = [file[o], file[o + 1], file[o + 2], file[o + 3]];
-        if le { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) }
+        if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        }
     };
     let ifd = u32_at(4) as usize;
     let mut info = TiffInfo {
@@ -217,9 +242,20 @@ pub fn tiff_info(file: &[u8]) -> TiffInfo {
         }
         // SHORT or LONG, inline when they fit in four bytes.
         let size = if typ == 3 { 2 } else { 4 };
-        let base = if size * count <= 4 { e + 8 } else { u32_at(e + 8) as usize };
-        let values: Vec<u32> =
-            (0..count).map(|k| if size == 2 { u16_at(base + 2 * k) } else { u32_at(base + 4 * k) }).collect();
+        let base = if size * count <= 4 {
+            e + 8
+        } else {
+            u32_at(e + 8) as usize
+        };
+        let values: Vec<u32> = (0..count)
+            .map(|k| {
+                if size == 2 {
+                    u16_at(base + 2 * k)
+                } else {
+                    u32_at(base + 4 * k)
+                }
+            })
+            .collect();
         match tag {
             256 => info.width = values[0],
             257 => info.height = values[0],
@@ -254,7 +290,11 @@ pub fn first_diff(a: &BitPage, b: &BitPage) -> Option<u32> {
 /// Assert two pages are identical, naming the first differing row.
 #[track_caller]
 pub fn assert_same(what: &str, got: &BitPage, want: &BitPage) {
-    assert_eq!((got.width(), got.height()), (want.width(), want.height()), "{what}: size");
+    assert_eq!(
+        (got.width(), got.height()),
+        (want.width(), want.height()),
+        "{what}: size"
+    );
     if let Some(y) = first_diff(got, want) {
         panic!("{what}: row {y} differs");
     }
