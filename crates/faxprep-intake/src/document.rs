@@ -147,7 +147,11 @@ pub struct ImageInfo {
 impl ImageInfo {
     /// Width and height as displayed, after the EXIF orientation.
     pub fn display_size(&self) -> (u32, u32) {
-        if self.orientation >= 5 { (self.height, self.width) } else { (self.width, self.height) }
+        if self.orientation >= 5 {
+            (self.height, self.width)
+        } else {
+            (self.width, self.height)
+        }
     }
 }
 
@@ -186,14 +190,25 @@ pub enum Warning {
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Warning::Repaired => f.write_str("the pdf was damaged and has been repaired; check the pages"),
-            Warning::LeadingJunk { offset } => write!(f, "{offset} bytes before the pdf header were ignored"),
+            Warning::Repaired => {
+                f.write_str("the pdf was damaged and has been repaired; check the pages")
+            }
+            Warning::LeadingJunk { offset } => {
+                write!(f, "{offset} bytes before the pdf header were ignored")
+            }
             Warning::CorruptStream { object } => {
-                write!(f, "pdf object {object} is corrupt; part of a page may be missing")
+                write!(
+                    f,
+                    "pdf object {object} is corrupt; part of a page may be missing"
+                )
             }
             Warning::PartlyDecrypted => f.write_str("some pdf objects could not be decrypted"),
-            Warning::TruncatedJpeg => f.write_str("the jpeg is cut short; the bottom may be missing"),
-            Warning::InvalidOrientation { value } => write!(f, "exif orientation {value} is invalid and was ignored"),
+            Warning::TruncatedJpeg => {
+                f.write_str("the jpeg is cut short; the bottom may be missing")
+            }
+            Warning::InvalidOrientation { value } => {
+                write!(f, "exif orientation {value} is invalid and was ignored")
+            }
         }
     }
 }

@@ -68,8 +68,16 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub(crate) fn new(field: &'static str, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        FieldError { field, message: message.into(), hint: hint.into() }
+    pub(crate) fn new(
+        field: &'static str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        FieldError {
+            field,
+            message: message.into(),
+            hint: hint.into(),
+        }
     }
 }
 
@@ -217,8 +225,14 @@ fn human_bytes(bytes: u64) -> String {
     if bytes == u64::MAX {
         return "unlimited".to_owned();
     }
-    let (unit, name) = if bytes >= MIB { (MIB, "MB") } else if bytes >= KIB { (KIB, "KB") } else { (1, "bytes") };
-    if bytes % unit == 0 {
+    let (unit, name) = if bytes >= MIB {
+        (MIB, "MB")
+    } else if bytes >= KIB {
+        (KIB, "KB")
+    } else {
+        (1, "bytes")
+    };
+    if bytes.is_multiple_of(unit) {
         format!("{} {name}", bytes / unit)
     } else {
         // One decimal, rounded down so "Max 4.9 MB" never overstates.
@@ -275,19 +289,31 @@ impl Error {
             Error::Internal { .. } => "internal_error",
             _ => "bad_request",
         };
-        ApiError { error: self.api_message(), error_type: error_type.to_owned(), hint: self.hint() }
+        ApiError {
+            error: self.api_message(),
+            error_type: error_type.to_owned(),
+            hint: self.hint(),
+        }
     }
 
     fn api_message(&self) -> String {
         match self {
-            Error::Fields(fields) => fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join(" "),
+            Error::Fields(fields) => fields
+                .iter()
+                .map(|f| f.message.clone())
+                .collect::<Vec<_>>()
+                .join(" "),
             Error::Combined { document, fields } => {
                 let mut parts = vec![document.api_message()];
                 parts.extend(fields.iter().map(|f| f.message.clone()));
                 parts.join(" ")
             }
             Error::TooLarge { limit, actual } => {
-                format!("The file is {}, larger than the {} limit.", human_bytes(*actual), human_bytes(*limit))
+                format!(
+                    "The file is {}, larger than the {} limit.",
+                    human_bytes(*actual),
+                    human_bytes(*limit)
+                )
             }
             other => sentence(&other.to_string()),
         }
@@ -358,7 +384,11 @@ mod tests {
 
     #[test]
     fn limit_display_is_lower_case() {
-        let e = Error::Limits { which: LimitKind::Pages, limit: 200, actual: 300 };
+        let e = Error::Limits {
+            which: LimitKind::Pages,
+            limit: 200,
+            actual: 300,
+        };
         assert_eq!(e.to_string(), "300 pages is over the limit of 200");
         assert_eq!(e.api_error().error, "300 pages is over the limit of 200.");
     }

@@ -17,12 +17,20 @@ pub(crate) fn orientation(data: &[u8]) -> Option<u32> {
     };
     let u16_at = |at: usize| -> Option<u16> {
         let b = tiff.get(at..at.checked_add(2)?)?;
-        Some(if big_endian { u16::from_be_bytes([b[0], b[1]]) } else { u16::from_le_bytes([b[0], b[1]]) })
+        Some(if big_endian {
+            u16::from_be_bytes([b[0], b[1]])
+        } else {
+            u16::from_le_bytes([b[0], b[1]])
+        })
     };
     let u32_at = |at: usize| -> Option<u32> {
         let b = tiff.get(at..at.checked_add(4)?)?;
         let b = [b[0], b[1], b[2], b[3]];
-        Some(if big_endian { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) })
+        Some(if big_endian {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        })
     };
     let ifd0 = usize::try_from(u32_at(4)?).ok()?;
     let count = usize::from(u16_at(ifd0)?);
@@ -50,7 +58,9 @@ pub(crate) fn orientation(data: &[u8]) -> Option<u32> {
 /// lines. Returns the decoded bytes, at most `max` of them.
 pub(crate) fn decode_raw_profile(text: &[u8], max: usize) -> Option<Vec<u8>> {
     // Skip "\nexif\n", then the decimal length.
-    let mut lines = text.split(|&b| b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+    let mut lines = text
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
     let _name = lines.next()?;
     let len_line = lines.next()?;
     let len: usize = std::str::from_utf8(len_line).ok()?.trim().parse().ok()?;
@@ -83,10 +93,16 @@ pub(crate) fn decode_raw_profile(text: &[u8], max: usize) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
+    type U16Bytes = fn(u16) -> [u8; 2];
+    type U32Bytes = fn(u32) -> [u8; 4];
+
     fn ifd(big_endian: bool, kind: u16, value: u32) -> Vec<u8> {
         let mut v = Vec::new();
-        let (u16b, u32b): (fn(u16) -> [u8; 2], fn(u32) -> [u8; 4]) =
-            if big_endian { (u16::to_be_bytes, u32::to_be_bytes) } else { (u16::to_le_bytes, u32::to_le_bytes) };
+        let (u16b, u32b): (U16Bytes, U32Bytes) = if big_endian {
+            (u16::to_be_bytes, u32::to_be_bytes)
+        } else {
+            (u16::to_le_bytes, u32::to_le_bytes)
+        };
         v.extend_from_slice(if big_endian { b"MM\0*" } else { b"II*\0" });
         v.extend_from_slice(&u32b(8));
         v.extend_from_slice(&u16b(2));

@@ -9,7 +9,10 @@ use crate::{Result, exif};
 use faxprep_page::DocumentFormat;
 
 fn damaged(reason: impl Into<String>) -> Error {
-    Error::Damaged { format: DocumentFormat::Jpeg, reason: reason.into() }
+    Error::Damaged {
+        format: DocumentFormat::Jpeg,
+        reason: reason.into(),
+    }
 }
 
 /// The frame header (T.81 B.2.2).
@@ -59,7 +62,9 @@ fn walk(bytes: &[u8], header_only: bool) -> Result<Walk> {
         while pos < bytes.len() && bytes[pos] == 0xff {
             pos += 1;
         }
-        let Some(&marker) = bytes.get(pos) else { return Ok(w) };
+        let Some(&marker) = bytes.get(pos) else {
+            return Ok(w);
+        };
         pos += 1;
         match marker {
             0xd9 => {
@@ -71,12 +76,16 @@ fn walk(bytes: &[u8], header_only: bool) -> Result<Walk> {
             0xd8 | 0x00 => return Err(damaged("a marker is corrupt")),
             _ => {}
         }
-        let len_bytes = bytes.get(pos..pos + 2).ok_or_else(|| damaged("the file is cut short"))?;
+        let len_bytes = bytes
+            .get(pos..pos + 2)
+            .ok_or_else(|| damaged("the file is cut short"))?;
         let len = usize::from(u16::from_be_bytes([len_bytes[0], len_bytes[1]]));
         if len < 2 {
             return Err(damaged("a segment length is invalid"));
         }
-        let seg = bytes.get(pos + 2..pos + len).ok_or_else(|| damaged("the file is cut short"))?;
+        let seg = bytes
+            .get(pos + 2..pos + len)
+            .ok_or_else(|| damaged("the file is cut short"))?;
         pos += len;
         match marker {
             m if is_sof(m) => {
@@ -104,8 +113,11 @@ fn walk(bytes: &[u8], header_only: bool) -> Result<Walk> {
                 pos = skip_entropy_coded(bytes, pos);
             }
             0xe0 if seg.starts_with(b"JFIF\0") && seg.len() >= 12 => {
-                let (units, x, y) =
-                    (seg[7], u16::from_be_bytes([seg[8], seg[9]]), u16::from_be_bytes([seg[10], seg[11]]));
+                let (units, x, y) = (
+                    seg[7],
+                    u16::from_be_bytes([seg[8], seg[9]]),
+                    u16::from_be_bytes([seg[10], seg[11]]),
+                );
                 let scale = match units {
                     1 => Some(1.0),
                     2 => Some(2.54),
@@ -118,8 +130,12 @@ fn walk(bytes: &[u8], header_only: bool) -> Result<Walk> {
                     w.jfif_dpi = Some((f64::from(x) * s, f64::from(y) * s));
                 }
             }
-            0xe1 if w.orientation.is_none() && seg.starts_with(b"Exif\0\0") => w.orientation = exif::orientation(seg),
-            0xee if seg.starts_with(b"Adobe") && seg.len() >= 12 => w.adobe_transform = Some(seg[11]),
+            0xe1 if w.orientation.is_none() && seg.starts_with(b"Exif\0\0") => {
+                w.orientation = exif::orientation(seg)
+            }
+            0xee if seg.starts_with(b"Adobe") && seg.len() >= 12 => {
+                w.adobe_transform = Some(seg[11])
+            }
             _ => {}
         }
     }
@@ -166,12 +182,18 @@ pub(crate) fn preflight(bytes: &[u8], limits: &Limits) -> Result<Document> {
         return Err(damaged("the image width is zero"));
     }
     if pixels > limits.max_image_pixels {
-        return Err(Error::Limits { which: LimitKind::ImagePixels, limit: limits.max_image_pixels, actual: pixels });
+        return Err(Error::Limits {
+            which: LimitKind::ImagePixels,
+            limit: limits.max_image_pixels,
+            actual: pixels,
+        });
     }
     // What a decoder allocates: one sample per component per pixel (two
     // bytes at 12 or 16 bits).
     let sample_bytes = if sof.precision > 8 { 2 } else { 1 };
-    let decoded = pixels.saturating_mul(u64::from(sof.components)).saturating_mul(sample_bytes);
+    let decoded = pixels
+        .saturating_mul(u64::from(sof.components))
+        .saturating_mul(sample_bytes);
     if decoded > limits.max_decompressed_bytes {
         return Err(Error::Limits {
             which: LimitKind::DecompressedBytes,
@@ -251,7 +273,10 @@ mod tests {
     fn skeleton_passes() {
         let doc = preflight(&skeleton(640, 480, 3, true), &Limits::default()).unwrap();
         let info = doc.image.unwrap();
-        assert_eq!((info.width, info.height, info.color), (640, 480, ColorType::YCbCr));
+        assert_eq!(
+            (info.width, info.height, info.color),
+            (640, 480, ColorType::YCbCr)
+        );
         assert!(doc.warnings.is_empty());
     }
 
@@ -264,13 +289,23 @@ mod tests {
     #[test]
     fn huge_header_is_a_limit() {
         let err = preflight(&skeleton(65535, 65535, 3, true), &Limits::default()).unwrap_err();
-        assert!(matches!(err, Error::Limits { which: LimitKind::ImagePixels, actual: 4_294_836_225, .. }));
+        assert!(matches!(
+            err,
+            Error::Limits {
+                which: LimitKind::ImagePixels,
+                actual: 4_294_836_225,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn sos_without_sof_is_damaged() {
         let v = [0xff, 0xd8, 0xff, 0xda, 0, 8, 1, 1, 0, 0, 63, 0, 0xff, 0xd9];
-        assert!(matches!(preflight(&v, &Limits::default()), Err(Error::Damaged { .. })));
+        assert!(matches!(
+            preflight(&v, &Limits::default()),
+            Err(Error::Damaged { .. })
+        ));
     }
 
     #[test]

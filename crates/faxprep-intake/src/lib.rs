@@ -115,22 +115,31 @@ pub struct ValidRequest {
 pub fn check_document(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
     let limits = &opts.limits;
     if bytes.is_empty() {
-        return Err(Error::Empty { max_upload_bytes: limits.max_upload_bytes });
+        return Err(Error::Empty {
+            max_upload_bytes: limits.max_upload_bytes,
+        });
     }
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if size > limits.max_upload_bytes {
-        return Err(Error::TooLarge { limit: limits.max_upload_bytes, actual: size });
+        return Err(Error::TooLarge {
+            limit: limits.max_upload_bytes,
+            actual: size,
+        });
     }
     match sniff::sniff(bytes) {
-        sniff::Sniffed::Accepted(DocumentFormat::Pdf, offset) => pdf::preflight(bytes, offset, opts),
+        sniff::Sniffed::Accepted(DocumentFormat::Pdf, offset) => {
+            pdf::preflight(bytes, offset, opts)
+        }
         sniff::Sniffed::Accepted(DocumentFormat::Jpeg, _) => jpeg::preflight(bytes, limits),
         sniff::Sniffed::Accepted(DocumentFormat::Png, _) => png::preflight(bytes, limits),
-        sniff::Sniffed::DamagedPng => {
-            Err(Error::Damaged { format: DocumentFormat::Png, reason: "the png signature is corrupt".to_owned() })
-        }
-        sniff::Sniffed::Other(detected) => {
-            Err(Error::UnsupportedFormat { detected, max_upload_bytes: limits.max_upload_bytes })
-        }
+        sniff::Sniffed::DamagedPng => Err(Error::Damaged {
+            format: DocumentFormat::Png,
+            reason: "the png signature is corrupt".to_owned(),
+        }),
+        sniff::Sniffed::Other(detected) => Err(Error::UnsupportedFormat {
+            detected,
+            max_upload_bytes: limits.max_upload_bytes,
+        }),
     }
 }
 
@@ -142,7 +151,10 @@ pub fn intake(bytes: &[u8], fields: &FormFields, opts: &IntakeOptions) -> Result
     let document = check_document(bytes, opts);
     match (document, fields) {
         (Ok(document), Ok(fields)) => Ok(ValidRequest { document, fields }),
-        (Err(doc_err), Err(Error::Fields(fields))) => Err(Error::Combined { document: Box::new(doc_err), fields }),
+        (Err(doc_err), Err(Error::Fields(fields))) => Err(Error::Combined {
+            document: Box::new(doc_err),
+            fields,
+        }),
         (Err(e), _) | (_, Err(e)) => Err(e),
     }
 }
@@ -153,7 +165,11 @@ pub(crate) fn check_image_page(info: &ImageInfo, limits: &Limits) -> Result<()> 
     let (w, h) = info.display_size();
     let pixels = limits::fax_page_pixels(f64::from(w), f64::from(h));
     if pixels > limits.max_page_pixels {
-        return Err(Error::Limits { which: LimitKind::PagePixels, limit: limits.max_page_pixels, actual: pixels });
+        return Err(Error::Limits {
+            which: LimitKind::PagePixels,
+            limit: limits.max_page_pixels,
+            actual: pixels,
+        });
     }
     Ok(())
 }

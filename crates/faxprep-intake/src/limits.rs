@@ -141,7 +141,10 @@ pub struct IntakeOptions {
 /// Check a document's decoded size against
 /// [`Limits::max_decompression_ratio`] for an upload of `upload_len` bytes.
 pub(crate) fn check_ratio(decoded: u64, upload_len: u64, limits: &Limits) -> crate::Result<()> {
-    let allowance = limits.max_decompression_ratio.saturating_mul(upload_len.max(1)).max(RATIO_FREE_BYTES);
+    let allowance = limits
+        .max_decompression_ratio
+        .saturating_mul(upload_len.max(1))
+        .max(RATIO_FREE_BYTES);
     if decoded > allowance {
         return Err(crate::Error::Limits {
             which: crate::LimitKind::DecompressionRatio,
@@ -158,9 +161,14 @@ pub(crate) fn check_ratio(decoded: u64, upload_len: u64, limits: &Limits) -> cra
 pub(crate) fn fax_page_pixels(width: f64, height: f64) -> u64 {
     use faxprep_page::{FAX_WIDTH, Resolution};
     let fine = Resolution::Fine;
-    let rows = f64::from(FAX_WIDTH) * (height / width) * f64::from(fine.y_dpi()) / f64::from(fine.x_dpi());
+    let rows =
+        f64::from(FAX_WIDTH) * (height / width) * f64::from(fine.y_dpi()) / f64::from(fine.x_dpi());
     // Non-finite or huge ratios saturate; `as` saturates for f64 -> u64.
-    let rows = if rows.is_nan() { u64::MAX } else { rows.ceil() as u64 };
+    let rows = if rows.is_nan() {
+        u64::MAX
+    } else {
+        rows.ceil() as u64
+    };
     rows.saturating_mul(u64::from(FAX_WIDTH))
 }
 

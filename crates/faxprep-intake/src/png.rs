@@ -15,7 +15,10 @@ use faxprep_page::DocumentFormat;
 use flate2::{Decompress, FlushDecompress, Status};
 
 fn damaged(reason: impl Into<String>) -> Error {
-    Error::Damaged { format: DocumentFormat::Png, reason: reason.into() }
+    Error::Damaged {
+        format: DocumentFormat::Png,
+        reason: reason.into(),
+    }
 }
 
 struct Ihdr {
@@ -45,12 +48,20 @@ impl Ihdr {
             _ => false,
         };
         if !depth_ok {
-            return Err(damaged(format!("invalid colour type {color_type} with bit depth {bit_depth}")));
+            return Err(damaged(format!(
+                "invalid colour type {color_type} with bit depth {bit_depth}"
+            )));
         }
         if data[10] != 0 || data[11] != 0 || data[12] > 1 {
             return Err(damaged("unknown compression, filter or interlace method"));
         }
-        Ok(Ihdr { width, height, bit_depth, color_type, interlaced: data[12] == 1 })
+        Ok(Ihdr {
+            width,
+            height,
+            bit_depth,
+            color_type,
+            interlaced: data[12] == 1,
+        })
     }
 
     fn channels(&self) -> u64 {
@@ -67,16 +78,34 @@ impl Ihdr {
     fn raw_size(&self) -> u64 {
         let bits = self.channels() * u64::from(self.bit_depth);
         let (w, h) = (u64::from(self.width), u64::from(self.height));
-        let rows = |pw: u64, ph: u64| if pw == 0 || ph == 0 { 0 } else { ph * (1 + (pw * bits).div_ceil(8)) };
+        let rows = |pw: u64, ph: u64| {
+            if pw == 0 || ph == 0 {
+                0
+            } else {
+                ph * (1 + (pw * bits).div_ceil(8))
+            }
+        };
         if !self.interlaced {
             return rows(w, h);
         }
         // Adam7 passes: (x0, y0, dx, dy).
-        const PASSES: [(u64, u64, u64, u64); 7] =
-            [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)];
+        const PASSES: [(u64, u64, u64, u64); 7] = [
+            (0, 0, 8, 8),
+            (4, 0, 8, 8),
+            (0, 4, 4, 8),
+            (2, 0, 4, 4),
+            (0, 2, 2, 4),
+            (1, 0, 2, 2),
+            (0, 1, 1, 2),
+        ];
         PASSES
             .iter()
-            .map(|&(x0, y0, dx, dy)| rows(w.saturating_sub(x0).div_ceil(dx), h.saturating_sub(y0).div_ceil(dy)))
+            .map(|&(x0, y0, dx, dy)| {
+                rows(
+                    w.saturating_sub(x0).div_ceil(dx),
+                    h.saturating_sub(y0).div_ceil(dy),
+                )
+            })
             .sum()
     }
 }
@@ -94,22 +123,31 @@ pub(crate) fn preflight(bytes: &[u8], limits: &Limits) -> Result<Document> {
     let mut seen_iend = false;
 
     while pos < bytes.len() {
-        let header = bytes.get(pos..pos + 8).ok_or_else(|| damaged("the file is cut short"))?;
+        let header = bytes
+            .get(pos..pos + 8)
+            .ok_or_else(|| damaged("the file is cut short"))?;
         let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]);
         let kind: [u8; 4] = [header[4], header[5], header[6], header[7]];
         if len > i32::MAX as u32 || !kind.iter().all(u8::is_ascii_alphabetic) {
             return Err(damaged("a chunk header is corrupt"));
         }
         let data_start = pos + 8;
-        let data_end = data_start.checked_add(len as usize).ok_or_else(|| damaged("a chunk is too long"))?;
-        let crc_bytes =
-            bytes.get(data_end..data_end + 4).ok_or_else(|| damaged("the file is cut short"))?;
+        let data_end = data_start
+            .checked_add(len as usize)
+            .ok_or_else(|| damaged("a chunk is too long"))?;
+        let crc_bytes = bytes
+            .get(data_end..data_end + 4)
+            .ok_or_else(|| damaged("the file is cut short"))?;
         let data = &bytes[data_start..data_end];
         let mut crc = flate2::Crc::new();
         crc.update(&kind);
         crc.update(data);
-        if crc.sum() != u32::from_be_bytes([crc_bytes[0], crc_bytes[1], crc_bytes[2], crc_bytes[3]]) {
-            return Err(damaged(format!("the {} chunk is corrupt (CRC mismatch)", String::from_utf8_lossy(&kind))));
+        if crc.sum() != u32::from_be_bytes([crc_bytes[0], crc_bytes[1], crc_bytes[2], crc_bytes[3]])
+        {
+            return Err(damaged(format!(
+                "the {} chunk is corrupt (CRC mismatch)",
+                String::from_utf8_lossy(&kind)
+            )));
         }
         pos = data_end + 4;
 
@@ -162,14 +200,16 @@ pub(crate) fn preflight(bytes: &[u8], limits: &Limits) -> Result<Document> {
             b"tEXt" => {
                 if let Some(text) = raw_exif_profile(data) {
                     let decoded = exif::decode_raw_profile(text, 64 * 1024);
-                    info_orientation = info_orientation.or_else(|| decoded.and_then(|d| exif::orientation(&d)));
+                    info_orientation =
+                        info_orientation.or_else(|| decoded.and_then(|d| exif::orientation(&d)));
                 }
             }
             b"zTXt" | b"iCCP" | b"iTXt" => {
                 let inflated = inflate_metadata(&kind, data, limits.max_metadata_bytes)?;
                 if let Some(text) = inflated.as_deref().and_then(raw_exif_profile_body(data)) {
                     let decoded = exif::decode_raw_profile(text, 64 * 1024);
-                    info_orientation = info_orientation.or_else(|| decoded.and_then(|d| exif::orientation(&d)));
+                    info_orientation =
+                        info_orientation.or_else(|| decoded.and_then(|d| exif::orientation(&d)));
                 }
             }
             _ => {}
@@ -178,7 +218,11 @@ pub(crate) fn preflight(bytes: &[u8], limits: &Limits) -> Result<Document> {
 
     let ihdr = ihdr.ok_or_else(|| damaged("no IHDR chunk"))?;
     if idat_state == IdatState::NotSeen {
-        return Err(damaged(if seen_iend { "no image data (IDAT)" } else { "the file is cut short" }));
+        return Err(damaged(if seen_iend {
+            "no image data (IDAT)"
+        } else {
+            "the file is cut short"
+        }));
     }
     if ihdr.color_type == 3 && !has_plte {
         return Err(damaged("a palette image without a palette"));
@@ -224,7 +268,11 @@ pub(crate) fn preflight(bytes: &[u8], limits: &Limits) -> Result<Document> {
 fn check_pixels(h: &Ihdr, limits: &Limits) -> Result<()> {
     let pixels = u64::from(h.width) * u64::from(h.height);
     if pixels > limits.max_image_pixels {
-        return Err(Error::Limits { which: LimitKind::ImagePixels, limit: limits.max_image_pixels, actual: pixels });
+        return Err(Error::Limits {
+            which: LimitKind::ImagePixels,
+            limit: limits.max_image_pixels,
+            actual: pixels,
+        });
     }
     Ok(())
 }
@@ -238,7 +286,8 @@ enum IdatState {
 
 /// The keyword ImageMagick uses for EXIF in text chunks.
 fn is_exif_keyword(keyword: &[u8]) -> bool {
-    keyword.eq_ignore_ascii_case(b"Raw profile type exif") || keyword.eq_ignore_ascii_case(b"Raw profile type APP1")
+    keyword.eq_ignore_ascii_case(b"Raw profile type exif")
+        || keyword.eq_ignore_ascii_case(b"Raw profile type APP1")
 }
 
 /// The text of a tEXt chunk holding a raw EXIF profile.
@@ -262,7 +311,9 @@ fn raw_exif_profile_body(data: &[u8]) -> impl Fn(&[u8]) -> Option<&[u8]> + '_ {
 /// Corrupt compressed data is ignored, as decoders ignore bad ancillary
 /// chunks.
 fn inflate_metadata(kind: &[u8; 4], data: &[u8], cap: u64) -> Result<Option<Vec<u8>>> {
-    let Some(nul) = data.iter().position(|&b| b == 0) else { return Ok(None) };
+    let Some(nul) = data.iter().position(|&b| b == 0) else {
+        return Ok(None);
+    };
     let rest = &data[nul + 1..];
     let compressed = match kind {
         // keyword \0 method compressed
@@ -279,7 +330,9 @@ fn inflate_metadata(kind: &[u8; 4], data: &[u8], cap: u64) -> Result<Option<Vec<
             trans_end.and_then(|p| after.get(p..))
         }
     };
-    let Some(compressed) = compressed else { return Ok(None) };
+    let Some(compressed) = compressed else {
+        return Ok(None);
+    };
     // Keep what we may need (EXIF text is small); count the rest.
     let keep = kind != b"iCCP";
     let mut out = Vec::new();
@@ -297,7 +350,11 @@ fn inflate_metadata(kind: &[u8; 4], data: &[u8], cap: u64) -> Result<Option<Vec<
         let produced = (z.total_out() - before_out) as usize;
         input = &input[consumed..];
         if z.total_out() > cap {
-            return Err(Error::Limits { which: LimitKind::MetadataBytes, limit: cap, actual: z.total_out() });
+            return Err(Error::Limits {
+                which: LimitKind::MetadataBytes,
+                limit: cap,
+                actual: z.total_out(),
+            });
         }
         if keep && out.len() < 64 * 1024 {
             out.extend_from_slice(&scratch[..produced.min(64 * 1024 - out.len())]);
@@ -319,7 +376,12 @@ struct IdatInflater {
 
 impl IdatInflater {
     fn new(expected: u64) -> Self {
-        IdatInflater { z: Decompress::new(true), expected, scratch: vec![0; 64 * 1024], ended: false }
+        IdatInflater {
+            z: Decompress::new(true),
+            expected,
+            scratch: vec![0; 64 * 1024],
+            ended: false,
+        }
     }
 
     fn feed(&mut self, mut input: &[u8]) -> Result<()> {

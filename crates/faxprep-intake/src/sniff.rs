@@ -36,7 +36,9 @@ pub(crate) fn sniff(bytes: &[u8]) -> Sniffed {
     }
     // One flipped bit in the signature (PngSuite xs*n0g01) is still a PNG
     // to the user: say it is damaged rather than of an unknown type.
-    if bytes.len() >= 16 && bytes[1..8] == PNG_SIGNATURE[1..] || bytes.len() >= 16 && &bytes[12..16] == b"IHDR" {
+    if bytes.len() >= 16 && bytes[1..8] == PNG_SIGNATURE[1..]
+        || bytes.len() >= 16 && &bytes[12..16] == b"IHDR"
+    {
         return Sniffed::DamagedPng;
     }
     Sniffed::Other(name_other(bytes))
@@ -74,7 +76,10 @@ fn name_other(bytes: &[u8]) -> Option<&'static str> {
         Some("Word")
     } else if starts(b"{\\rtf") {
         Some("RTF")
-    } else if bytes.len() >= 3 && bytes[0] == b'P' && (b'1'..=b'7').contains(&bytes[1]) && bytes[2].is_ascii_whitespace()
+    } else if bytes.len() >= 3
+        && bytes[0] == b'P'
+        && (b'1'..=b'7').contains(&bytes[1])
+        && bytes[2].is_ascii_whitespace()
     {
         Some("PBM/PGM/PPM")
     } else if starts(&[0xff, 0x4f, 0xff, 0x51]) || starts(b"\0\0\0\x0cjP  ") {
@@ -114,10 +119,22 @@ mod tests {
 
     #[test]
     fn sniffs_by_content() {
-        assert_eq!(sniff(b"%PDF-1.7\n"), Sniffed::Accepted(DocumentFormat::Pdf, 0));
-        assert_eq!(sniff(b"junk\n%PDF-1.4"), Sniffed::Accepted(DocumentFormat::Pdf, 5));
-        assert_eq!(sniff(&[0xff, 0xd8, 0xff, 0xe0]), Sniffed::Accepted(DocumentFormat::Jpeg, 0));
-        assert_eq!(sniff(&PNG_SIGNATURE), Sniffed::Accepted(DocumentFormat::Png, 0));
+        assert_eq!(
+            sniff(b"%PDF-1.7\n"),
+            Sniffed::Accepted(DocumentFormat::Pdf, 0)
+        );
+        assert_eq!(
+            sniff(b"junk\n%PDF-1.4"),
+            Sniffed::Accepted(DocumentFormat::Pdf, 5)
+        );
+        assert_eq!(
+            sniff(&[0xff, 0xd8, 0xff, 0xe0]),
+            Sniffed::Accepted(DocumentFormat::Jpeg, 0)
+        );
+        assert_eq!(
+            sniff(&PNG_SIGNATURE),
+            Sniffed::Accepted(DocumentFormat::Png, 0)
+        );
         assert_eq!(sniff(b"II*\0abcd"), Sniffed::Other(Some("TIFF")));
         assert_eq!(sniff(b"oops\n"), Sniffed::Other(None));
     }

@@ -3,6 +3,7 @@
 //! in bounded time, and the whole run in bounded memory.
 //!
 //! Run with `-- --nocapture` to see the table of outcomes and times.
+#![allow(clippy::unwrap_used)] // test code: a panic is a failure report
 
 use faxprep_intake::{DocumentFormat, Error, IntakeOptions, LimitKind, Warning, check_document};
 use faxprep_testkit::{CorpusEntry, corpus_dir, corpus_index};
@@ -30,30 +31,102 @@ enum Expect {
 /// user should see for each, and why.
 const SPECIAL: &[(&str, Expect, &str)] = &[
     // bad-wrongext: content decides, not the name.
-    ("jpegdec-jpg-size-6x6.jpg", Expect::Accept, "a PNG named .jpg is a PNG"),
-    ("qpdf-bad1.pdf", Expect::Unsupported, "'oops' is no PDF, whatever its name"),
+    (
+        "jpegdec-jpg-size-6x6.jpg",
+        Expect::Accept,
+        "a PNG named .jpg is a PNG",
+    ),
+    (
+        "qpdf-bad1.pdf",
+        Expect::Unsupported,
+        "'oops' is no PDF, whatever its name",
+    ),
     // bad-bomb / img-bomb: each by the limit it hits first.
-    ("ocrmypdf-enormous.pdf", Expect::Limit(LimitKind::DecompressionRatio), "243 MB from 310 KB (784x); the same page inside the 1.1 MB ocrmypdf-multipage.pdf is fine"),
-    ("pdfjs-bomb_giant.pdf", Expect::Limit(LimitKind::ImagePixels), "JBIG2 page info 100000 x 100000"),
-    ("jpegdec-max_size.jpg", Expect::Limit(LimitKind::ImagePixels), "SOF claims 65535 x 65535"),
-    ("pillow-png_decompression_dos.png", Expect::Limit(LimitKind::MetadataBytes), "zTXt inflating to 2 MiB each"),
+    (
+        "ocrmypdf-enormous.pdf",
+        Expect::Limit(LimitKind::DecompressionRatio),
+        "243 MB from 310 KB (784x); the same page inside the 1.1 MB ocrmypdf-multipage.pdf is fine",
+    ),
+    (
+        "pdfjs-bomb_giant.pdf",
+        Expect::Limit(LimitKind::ImagePixels),
+        "JBIG2 page info 100000 x 100000",
+    ),
+    (
+        "jpegdec-max_size.jpg",
+        Expect::Limit(LimitKind::ImagePixels),
+        "SOF claims 65535 x 65535",
+    ),
+    (
+        "pillow-png_decompression_dos.png",
+        Expect::Limit(LimitKind::MetadataBytes),
+        "zTXt inflating to 2 MiB each",
+    ),
     // bad-fuzz: open what renderers open, reject what they cannot.
-    ("pdfjs-PDFBOX-3148-2-fuzzed.pdf", Expect::Accept, "poppler and gs render it"),
-    ("pdfjs-poppler-90-0-fuzzed.pdf", Expect::Accept, "16 pages, mostly renders"),
-    ("pdfjs-xref_command_missing.pdf", Expect::AcceptRepaired, "no 'xref' keyword: rebuilt by scanning"),
-    ("pdfjs-REDHAT-1531897-0.pdf", Expect::Damaged, "poppler cannot open it; no usable page tree"),
-    ("qpdf-fuzz-16214.pdf", Expect::Unsupported, "no %PDF- header at all: not sniffed as PDF"),
+    (
+        "pdfjs-PDFBOX-3148-2-fuzzed.pdf",
+        Expect::Accept,
+        "poppler and gs render it",
+    ),
+    (
+        "pdfjs-poppler-90-0-fuzzed.pdf",
+        Expect::Accept,
+        "16 pages, mostly renders",
+    ),
+    (
+        "pdfjs-xref_command_missing.pdf",
+        Expect::AcceptRepaired,
+        "no 'xref' keyword: rebuilt by scanning",
+    ),
+    (
+        "pdfjs-REDHAT-1531897-0.pdf",
+        Expect::Damaged,
+        "poppler cannot open it; no usable page tree",
+    ),
+    (
+        "qpdf-fuzz-16214.pdf",
+        Expect::Unsupported,
+        "no %PDF- header at all: not sniffed as PDF",
+    ),
     // bad-loop: loops are cut, the document is what is left.
-    ("pdfjs-ContentStreamCycleType3insideType3.pdf", Expect::Accept, "the cycle is in glyph procedures (renderer's job)"),
-    ("pdfjs-Pages-tree-refs.pdf", Expect::AcceptPages(1), "INDEX's 2 is the root /Count; the second branch loops with no page in it"),
-    ("qpdf-object-stream-self-ref.pdf", Expect::Accept, "the self-reference is skipped; gs renders its page"),
-    ("qpdf-outlines-with-loop.pdf", Expect::Accept, "the loop is in the outlines, not used"),
-    ("qpdf-pages-loop.pdf", Expect::Accept, "/Kids loop cut; 1 page remains"),
+    (
+        "pdfjs-ContentStreamCycleType3insideType3.pdf",
+        Expect::Accept,
+        "the cycle is in glyph procedures (renderer's job)",
+    ),
+    (
+        "pdfjs-Pages-tree-refs.pdf",
+        Expect::AcceptPages(1),
+        "INDEX's 2 is the root /Count; the second branch loops with no page in it",
+    ),
+    (
+        "qpdf-object-stream-self-ref.pdf",
+        Expect::Accept,
+        "the self-reference is skipped; gs renders its page",
+    ),
+    (
+        "qpdf-outlines-with-loop.pdf",
+        Expect::Accept,
+        "the loop is in the outlines, not used",
+    ),
+    (
+        "qpdf-pages-loop.pdf",
+        Expect::Accept,
+        "/Kids loop cut; 1 page remains",
+    ),
     // bad-nesting: the byte scan rejects it before the parser runs.
-    ("qpdf-issue-146.pdf", Expect::Limit(LimitKind::NestingDepth), "~20,000 nested '['"),
+    (
+        "qpdf-issue-146.pdf",
+        Expect::Limit(LimitKind::NestingDepth),
+        "~20,000 nested '['",
+    ),
     // bad-truncated: half a PDF has no catalog left to rebuild from, and a
     // fax of half a document is worse than a clear error.
-    ("derived-R-FAQ-truncated50.pdf", Expect::Damaged, "first half of 52 pages: no trailer, no catalog"),
+    (
+        "derived-R-FAQ-truncated50.pdf",
+        Expect::Damaged,
+        "first half of 52 pages: no trailer, no catalog",
+    ),
     ("pdfjs-bug1020226.pdf", Expect::Damaged, "184 broken bytes"),
 ];
 
@@ -91,14 +164,26 @@ fn outcome_name(r: &Result<faxprep_intake::Document, Error>) -> String {
             d.format.name(),
             d.pages,
             if d.encrypted { " enc" } else { "" },
-            if d.warnings.is_empty() { String::new() } else { format!(" w{}", d.warnings.len()) }
+            if d.warnings.is_empty() {
+                String::new()
+            } else {
+                format!(" w{}", d.warnings.len())
+            }
         ),
-        Err(Error::Limits { which, limit, actual }) => format!("limit {which:?} {actual}>{limit}"),
+        Err(Error::Limits {
+            which,
+            limit,
+            actual,
+        }) => format!("limit {which:?} {actual}>{limit}"),
         Err(e) => format!("err {e}"),
     }
 }
 
-fn check(e: &CorpusEntry, expect: Expect, r: &Result<faxprep_intake::Document, Error>) -> Result<(), String> {
+fn check(
+    e: &CorpusEntry,
+    expect: Expect,
+    r: &Result<faxprep_intake::Document, Error>,
+) -> Result<(), String> {
     let ok = match (expect, r) {
         (Expect::Accept, Ok(d)) => e.pages.is_none_or(|p| p == d.pages),
         (Expect::AcceptPages(n), Ok(d)) => d.pages == n,
@@ -111,7 +196,15 @@ fn check(e: &CorpusEntry, expect: Expect, r: &Result<faxprep_intake::Document, E
         (Expect::Limit(k), Err(Error::Limits { which, .. })) => k == *which,
         _ => false,
     };
-    if ok { Ok(()) } else { Err(format!("{}: expected {expect:?}, got {}", e.file, outcome_name(r))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: expected {expect:?}, got {}",
+            e.file,
+            outcome_name(r)
+        ))
+    }
 }
 
 /// Peak resident memory of this process in KiB (Linux), if known.
@@ -125,7 +218,11 @@ fn peak_rss_kib() -> Option<u64> {
 fn corpus_outcomes_match_kinds() {
     let Some(dir) = corpus_dir() else { return };
     let entries = corpus_index();
-    assert!(entries.len() > 100, "the corpus index lists {} files", entries.len());
+    assert!(
+        entries.len() > 100,
+        "the corpus index lists {} files",
+        entries.len()
+    );
     let opts = IntakeOptions::default();
     let mut failures = Vec::new();
     let mut times = Vec::new();
@@ -137,7 +234,13 @@ fn corpus_outcomes_match_kinds() {
         let r = check_document(&bytes, &opts);
         let took = start.elapsed();
         times.push((took, e.file.clone()));
-        println!("{:<52} {:<16} {:>9.2}  {}", e.file, e.kind, took.as_secs_f64() * 1000.0, outcome_name(&r));
+        println!(
+            "{:<52} {:<16} {:>9.2}  {}",
+            e.file,
+            e.kind,
+            took.as_secs_f64() * 1000.0,
+            outcome_name(&r)
+        );
         if took > MAX_TIME {
             failures.push(format!("{}: took {took:?}", e.file));
         }
@@ -148,14 +251,23 @@ fn corpus_outcomes_match_kinds() {
     times.sort();
     let median = times[times.len() / 2].0;
     let (worst, worst_file) = times.last().cloned().unwrap_or_default();
-    println!("files: {}, median {:.2} ms, worst {:.2} ms ({worst_file})", times.len(), median.as_secs_f64() * 1e3, worst.as_secs_f64() * 1e3);
+    println!(
+        "files: {}, median {:.2} ms, worst {:.2} ms ({worst_file})",
+        times.len(),
+        median.as_secs_f64() * 1e3,
+        worst.as_secs_f64() * 1e3
+    );
     if let Some(kib) = peak_rss_kib() {
         println!("peak RSS: {} MiB", kib / 1024);
         // Test inflation works in 64 KiB buffers and lopdf holds at most
         // a few copies of a 4 MiB file.
         assert!(kib < 1024 * 1024, "peak RSS {kib} KiB");
     }
-    assert!(failures.is_empty(), "corpus failures:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "corpus failures:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -163,18 +275,30 @@ fn password_files_open_with_their_password_only() {
     let Some(dir) = corpus_dir() else { return };
     let index = corpus_index();
     for (file, password) in PASSWORDS {
-        let entry = index.iter().find(|e| e.file == *file).expect("password file listed in INDEX");
+        let entry = index
+            .iter()
+            .find(|e| e.file == *file)
+            .expect("password file listed in INDEX");
         let bytes = std::fs::read(entry.path(&dir)).expect("read");
         let none = check_document(&bytes, &IntakeOptions::default());
-        assert!(matches!(none, Err(Error::PasswordRequired)), "{file}: {none:?}");
+        assert!(
+            matches!(none, Err(Error::PasswordRequired)),
+            "{file}: {none:?}"
+        );
         let hint = none.unwrap_err().api_error().hint;
         assert!(hint.contains("Remove the password"), "{hint}");
 
-        let wrong = IntakeOptions { password: Some("wrong".into()), ..IntakeOptions::default() };
+        let wrong = IntakeOptions {
+            password: Some("wrong".into()),
+            ..IntakeOptions::default()
+        };
         let r = check_document(&bytes, &wrong);
         assert!(matches!(r, Err(Error::WrongPassword)), "{file}: {r:?}");
 
-        let right = IntakeOptions { password: Some((*password).into()), ..IntakeOptions::default() };
+        let right = IntakeOptions {
+            password: Some((*password).into()),
+            ..IntakeOptions::default()
+        };
         let doc = check_document(&bytes, &right).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(doc.encrypted && doc.password_used, "{file}");
         assert_eq!(Some(doc.pages), entry.pages, "{file}");
@@ -182,9 +306,15 @@ fn password_files_open_with_their_password_only() {
     }
     // Empty user passwords open without one, and a supplied password is
     // then not "used".
-    for file in ["qpdf-enc-R3_V2_O-master.pdf", "qpdf-enc-XI-R6_V5_O-master.pdf"] {
+    for file in [
+        "qpdf-enc-R3_V2_O-master.pdf",
+        "qpdf-enc-XI-R6_V5_O-master.pdf",
+    ] {
         let bytes = std::fs::read(dir.join(file)).expect("read");
-        let opts = IntakeOptions { password: Some("anything".into()), ..IntakeOptions::default() };
+        let opts = IntakeOptions {
+            password: Some("anything".into()),
+            ..IntakeOptions::default()
+        };
         let doc = check_document(&bytes, &opts).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(doc.encrypted && !doc.password_used, "{file}");
         assert_eq!(doc.pages, 30);
@@ -213,8 +343,15 @@ fn unlimited_accepts_the_bombs_headers() {
     // (they are structurally fine), which shows the limits are what stops
     // them. The PNG bomb is only 6 KiB; the giant JBIG2 PDF only declares.
     let Some(dir) = corpus_dir() else { return };
-    let opts = IntakeOptions { limits: faxprep_intake::Limits::unlimited(), ..IntakeOptions::default() };
-    for file in ["jpegdec-max_size.jpg", "pillow-png_decompression_dos.png", "pdfjs-bomb_giant.pdf"] {
+    let opts = IntakeOptions {
+        limits: faxprep_intake::Limits::unlimited(),
+        ..IntakeOptions::default()
+    };
+    for file in [
+        "jpegdec-max_size.jpg",
+        "pillow-png_decompression_dos.png",
+        "pdfjs-bomb_giant.pdf",
+    ] {
         let bytes = std::fs::read(dir.join(file)).expect("read");
         let r = check_document(&bytes, &opts);
         assert!(r.is_ok(), "{file}: {r:?}");

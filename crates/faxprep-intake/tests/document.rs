@@ -1,9 +1,10 @@
 //! Document rules through the public API (issue 3: "Documents"), on
 //! files made here so that each rule has its own small case.
+#![allow(clippy::unwrap_used)] // test code: a panic is a failure report
 
 use faxprep_intake::{
-    ColorType, DocumentFormat, Error, FormFields, IntakeOptions, LimitKind, Limits, Plan, Warning, check_document,
-    intake,
+    ColorType, DocumentFormat, Error, FormFields, IntakeOptions, LimitKind, Limits, Plan, Warning,
+    check_document, intake,
 };
 use flate2::{Compression, write::ZlibEncoder};
 use proptest::prelude::*;
@@ -31,12 +32,18 @@ fn pdf(objects: &[Vec<u8>]) -> Vec<u8> {
         out.extend_from_slice(b"\nendobj\n");
     }
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for o in offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
     out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
     );
     out
 }
@@ -99,7 +106,9 @@ fn png(w: u32, h: u32, extra: &[Vec<u8>]) -> Vec<u8> {
     for e in extra {
         v.extend_from_slice(e);
     }
-    let raw: Vec<u8> = (0..h).flat_map(|_| std::iter::once(0u8).chain(std::iter::repeat_n(255, w as usize))).collect();
+    let raw: Vec<u8> = (0..h)
+        .flat_map(|_| std::iter::once(0u8).chain(std::iter::repeat_n(255, w as usize)))
+        .collect();
     v.extend(png_chunk(b"IDAT", &zlib(&raw)));
     v.extend(png_chunk(b"IEND", &[]));
     v
@@ -116,16 +125,28 @@ fn limit_of(r: Result<faxprep_intake::Document, Error>) -> LimitKind {
 fn empty_and_oversize_name_the_formats() {
     let e = check_document(b"", &opts()).unwrap_err();
     assert!(matches!(e, Error::Empty { .. }));
-    assert_eq!(e.api_error().hint, "Supported formats: PDF, JPG, PNG. Export Word documents as PDF first. Max 4 MB.");
+    assert_eq!(
+        e.api_error().hint,
+        "Supported formats: PDF, JPG, PNG. Export Word documents as PDF first. Max 4 MB."
+    );
     let big = vec![b'%'; 4 * 1024 * 1024 + 1];
     let e = check_document(&big, &opts()).unwrap_err();
-    assert!(matches!(e, Error::TooLarge { limit: 4194304, actual: 4194305 }));
+    assert!(matches!(
+        e,
+        Error::TooLarge {
+            limit: 4194304,
+            actual: 4194305
+        }
+    ));
     assert!(e.api_error().hint.ends_with("Max 4 MB."));
     // The limit is a setting, and the hint follows it.
     let mut o = opts();
     o.limits.max_upload_bytes = 10 * 1024 * 1024;
     let e = check_document(b"GIF89a....", &o).unwrap_err();
-    assert_eq!(e.api_error().hint, "Supported formats: PDF, JPG, PNG. Export Word documents as PDF first. Max 10 MB.");
+    assert_eq!(
+        e.api_error().hint,
+        "Supported formats: PDF, JPG, PNG. Export Word documents as PDF first. Max 10 MB."
+    );
 }
 
 #[test]
@@ -163,7 +184,12 @@ fn api_body_shape() {
     assert_eq!(obj.len(), 3);
     assert_eq!(obj["error_type"], "bad_request");
     assert!(obj["error"].as_str().unwrap().len() > 5);
-    assert!(obj["hint"].as_str().unwrap().starts_with("Supported formats"));
+    assert!(
+        obj["hint"]
+            .as_str()
+            .unwrap()
+            .starts_with("Supported formats")
+    );
 }
 
 #[test]
@@ -172,7 +198,10 @@ fn pdf_pages_and_boxes() {
     assert_eq!(doc.format, DocumentFormat::Pdf);
     assert_eq!(doc.pages, 3);
     assert_eq!(doc.page_info[0].rotate, 90);
-    assert_eq!((doc.page_info[0].width_pt, doc.page_info[0].height_pt), (792.0, 612.0));
+    assert_eq!(
+        (doc.page_info[0].width_pt, doc.page_info[0].height_pt),
+        (792.0, 612.0)
+    );
     assert!(!doc.encrypted && !doc.repaired);
 }
 
@@ -186,18 +215,47 @@ fn pdf_leading_junk_is_a_warning() {
 
 #[test]
 fn pdf_page_limits() {
-    assert_eq!(limit_of(check_document(&pages_pdf(201, "[0 0 612 792]", ""), &opts())), LimitKind::Pages);
-    assert_eq!(limit_of(check_document(&pages_pdf(1, "[0 0 20000 792]", ""), &opts())), LimitKind::PageSideMax);
-    assert_eq!(limit_of(check_document(&pages_pdf(1, "[0 0 0.5 792]", ""), &opts())), LimitKind::PageSideMin);
-    // A sliver within the side limits is still too many fax pixels.
-    assert_eq!(limit_of(check_document(&pages_pdf(1, "[0 0 10 14000]", ""), &opts())), LimitKind::PagePixels);
-    // /UserUnit scales the box.
     assert_eq!(
-        limit_of(check_document(&pages_pdf(1, "[0 0 612 792]", "/UserUnit 30"), &opts())),
+        limit_of(check_document(
+            &pages_pdf(201, "[0 0 612 792]", ""),
+            &opts()
+        )),
+        LimitKind::Pages
+    );
+    assert_eq!(
+        limit_of(check_document(
+            &pages_pdf(1, "[0 0 20000 792]", ""),
+            &opts()
+        )),
         LimitKind::PageSideMax
     );
-    let unlimited = IntakeOptions { limits: Limits::unlimited(), ..opts() };
-    assert_eq!(check_document(&pages_pdf(201, "[0 0 20000 792]", ""), &unlimited).unwrap().pages, 201);
+    assert_eq!(
+        limit_of(check_document(&pages_pdf(1, "[0 0 0.5 792]", ""), &opts())),
+        LimitKind::PageSideMin
+    );
+    // A sliver within the side limits is still too many fax pixels.
+    assert_eq!(
+        limit_of(check_document(&pages_pdf(1, "[0 0 10 14000]", ""), &opts())),
+        LimitKind::PagePixels
+    );
+    // /UserUnit scales the box.
+    assert_eq!(
+        limit_of(check_document(
+            &pages_pdf(1, "[0 0 612 792]", "/UserUnit 30"),
+            &opts()
+        )),
+        LimitKind::PageSideMax
+    );
+    let unlimited = IntakeOptions {
+        limits: Limits::unlimited(),
+        ..opts()
+    };
+    assert_eq!(
+        check_document(&pages_pdf(201, "[0 0 20000 792]", ""), &unlimited)
+            .unwrap()
+            .pages,
+        201
+    );
 }
 
 #[test]
@@ -206,19 +264,37 @@ fn pdf_flate_bomb_is_stopped() {
     // passed, and over a lowered per-stream cap.
     let bomb = zlib(&vec![0; 80 << 20]);
     let p = image_pdf(stream("/Filter /FlateDecode", &bomb));
-    assert_eq!(limit_of(check_document(&p, &opts())), LimitKind::DecompressionRatio);
+    assert_eq!(
+        limit_of(check_document(&p, &opts())),
+        LimitKind::DecompressionRatio
+    );
     let mut o = opts();
     o.limits.max_decompressed_bytes = 1 << 20;
-    assert_eq!(limit_of(check_document(&p, &o)), LimitKind::DecompressedBytes);
+    assert_eq!(
+        limit_of(check_document(&p, &o)),
+        LimitKind::DecompressedBytes
+    );
 }
 
 #[test]
 fn pdf_declared_image_size_is_checked() {
-    let huge = stream("/Type /XObject /Subtype /Image /Width 35000 /Height 35000 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode", &zlib(&[0; 1000]));
-    assert_eq!(limit_of(check_document(&image_pdf(huge), &opts())), LimitKind::ImagePixels);
+    let huge = stream(
+        "/Type /XObject /Subtype /Image /Width 35000 /Height 35000 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode",
+        &zlib(&[0; 1000]),
+    );
+    assert_eq!(
+        limit_of(check_document(&image_pdf(huge), &opts())),
+        LimitKind::ImagePixels
+    );
     // Within pixels, but 16-bit CMYK makes it too many bytes.
-    let deep = stream("/Type /XObject /Subtype /Image /Width 9000 /Height 9000 /ColorSpace /DeviceCMYK /BitsPerComponent 16 /Filter /FlateDecode", &zlib(&[0; 1000]));
-    assert_eq!(limit_of(check_document(&image_pdf(deep), &opts())), LimitKind::DecompressedBytes);
+    let deep = stream(
+        "/Type /XObject /Subtype /Image /Width 9000 /Height 9000 /ColorSpace /DeviceCMYK /BitsPerComponent 16 /Filter /FlateDecode",
+        &zlib(&[0; 1000]),
+    );
+    assert_eq!(
+        limit_of(check_document(&image_pdf(deep), &opts())),
+        LimitKind::DecompressedBytes
+    );
 }
 
 #[test]
@@ -227,9 +303,17 @@ fn pdf_dct_header_is_read_even_when_the_dict_lies() {
     let mut jpeg = vec![0xff, 0xd8, 0xff, 0xc0, 0, 11, 8];
     jpeg.extend_from_slice(&60000u16.to_be_bytes());
     jpeg.extend_from_slice(&60000u16.to_be_bytes());
-    jpeg.extend_from_slice(&[1, 1, 0x11, 0, 0xff, 0xda, 0, 8, 1, 1, 0, 0, 63, 0, 0xff, 0xd9]);
-    let x = stream("/Type /XObject /Subtype /Image /Width 10 /Height 10 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode", &jpeg);
-    assert_eq!(limit_of(check_document(&image_pdf(x), &opts())), LimitKind::ImagePixels);
+    jpeg.extend_from_slice(&[
+        1, 1, 0x11, 0, 0xff, 0xda, 0, 8, 1, 1, 0, 0, 63, 0, 0xff, 0xd9,
+    ]);
+    let x = stream(
+        "/Type /XObject /Subtype /Image /Width 10 /Height 10 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode",
+        &jpeg,
+    );
+    assert_eq!(
+        limit_of(check_document(&image_pdf(x), &opts())),
+        LimitKind::ImagePixels
+    );
 }
 
 #[test]
@@ -239,9 +323,15 @@ fn pdf_deep_nesting_is_a_limit_not_a_crash() {
     body.extend(std::iter::repeat_n(b']', 50_000));
     body.extend_from_slice(b" >>");
     let p = pdf(&[body, b"<< /Type /Pages /Kids [] /Count 0 >>".to_vec()]);
-    assert_eq!(limit_of(check_document(&p, &opts())), LimitKind::NestingDepth);
+    assert_eq!(
+        limit_of(check_document(&p, &opts())),
+        LimitKind::NestingDepth
+    );
     // Without the limit, lopdf's own guard and the big stack hold.
-    let unlimited = IntakeOptions { limits: Limits::unlimited(), ..opts() };
+    let unlimited = IntakeOptions {
+        limits: Limits::unlimited(),
+        ..opts()
+    };
     assert!(check_document(&p, &unlimited).is_err());
 }
 
@@ -254,8 +344,14 @@ fn pdf_page_tree_loops_and_empty_trees() {
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>".to_vec(),
     ]);
     assert_eq!(check_document(&p, &opts()).unwrap().pages, 1);
-    let empty = pdf(&[b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(), b"<< /Type /Pages /Kids [] /Count 0 >>".to_vec()]);
-    assert!(matches!(check_document(&empty, &opts()), Err(Error::NoPages)));
+    let empty = pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [] /Count 0 >>".to_vec(),
+    ]);
+    assert!(matches!(
+        check_document(&empty, &opts()),
+        Err(Error::NoPages)
+    ));
 }
 
 #[test]
@@ -277,10 +373,17 @@ fn png_header_facts_and_exif() {
     let mut phys = 11811u32.to_be_bytes().to_vec(); // 300 dpi in pixels per metre
     phys.extend_from_slice(&11811u32.to_be_bytes());
     phys.push(1);
-    let p = png(40, 30, &[png_chunk(b"eXIf", &exif), png_chunk(b"pHYs", &phys)]);
+    let p = png(
+        40,
+        30,
+        &[png_chunk(b"eXIf", &exif), png_chunk(b"pHYs", &phys)],
+    );
     let doc = check_document(&p, &opts()).unwrap();
     let info = doc.image.unwrap();
-    assert_eq!((info.width, info.height, info.orientation, info.color), (40, 30, 6, ColorType::Gray));
+    assert_eq!(
+        (info.width, info.height, info.orientation, info.color),
+        (40, 30, 6, ColorType::Gray)
+    );
     assert_eq!(info.display_size(), (30, 40));
     let (dx, _) = info.dpi.unwrap();
     assert!((dx - 300.0).abs() < 0.1);
@@ -294,7 +397,13 @@ fn png_corruption_is_damaged() {
     let mut bad = good.clone();
     let idat = bad.windows(4).position(|w| w == b"IDAT").unwrap();
     bad[idat + 6] ^= 0x10;
-    assert!(matches!(check_document(&bad, &opts()), Err(Error::Damaged { format: DocumentFormat::Png, .. })));
+    assert!(matches!(
+        check_document(&bad, &opts()),
+        Err(Error::Damaged {
+            format: DocumentFormat::Png,
+            ..
+        })
+    ));
     // Cut anywhere: typed errors only, never a panic; the complete image
     // data is needed.
     let iend = good.len() - 12;
@@ -311,7 +420,10 @@ fn png_text_bomb_is_a_limit() {
     let mut z = b"Comment\0\0".to_vec();
     z.extend(zlib(&vec![b'a'; 2 << 20]));
     let p = png(8, 8, &[png_chunk(b"zTXt", &z)]);
-    assert_eq!(limit_of(check_document(&p, &opts())), LimitKind::MetadataBytes);
+    assert_eq!(
+        limit_of(check_document(&p, &opts())),
+        LimitKind::MetadataBytes
+    );
 }
 
 #[test]
@@ -321,14 +433,22 @@ fn png_huge_ihdr_is_a_limit_before_any_work() {
     ihdr.extend_from_slice(&100_000u32.to_be_bytes());
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
     v.extend(png_chunk(b"IHDR", &ihdr));
-    assert_eq!(limit_of(check_document(&v, &opts())), LimitKind::ImagePixels);
+    assert_eq!(
+        limit_of(check_document(&v, &opts())),
+        LimitKind::ImagePixels
+    );
 }
 
 #[test]
 fn intake_reports_document_and_fields_together() {
-    let fields = FormFields { sender_name: Some("A".into()), ..FormFields::default() };
+    let fields = FormFields {
+        sender_name: Some("A".into()),
+        ..FormFields::default()
+    };
     let e = intake(b"oops", &fields, &opts()).unwrap_err();
-    let Error::Combined { document, fields } = &e else { panic!("{e:?}") };
+    let Error::Combined { document, fields } = &e else {
+        panic!("{e:?}")
+    };
     assert!(matches!(**document, Error::UnsupportedFormat { .. }));
     assert_eq!(fields.len(), 2);
     let body = e.api_error();
@@ -342,7 +462,15 @@ fn intake_reports_document_and_fields_together() {
         sender_email: Some("a@example.com".into()),
         ..FormFields::default()
     };
-    let ok = intake(&pages_pdf(2, "[0 0 612 792]", ""), &good, &IntakeOptions { plan: Plan::Free, ..opts() }).unwrap();
+    let ok = intake(
+        &pages_pdf(2, "[0 0 612 792]", ""),
+        &good,
+        &IntakeOptions {
+            plan: Plan::Free,
+            ..opts()
+        },
+    )
+    .unwrap();
     assert_eq!(ok.document.pages, 2);
     assert!(ok.fields.include_cover);
 }

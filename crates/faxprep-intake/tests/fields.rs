@@ -1,6 +1,9 @@
 //! Form field rules through the public API (issue 3: "Form fields").
+#![allow(clippy::unwrap_used)] // test code: a panic is a failure report
 
-use faxprep_intake::{Error, FieldError, FormFields, OTHER_DESTINATIONS, Plan, ValidFields, validate_fields};
+use faxprep_intake::{
+    Error, FieldError, FormFields, OTHER_DESTINATIONS, Plan, ValidFields, validate_fields,
+};
 use proptest::prelude::*;
 
 fn base() -> FormFields {
@@ -13,7 +16,13 @@ fn base() -> FormFields {
 }
 
 fn with_number(n: &str) -> Result<ValidFields, Error> {
-    validate_fields(&FormFields { recipient_number: Some(n.into()), ..base() }, Plan::Paid)
+    validate_fields(
+        &FormFields {
+            recipient_number: Some(n.into()),
+            ..base()
+        },
+        Plan::Paid,
+    )
 }
 
 fn field_errors(r: Result<ValidFields, Error>) -> Vec<FieldError> {
@@ -51,8 +60,8 @@ const PHONE_TABLE: &[(&str, Want)] = &[
     ("(415) 555-0100", Want::Ok("+14155550100")),
     // Canada.
     ("+1 416 555 0123", Want::Ok("+14165550123")), // Toronto
-    ("(604) 555-0199", Want::Ok("+16045550199")), // Vancouver
-    ("514-555-0142", Want::Ok("+15145550142")),   // Montreal
+    ("(604) 555-0199", Want::Ok("+16045550199")),  // Vancouver
+    ("514-555-0142", Want::Ok("+15145550142")),    // Montreal
     ("+1 867 555 0123", Want::Ok("+18675550123")), // Yukon/NWT/Nunavut
     // Toll-free.
     ("1-800-555-0199", Want::Ok("+18005550199")),
@@ -105,10 +114,14 @@ fn phone_table() {
         let ok = match (want, &got) {
             (Want::Ok(e164), Ok(v)) => v.recipient_number == *e164,
             (Want::Elsewhere, Err(Error::Fields(f))) => {
-                f.len() == 1 && f[0].field == "recipientNumber" && f[0].message == OTHER_DESTINATIONS
+                f.len() == 1
+                    && f[0].field == "recipientNumber"
+                    && f[0].message == OTHER_DESTINATIONS
             }
             (Want::Malformed, Err(Error::Fields(f))) => {
-                f.len() == 1 && f[0].field == "recipientNumber" && f[0].message != OTHER_DESTINATIONS
+                f.len() == 1
+                    && f[0].field == "recipientNumber"
+                    && f[0].message != OTHER_DESTINATIONS
             }
             _ => false,
         };
@@ -172,7 +185,10 @@ fn missing_required_fields() {
     let errors = field_errors(validate_fields(&FormFields::default(), Plan::Paid));
     let names: Vec<&str> = errors.iter().map(|e| e.field).collect();
     assert_eq!(names, ["recipientNumber", "senderName", "senderEmail"]);
-    assert!(errors.iter().all(|e| e.message.contains("required")), "{errors:?}");
+    assert!(
+        errors.iter().all(|e| e.message.contains("required")),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -181,23 +197,47 @@ fn booleans_and_plans() {
     assert!(paid.send_email && !paid.include_cover);
     let free = validate_fields(&base(), Plan::Free).unwrap();
     assert!(free.include_cover);
-    let no_cover = FormFields { include_cover: Some("FALSE".into()), send_email: Some("False".into()), ..base() };
+    let no_cover = FormFields {
+        include_cover: Some("FALSE".into()),
+        send_email: Some("False".into()),
+        ..base()
+    };
     let free = validate_fields(&no_cover, Plan::Free).unwrap();
     assert!(free.include_cover, "free plans always get the cover");
     assert!(!free.send_email);
-    let paid = validate_fields(&FormFields { include_cover: Some("True".into()), ..base() }, Plan::Paid).unwrap();
+    let paid = validate_fields(
+        &FormFields {
+            include_cover: Some("True".into()),
+            ..base()
+        },
+        Plan::Paid,
+    )
+    .unwrap();
     assert!(paid.include_cover);
 }
 
 #[test]
 fn length_limits_count_characters() {
     // 200 two-byte characters is within "subject: 200 characters".
-    let ok = FormFields { subject: Some("é".repeat(200)), cover_note: Some("ü\n".repeat(250)), ..base() };
+    let ok = FormFields {
+        subject: Some("é".repeat(200)),
+        cover_note: Some("ü\n".repeat(250)),
+        ..base()
+    };
     let v = validate_fields(&ok, Plan::Paid).unwrap();
     assert_eq!(v.subject.unwrap().chars().count(), 200);
-    let long = FormFields { subject: Some("é".repeat(201)), ..base() };
-    assert_eq!(field_errors(validate_fields(&long, Plan::Paid))[0].field, "subject");
-    let company = FormFields { sender_company: Some("🏥".repeat(100)), ..base() };
+    let long = FormFields {
+        subject: Some("é".repeat(201)),
+        ..base()
+    };
+    assert_eq!(
+        field_errors(validate_fields(&long, Plan::Paid))[0].field,
+        "subject"
+    );
+    let company = FormFields {
+        sender_company: Some("🏥".repeat(100)),
+        ..base()
+    };
     assert!(validate_fields(&company, Plan::Paid).is_ok());
 }
 
@@ -217,13 +257,37 @@ fn text_is_nfc_and_blank_optionals_are_none() {
 
 #[test]
 fn emails() {
-    for ok in ["a@example.com", "first.last+tag@sub.example.co.uk", "  pad@example.org  "] {
-        let v = validate_fields(&FormFields { sender_email: Some(ok.into()), ..base() }, Plan::Paid);
+    for ok in [
+        "a@example.com",
+        "first.last+tag@sub.example.co.uk",
+        "  pad@example.org  ",
+    ] {
+        let v = validate_fields(
+            &FormFields {
+                sender_email: Some(ok.into()),
+                ..base()
+            },
+            Plan::Paid,
+        );
         assert!(v.is_ok(), "{ok}: {v:?}");
     }
-    for bad in ["", "plain", "a@", "@example.com", "a@localhost", "A <a@example.com>", "a@[127.0.0.1]", "a b@example.com"]
-    {
-        let r = validate_fields(&FormFields { sender_email: Some(bad.into()), ..base() }, Plan::Paid);
+    for bad in [
+        "",
+        "plain",
+        "a@",
+        "@example.com",
+        "a@localhost",
+        "A <a@example.com>",
+        "a@[127.0.0.1]",
+        "a b@example.com",
+    ] {
+        let r = validate_fields(
+            &FormFields {
+                sender_email: Some(bad.into()),
+                ..base()
+            },
+            Plan::Paid,
+        );
         assert_eq!(field_errors(r)[0].field, "senderEmail", "{bad}");
     }
 }

@@ -95,7 +95,9 @@ pub struct ValidFields {
 /// form order.
 pub fn validate_fields(fields: &FormFields, plan: Plan) -> Result<ValidFields> {
     let mut errors = Errors(Vec::new());
-    let text = |field, label, raw: &Option<String>, max, lines| clean(field, label, raw.as_deref(), max, lines);
+    let text = |field, label, raw: &Option<String>, max, lines| {
+        clean(field, label, raw.as_deref(), max, lines)
+    };
 
     let recipient = errors.take(
         fields
@@ -105,14 +107,25 @@ pub fn validate_fields(fields: &FormFields, plan: Plan) -> Result<ValidFields> {
             .and_then(phone::validate),
     );
     let sender_name = errors.take(
-        text("senderName", "sender name", &fields.sender_name, max_chars::SENDER_NAME, Lines::Single)
-            .and_then(|n| n.ok_or_else(|| required("senderName", "sender name"))),
+        text(
+            "senderName",
+            "sender name",
+            &fields.sender_name,
+            max_chars::SENDER_NAME,
+            Lines::Single,
+        )
+        .and_then(|n| n.ok_or_else(|| required("senderName", "sender name"))),
     );
     let sender_email = errors.take(email(fields.sender_email.as_deref()));
     let send_email = errors.take(boolean("sendEmail", fields.send_email.as_deref()));
     let include_cover = errors.take(boolean("includeCover", fields.include_cover.as_deref()));
-    let cover_note =
-        errors.take(text("coverNote", "cover note", &fields.cover_note, max_chars::COVER_NOTE, Lines::Multi));
+    let cover_note = errors.take(text(
+        "coverNote",
+        "cover note",
+        &fields.cover_note,
+        max_chars::COVER_NOTE,
+        Lines::Multi,
+    ));
     let recipient_name = errors.take(text(
         "recipientName",
         "recipient name",
@@ -120,7 +133,13 @@ pub fn validate_fields(fields: &FormFields, plan: Plan) -> Result<ValidFields> {
         max_chars::RECIPIENT_NAME,
         Lines::Single,
     ));
-    let subject = errors.take(text("subject", "subject", &fields.subject, max_chars::SUBJECT, Lines::Single));
+    let subject = errors.take(text(
+        "subject",
+        "subject",
+        &fields.subject,
+        max_chars::SUBJECT,
+        Lines::Single,
+    ));
     let sender_company = errors.take(text(
         "senderCompany",
         "company name",
@@ -168,26 +187,47 @@ impl Errors {
 }
 
 fn required(field: &'static str, label: &str) -> FieldError {
-    FieldError::new(field, format!("The {label} is required."), format!("Fill in the {label}."))
+    FieldError::new(
+        field,
+        format!("The {label} is required."),
+        format!("Fill in the {label}."),
+    )
 }
 
 /// "true" / "false", any case, surrounding spaces ignored; blank means
 /// the default.
-fn boolean(field: &'static str, raw: Option<&str>) -> std::result::Result<Option<bool>, FieldError> {
-    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
+fn boolean(
+    field: &'static str,
+    raw: Option<&str>,
+) -> std::result::Result<Option<bool>, FieldError> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
     if raw.eq_ignore_ascii_case("true") {
         Ok(Some(true))
     } else if raw.eq_ignore_ascii_case("false") {
         Ok(Some(false))
     } else {
-        Err(FieldError::new(field, format!("{field} must be true or false."), format!("Send {field}=true or {field}=false.")))
+        Err(FieldError::new(
+            field,
+            format!("{field} must be true or false."),
+            format!("Send {field}=true or {field}=false."),
+        ))
     }
 }
 
 fn email(raw: Option<&str>) -> std::result::Result<String, FieldError> {
     const FIELD: &str = "senderEmail";
-    let text = clean(FIELD, "email address", raw, max_chars::SENDER_EMAIL, Lines::Single)?;
-    let Some(text) = text else { return Err(required(FIELD, "sender email address")) };
+    let text = clean(
+        FIELD,
+        "email address",
+        raw,
+        max_chars::SENDER_EMAIL,
+        Lines::Single,
+    )?;
+    let Some(text) = text else {
+        return Err(required(FIELD, "sender email address"));
+    };
     let options = email_address::Options {
         // Require a dot in the domain: "name@localhost" is not deliverable.
         minimum_sub_domains: 2,
@@ -211,15 +251,33 @@ fn email(raw: Option<&str>) -> std::result::Result<String, FieldError> {
 /// "ext. 123", at most 6 digits).
 fn sender_phone_field(raw: Option<&str>) -> std::result::Result<Option<String>, FieldError> {
     const FIELD: &str = "senderPhone";
-    let Some(text) = clean(FIELD, "sender phone", raw, max_chars::SENDER_PHONE, Lines::Single)? else {
+    let Some(text) = clean(
+        FIELD,
+        "sender phone",
+        raw,
+        max_chars::SENDER_PHONE,
+        Lines::Single,
+    )?
+    else {
         return Ok(None);
     };
     let bad = || {
-        FieldError::new(FIELD, "The sender phone number is not valid.", "Enter a phone number like +1 212 555 1234 x 12.")
+        FieldError::new(
+            FIELD,
+            "The sender phone number is not valid.",
+            "Enter a phone number like +1 212 555 1234 x 12.",
+        )
     };
     let lower = text.to_ascii_lowercase();
     let (main, ext) = match lower.find("ext").or_else(|| lower.find('x')) {
-        Some(at) => (&lower[..at], Some(lower[at..].trim_start_matches("ext").trim_start_matches(['x', '.']))),
+        Some(at) => (
+            &lower[..at],
+            Some(
+                lower[at..]
+                    .trim_start_matches("ext")
+                    .trim_start_matches(['x', '.']),
+            ),
+        ),
         None => (lower.as_str(), None),
     };
     let main_ok = main.chars().enumerate().all(|(i, c)| {
@@ -230,7 +288,11 @@ fn sender_phone_field(raw: Option<&str>) -> std::result::Result<Option<String>, 
         let e = e.trim();
         !e.is_empty() && e.len() <= 6 && e.chars().all(|c| c.is_ascii_digit())
     });
-    if main_ok && (7..=15).contains(&digits) && ext_ok { Ok(Some(text)) } else { Err(bad()) }
+    if main_ok && (7..=15).contains(&digits) && ext_ok {
+        Ok(Some(text))
+    } else {
+        Err(bad())
+    }
 }
 
 #[cfg(test)]
@@ -239,10 +301,21 @@ mod tests {
 
     #[test]
     fn sender_phone_shapes() {
-        for ok in ["+1 212 555 1234", "(212) 555-1234 x12", "+44 20 7946 0958", "212.555.1234 ext. 5"] {
+        for ok in [
+            "+1 212 555 1234",
+            "(212) 555-1234 x12",
+            "+44 20 7946 0958",
+            "212.555.1234 ext. 5",
+        ] {
             assert!(sender_phone_field(Some(ok)).is_ok(), "{ok}");
         }
-        for bad in ["12345", "call me", "+1 212 555 1234 x", "212 555 1234 x1234567", "1+2125551234"] {
+        for bad in [
+            "12345",
+            "call me",
+            "+1 212 555 1234 x",
+            "212 555 1234 x1234567",
+            "1+2125551234",
+        ] {
             assert!(sender_phone_field(Some(bad)).is_err(), "{bad}");
         }
     }

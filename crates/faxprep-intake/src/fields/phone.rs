@@ -21,9 +21,9 @@ pub(crate) const MAX_INPUT_CHARS: usize = 32;
 /// Canada (fixed by the product).
 pub const OTHER_DESTINATIONS: &str = "Other destination countries are not currently available.";
 
-const HINT_SHAPE: &str =
-    "Enter a 10-digit US or Canadian fax number with area code, e.g. (212) 555-1234 or +1 212 555 1234.";
-const HINT_DESTINATION: &str = "Faxes can be sent to the United States (50 states) and Canada only.";
+const HINT_SHAPE: &str = "Enter a 10-digit US or Canadian fax number with area code, e.g. (212) 555-1234 or +1 212 555 1234.";
+const HINT_DESTINATION: &str =
+    "Faxes can be sent to the United States (50 states) and Canada only.";
 
 /// A normalised recipient number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,16 +60,24 @@ pub(crate) fn validate(raw: &str) -> Result<Recipient, FieldError> {
             '+' if i == 0 => plus = true,
             ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}' => {}
             _ if c.is_alphabetic() => {
-                return Err(shape_error("Use digits only for the fax number (no letters or extensions)."));
+                return Err(shape_error(
+                    "Use digits only for the fax number (no letters or extensions).",
+                ));
             }
-            _ => return Err(shape_error("The fax number contains characters that are not allowed.")),
+            _ => {
+                return Err(shape_error(
+                    "The fax number contains characters that are not allowed.",
+                ));
+            }
         }
     }
     // "011" is the NANP international call prefix: the number is abroad.
     let national = if plus {
         match digits.strip_prefix('1') {
             Some(rest) => rest.to_owned(),
-            None if digits.is_empty() => return Err(shape_error("Enter the recipient's fax number.")),
+            None if digits.is_empty() => {
+                return Err(shape_error("Enter the recipient's fax number."));
+            }
             None => return Err(destination_error(HINT_DESTINATION)),
         }
     } else if digits.starts_with("011") {
@@ -95,11 +103,15 @@ pub(crate) fn validate(raw: &str) -> Result<Recipient, FieldError> {
         Some(_) => return Err(destination_error(HINT_DESTINATION)),
     }
     if !number.is_valid() {
-        return Err(shape_error("This is not a valid US or Canadian fax number."));
+        return Err(shape_error(
+            "This is not a valid US or Canadian fax number.",
+        ));
     }
     match number.number_type(&phonenumber::metadata::DATABASE) {
         Type::PremiumRate => {
-            return Err(destination_error("Premium-rate (900) numbers cannot receive faxes through this service."));
+            return Err(destination_error(
+                "Premium-rate (900) numbers cannot receive faxes through this service.",
+            ));
         }
         Type::FixedLine | Type::Mobile | Type::FixedLineOrMobile | Type::TollFree | Type::Voip => {}
         _ => return Err(destination_error(HINT_DESTINATION)),
@@ -109,12 +121,15 @@ pub(crate) fn validate(raw: &str) -> Result<Recipient, FieldError> {
     if !matches!(number.country().id(), Some(Id::US | Id::CA)) {
         return Err(destination_error(HINT_DESTINATION));
     }
-    Ok(Recipient { e164: number.format().mode(Mode::E164).to_string(), national: format!(
-        "({}) {}-{}",
-        &national[..3],
-        &national[3..6],
-        &national[6..]
-    ) })
+    Ok(Recipient {
+        e164: number.format().mode(Mode::E164).to_string(),
+        national: format!(
+            "({}) {}-{}",
+            &national[..3],
+            &national[3..6],
+            &national[6..]
+        ),
+    })
 }
 
 #[cfg(test)]

@@ -50,7 +50,11 @@ pub(crate) fn clean(
     for c in text.chars() {
         let allowed_control = lines == Lines::Multi && (c == '\n' || c == '\t');
         if (c.is_control() && !allowed_control) || is_forbidden_format(c) {
-            let what = if c == '\n' || c == '\r' { "line breaks" } else { "control characters" };
+            let what = if c == '\n' || c == '\r' {
+                "line breaks"
+            } else {
+                "control characters"
+            };
             return Err(FieldError::new(
                 field,
                 format!("The {label} contains {what}, which are not allowed."),
@@ -81,14 +85,22 @@ mod tests {
     fn nfc_and_trim() {
         let got = clean("x", "name", Some("  Jose\u{301}  "), 10, Lines::Single).unwrap();
         assert_eq!(got.as_deref(), Some("Jos\u{e9}"));
-        assert_eq!(clean("x", "name", Some("   "), 10, Lines::Single).unwrap(), None);
+        assert_eq!(
+            clean("x", "name", Some("   "), 10, Lines::Single).unwrap(),
+            None
+        );
     }
 
     #[test]
     fn controls() {
         assert!(clean("x", "name", Some("a\u{7}b"), 10, Lines::Single).is_err());
         assert!(clean("x", "name", Some("a\nb"), 10, Lines::Single).is_err());
-        assert_eq!(clean("x", "note", Some("a\r\nb\rc\td"), 10, Lines::Multi).unwrap().as_deref(), Some("a\nb\nc\td"));
+        assert_eq!(
+            clean("x", "note", Some("a\r\nb\rc\td"), 10, Lines::Multi)
+                .unwrap()
+                .as_deref(),
+            Some("a\nb\nc\td")
+        );
         assert!(clean("x", "note", Some("a\u{202e}b"), 10, Lines::Multi).is_err());
     }
 
@@ -97,7 +109,16 @@ mod tests {
         let s = "\u{e9}".repeat(200);
         assert!(s.len() == 400);
         assert!(clean("x", "subject", Some(&s), 200, Lines::Single).is_ok());
-        assert!(clean("x", "subject", Some(&"\u{e9}".repeat(201)), 200, Lines::Single).is_err());
+        assert!(
+            clean(
+                "x",
+                "subject",
+                Some(&"\u{e9}".repeat(201)),
+                200,
+                Lines::Single
+            )
+            .is_err()
+        );
         // Decomposed input counts after composition.
         let decomposed = "e\u{301}".repeat(200);
         assert!(clean("x", "subject", Some(&decomposed), 200, Lines::Single).is_ok());

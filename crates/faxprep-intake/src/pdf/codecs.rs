@@ -11,7 +11,9 @@ pub(crate) fn jbig2_max_pixels(data: &[u8], max_segments: usize) -> u64 {
     let mut max = 0u64;
     let mut pos = 0usize;
     for _ in 0..max_segments {
-        let Some(h) = jbig2_segment_header(data, pos) else { break };
+        let Some(h) = jbig2_segment_header(data, pos) else {
+            break;
+        };
         let body = &data[h.data_start..data.len().min(h.data_start.saturating_add(h.data_len))];
         let dims = match h.kind {
             // Page information: width, height (height 0xffffffff = striped,
@@ -76,7 +78,11 @@ fn jbig2_segment_header(data: &[u8], pos: usize) -> Option<SegmentHeader> {
     if p > data.len() {
         return None;
     }
-    Some(SegmentHeader { kind: flags & 0x3f, data_start: p, data_len: len as usize })
+    Some(SegmentHeader {
+        kind: flags & 0x3f,
+        data_start: p,
+        data_len: len as usize,
+    })
 }
 
 fn read_u32_pair(b: &[u8]) -> Option<(u32, u32)> {
@@ -121,7 +127,10 @@ mod tests {
     }
 
     fn hex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     proptest! {

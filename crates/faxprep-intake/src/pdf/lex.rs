@@ -21,7 +21,10 @@ pub(crate) fn max_nesting(bytes: &[u8], stop_above: u32) -> u32 {
         match bytes[i] {
             b'%' => {
                 // Comment to end of line.
-                i += bytes[i..].iter().position(|&b| b == b'\n' || b == b'\r').unwrap_or(n - i);
+                i += bytes[i..]
+                    .iter()
+                    .position(|&b| b == b'\n' || b == b'\r')
+                    .unwrap_or(n - i);
             }
             b'(' => i = skip_literal_string(bytes, i + 1),
             b'<' => {
@@ -30,7 +33,10 @@ pub(crate) fn max_nesting(bytes: &[u8], stop_above: u32) -> u32 {
                     i += 2;
                 } else {
                     // Hex string.
-                    i += bytes[i..].iter().position(|&b| b == b'>').map_or(n - i, |p| p + 1);
+                    i += bytes[i..]
+                        .iter()
+                        .position(|&b| b == b'>')
+                        .map_or(n - i, |p| p + 1);
                 }
                 max = max.max(depth);
             }
@@ -75,12 +81,31 @@ pub(crate) fn max_nesting(bytes: &[u8], stop_above: u32) -> u32 {
 /// Whether `word` starts at `i` as a whole keyword.
 fn is_keyword(bytes: &[u8], i: usize, word: &[u8]) -> bool {
     let before_ok = i == 0 || is_delimiter_or_space(bytes[i - 1]);
-    let after_ok = bytes.get(i + word.len()).is_none_or(|&b| is_delimiter_or_space(b));
+    let after_ok = bytes
+        .get(i + word.len())
+        .is_none_or(|&b| is_delimiter_or_space(b));
     before_ok && after_ok && bytes[i..].starts_with(word)
 }
 
 fn is_delimiter_or_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0' | b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+    matches!(
+        b,
+        b' ' | b'\t'
+            | b'\r'
+            | b'\n'
+            | b'\x0c'
+            | b'\0'
+            | b'('
+            | b')'
+            | b'<'
+            | b'>'
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'/'
+            | b'%'
+    )
 }
 
 /// Index after the `)` that closes a literal string whose `(` is just
@@ -123,7 +148,10 @@ mod tests {
 
     #[test]
     fn endobj_resets() {
-        assert_eq!(max_nesting(b"1 0 obj [[[ endobj 2 0 obj [[[ endobj", 100), 3);
+        assert_eq!(
+            max_nesting(b"1 0 obj [[[ endobj 2 0 obj [[[ endobj", 100),
+            3
+        );
     }
 
     #[test]

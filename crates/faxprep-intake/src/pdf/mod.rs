@@ -34,11 +34,18 @@ const STACK_SIZE: usize = 64 * 1024 * 1024;
 const MAX_OBJECT_STREAM_BYTES: u64 = 64 * 1024 * 1024;
 
 fn damaged(reason: impl Into<String>) -> Error {
-    Error::Damaged { format: DocumentFormat::Pdf, reason: reason.into() }
+    Error::Damaged {
+        format: DocumentFormat::Pdf,
+        reason: reason.into(),
+    }
 }
 
 /// Preflight a PDF whose `%PDF-` header is at `header_offset`.
-pub(crate) fn preflight(bytes: &[u8], header_offset: usize, opts: &IntakeOptions) -> Result<Document> {
+pub(crate) fn preflight(
+    bytes: &[u8],
+    header_offset: usize,
+    opts: &IntakeOptions,
+) -> Result<Document> {
     let limits = &opts.limits;
     let depth = lex::max_nesting(bytes, limits.max_nesting_depth);
     if depth > limits.max_nesting_depth {
@@ -53,12 +60,21 @@ pub(crate) fn preflight(bytes: &[u8], header_offset: usize, opts: &IntakeOptions
             .name("faxprep-intake-pdf".to_owned())
             .stack_size(STACK_SIZE)
             .spawn_scoped(scope, || guarded(bytes, opts))
-            .map_err(|e| Error::Internal { reason: format!("cannot start the pdf preflight thread: {e}") })?;
-        handle.join().unwrap_or_else(|_| Err(damaged("the pdf parser failed on this file")))
+            .map_err(|e| Error::Internal {
+                reason: format!("cannot start the pdf preflight thread: {e}"),
+            })?;
+        handle
+            .join()
+            .unwrap_or_else(|_| Err(damaged("the pdf parser failed on this file")))
     });
     let mut doc = result?;
     if header_offset > 0 {
-        doc.warnings.insert(0, Warning::LeadingJunk { offset: header_offset });
+        doc.warnings.insert(
+            0,
+            Warning::LeadingJunk {
+                offset: header_offset,
+            },
+        );
     }
     Ok(doc)
 }
@@ -73,17 +89,23 @@ fn load(bytes: &[u8], password: Option<&str>, limits: &Limits) -> Result<lopdf::
     let options = LoadOptions {
         password: password.map(str::to_owned),
         max_decompressed_size: Some(
-            usize::try_from(limits.max_decompressed_bytes.min(MAX_OBJECT_STREAM_BYTES)).unwrap_or(usize::MAX),
+            usize::try_from(limits.max_decompressed_bytes.min(MAX_OBJECT_STREAM_BYTES))
+                .unwrap_or(usize::MAX),
         ),
         ..LoadOptions::default()
     };
     lopdf::Document::load_mem_with_options(bytes, options).map_err(|e| match e {
         lopdf::Error::InvalidPassword => Error::WrongPassword,
-        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => Error::Limits {
-            which: LimitKind::DecompressedBytes,
-            limit: limits.max_decompressed_bytes.min(MAX_OBJECT_STREAM_BYTES),
-            actual: limits.max_decompressed_bytes.min(MAX_OBJECT_STREAM_BYTES).saturating_add(1),
-        },
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
+            Error::Limits {
+                which: LimitKind::DecompressedBytes,
+                limit: limits.max_decompressed_bytes.min(MAX_OBJECT_STREAM_BYTES),
+                actual: limits
+                    .max_decompressed_bytes
+                    .min(MAX_OBJECT_STREAM_BYTES)
+                    .saturating_add(1),
+            }
+        }
         lopdf::Error::Decryption(d) => Error::Unsupported {
             format: DocumentFormat::Pdf,
             feature: format!("this kind of encryption ({})", lower_first(&d.to_string())),
@@ -134,12 +156,21 @@ fn analyse(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
     }
     let count = u64::try_from(pages.len()).unwrap_or(u64::MAX);
     if count > u64::from(limits.max_pages) {
-        return Err(Error::Limits { which: LimitKind::Pages, limit: u64::from(limits.max_pages), actual: count });
+        return Err(Error::Limits {
+            which: LimitKind::Pages,
+            limit: u64::from(limits.max_pages),
+            actual: count,
+        });
     }
     for page in &pages {
         check_page(page, limits)?;
     }
-    streams::check(&pdf, u64::try_from(bytes.len()).unwrap_or(u64::MAX), limits, &mut doc.warnings)?;
+    streams::check(
+        &pdf,
+        u64::try_from(bytes.len()).unwrap_or(u64::MAX),
+        limits,
+        &mut doc.warnings,
+    )?;
 
     doc.pages = u32::try_from(pages.len()).unwrap_or(u32::MAX);
     doc.page_info = pages;
@@ -166,7 +197,11 @@ fn check_page(page: &PageInfo, limits: &Limits) -> Result<()> {
     }
     let pixels = fax_page_pixels(w, h);
     if pixels > limits.max_page_pixels {
-        return Err(Error::Limits { which: LimitKind::PagePixels, limit: limits.max_page_pixels, actual: pixels });
+        return Err(Error::Limits {
+            which: LimitKind::PagePixels,
+            limit: limits.max_page_pixels,
+            actual: pixels,
+        });
     }
     Ok(())
 }

@@ -11,7 +11,12 @@ use std::collections::HashSet;
 
 /// Letter, the size pdf.js and Acrobat assume when /MediaBox is missing or
 /// unusable.
-const LETTER: Rect = Rect { x0: 0.0, y0: 0.0, x1: 612.0, y1: 792.0 };
+const LETTER: Rect = Rect {
+    x0: 0.0,
+    y0: 0.0,
+    x1: 612.0,
+    y1: 792.0,
+};
 
 /// Follow a chain of references (at most 16 hops: a loop of references is
 /// just unresolvable, not a hang).
@@ -35,12 +40,19 @@ pub(crate) fn number(doc: &Document, obj: &Object) -> Option<f64> {
 }
 
 fn rect(doc: &Document, obj: &Object) -> Option<Rect> {
-    let Object::Array(a) = resolve(doc, obj)? else { return None };
+    let Object::Array(a) = resolve(doc, obj)? else {
+        return None;
+    };
     if a.len() != 4 {
         return None;
     }
     let v: Vec<f64> = a.iter().map(|o| number(doc, o)).collect::<Option<_>>()?;
-    let r = Rect { x0: v[0].min(v[2]), y0: v[1].min(v[3]), x1: v[0].max(v[2]), y1: v[1].max(v[3]) };
+    let r = Rect {
+        x0: v[0].min(v[2]),
+        y0: v[1].min(v[3]),
+        x1: v[0].max(v[2]),
+        y1: v[1].max(v[3]),
+    };
     (r.width() > 0.0 && r.height() > 0.0).then_some(r)
 }
 
@@ -54,9 +66,22 @@ struct Inherited {
 impl Inherited {
     fn update(self, doc: &Document, node: &Dictionary) -> Inherited {
         Inherited {
-            media: node.get(b"MediaBox").ok().and_then(|o| rect(doc, o)).or(self.media),
-            crop: node.get(b"CropBox").ok().and_then(|o| rect(doc, o)).or(self.crop),
-            rotate: node.get(b"Rotate").ok().and_then(|o| number(doc, o)).map(|r| r as i64).or(self.rotate),
+            media: node
+                .get(b"MediaBox")
+                .ok()
+                .and_then(|o| rect(doc, o))
+                .or(self.media),
+            crop: node
+                .get(b"CropBox")
+                .ok()
+                .and_then(|o| rect(doc, o))
+                .or(self.crop),
+            rotate: node
+                .get(b"Rotate")
+                .ok()
+                .and_then(|o| number(doc, o))
+                .map(|r| r as i64)
+                .or(self.rotate),
         }
     }
 }
@@ -69,15 +94,29 @@ fn page_info(doc: &Document, inh: Inherited, page: &Dictionary) -> PageInfo {
         r @ (0 | 90 | 180 | 270) => r as u16,
         _ => 0,
     };
-    let user_unit =
-        page.get(b"UserUnit").ok().and_then(|o| number(doc, o)).filter(|u| *u > 0.0 && u.is_finite()).unwrap_or(1.0);
+    let user_unit = page
+        .get(b"UserUnit")
+        .ok()
+        .and_then(|o| number(doc, o))
+        .filter(|u| *u > 0.0 && u.is_finite())
+        .unwrap_or(1.0);
     let (w, h) = (crop.width() * user_unit, crop.height() * user_unit);
     let (width_pt, height_pt) = if rotate % 180 == 90 { (h, w) } else { (w, h) };
-    PageInfo { media_box: media, crop_box: crop, rotate, user_unit, width_pt, height_pt }
+    PageInfo {
+        media_box: media,
+        crop_box: crop,
+        rotate,
+        user_unit,
+        width_pt,
+        height_pt,
+    }
 }
 
 fn damaged(reason: &str) -> Error {
-    Error::Damaged { format: DocumentFormat::Pdf, reason: reason.to_owned() }
+    Error::Damaged {
+        format: DocumentFormat::Pdf,
+        reason: reason.to_owned(),
+    }
 }
 
 /// Walk the page tree from the catalog; every page, in order. A node seen
@@ -90,11 +129,17 @@ pub(crate) fn walk(doc: &Document) -> Result<Vec<PageInfo>> {
         .and_then(|o| resolve(doc, o))
         .and_then(|o| o.as_dict().ok())
         .ok_or_else(|| damaged("there is no document catalog"))?;
-    let root = catalog.get(b"Pages").map_err(|_| damaged("there is no page tree"))?;
+    let root = catalog
+        .get(b"Pages")
+        .map_err(|_| damaged("there is no page tree"))?;
 
     let mut pages = Vec::new();
     let mut visited: HashSet<ObjectId> = HashSet::new();
-    let start = Inherited { media: None, crop: None, rotate: None };
+    let start = Inherited {
+        media: None,
+        crop: None,
+        rotate: None,
+    };
     // Explicit stack, children pushed in reverse to keep document order.
     let mut stack: Vec<(&Object, Inherited)> = vec![(root, start)];
     while let Some((node_obj, inh)) = stack.pop() {
@@ -118,7 +163,11 @@ pub(crate) fn walk(doc: &Document) -> Result<Vec<PageInfo>> {
         }
         let Ok(dict) = obj.as_dict() else { continue };
         let kind = dict.get(b"Type").and_then(Object::as_name).ok();
-        let kids = dict.get(b"Kids").ok().and_then(|k| resolve(doc, k)).and_then(|k| k.as_array().ok());
+        let kids = dict
+            .get(b"Kids")
+            .ok()
+            .and_then(|k| resolve(doc, k))
+            .and_then(|k| k.as_array().ok());
         match (kind, kids) {
             (Some(b"Page"), _) | (_, None) => {
                 // A leaf. Without /Type it is still a page if it is not a
@@ -155,7 +204,10 @@ mod tests {
         for (id, o) in extra {
             doc.objects.insert(id, o);
         }
-        doc.objects.insert((1, 0), Object::Dictionary(dictionary! { "Type" => "Catalog", "Pages" => pages_id }));
+        doc.objects.insert(
+            (1, 0),
+            Object::Dictionary(dictionary! { "Type" => "Catalog", "Pages" => pages_id }),
+        );
         doc.trailer.set("Root", Object::Reference((1, 0)));
         doc
     }
@@ -163,10 +215,16 @@ mod tests {
     #[test]
     fn inherits_and_rotates() {
         let page = dictionary! { "Type" => "Page", "Rotate" => 90, "Parent" => (2, 0) };
-        let doc = doc_with_kids(vec![Object::Reference((3, 0))], vec![((3, 0), Object::Dictionary(page))]);
+        let doc = doc_with_kids(
+            vec![Object::Reference((3, 0))],
+            vec![((3, 0), Object::Dictionary(page))],
+        );
         let pages = walk(&doc).unwrap();
         assert_eq!(pages.len(), 1);
-        assert_eq!((pages[0].width_pt, pages[0].height_pt, pages[0].rotate), (842.0, 595.0, 90));
+        assert_eq!(
+            (pages[0].width_pt, pages[0].height_pt, pages[0].rotate),
+            (842.0, 595.0, 90)
+        );
     }
 
     #[test]
@@ -177,7 +235,10 @@ mod tests {
         let page = dictionary! { "Type" => "Page" };
         let doc = doc_with_kids(
             vec![Object::Reference((3, 0))],
-            vec![((3, 0), Object::Dictionary(node)), ((4, 0), Object::Dictionary(page))],
+            vec![
+                ((3, 0), Object::Dictionary(node)),
+                ((4, 0), Object::Dictionary(page)),
+            ],
         );
         assert_eq!(walk(&doc).unwrap().len(), 1);
     }

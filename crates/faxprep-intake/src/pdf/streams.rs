@@ -51,15 +51,22 @@ fn filters<'a>(doc: &'a Document, s: &'a Stream) -> Vec<&'a [u8]> {
 
 /// Filters whose output size is not bounded by a declared image size.
 fn is_general_filter(name: &[u8]) -> bool {
-    matches!(name, b"FlateDecode" | b"LZWDecode" | b"ASCIIHexDecode" | b"ASCII85Decode" | b"RunLengthDecode")
+    matches!(
+        name,
+        b"FlateDecode" | b"LZWDecode" | b"ASCIIHexDecode" | b"ASCII85Decode" | b"RunLengthDecode"
+    )
 }
 
 /// Components of an image colour space (§8.6); 4 (the most of any
 /// process colour space) when it cannot be told, so estimates err high.
 fn components(doc: &Document, cs: Option<&Object>) -> u64 {
-    let Some(cs) = cs.and_then(|c| resolve(doc, c)) else { return 4 };
+    let Some(cs) = cs.and_then(|c| resolve(doc, c)) else {
+        return 4;
+    };
     let name_components = |n: &[u8]| match n {
-        b"DeviceGray" | b"CalGray" | b"G" | b"Indexed" | b"I" | b"Separation" | b"Pattern" => Some(1),
+        b"DeviceGray" | b"CalGray" | b"G" | b"Indexed" | b"I" | b"Separation" | b"Pattern" => {
+            Some(1)
+        }
         b"DeviceRGB" | b"CalRGB" | b"RGB" | b"Lab" => Some(3),
         b"DeviceCMYK" | b"CMYK" => Some(4),
         _ => None,
@@ -67,7 +74,11 @@ fn components(doc: &Document, cs: Option<&Object>) -> u64 {
     match cs {
         Object::Name(n) => name_components(n).unwrap_or(4),
         Object::Array(a) => {
-            let family = a.first().and_then(|f| resolve(doc, f)).and_then(|f| f.as_name().ok()).unwrap_or_default();
+            let family = a
+                .first()
+                .and_then(|f| resolve(doc, f))
+                .and_then(|f| f.as_name().ok())
+                .unwrap_or_default();
             match family {
                 b"ICCBased" => a
                     .get(1)
@@ -95,11 +106,16 @@ fn image_declared_bytes(doc: &Document, s: &Stream, limits: &Limits) -> Result<u
     let width = get(b"Width").unwrap_or(0.0).max(0.0) as u64;
     let height = get(b"Height").unwrap_or(0.0).max(0.0) as u64;
     check_pixels(width.saturating_mul(height), limits)?;
-    let is_mask = matches!(s.dict.get(b"ImageMask").ok().and_then(|o| resolve(doc, o)), Some(Object::Boolean(true)));
+    let is_mask = matches!(
+        s.dict.get(b"ImageMask").ok().and_then(|o| resolve(doc, o)),
+        Some(Object::Boolean(true))
+    );
     let (bpc, comps) = if is_mask {
         (1, 1)
     } else {
-        let bpc = get(b"BitsPerComponent").filter(|b| (1.0..=16.0).contains(b)).unwrap_or(8.0) as u64;
+        let bpc = get(b"BitsPerComponent")
+            .filter(|b| (1.0..=16.0).contains(b))
+            .unwrap_or(8.0) as u64;
         (bpc, components(doc, s.dict.get(b"ColorSpace").ok()))
     };
     // Rows are padded to whole bytes (§8.9.3).
@@ -109,7 +125,11 @@ fn image_declared_bytes(doc: &Document, s: &Stream, limits: &Limits) -> Result<u
 
 fn check_pixels(pixels: u64, limits: &Limits) -> Result<()> {
     if pixels > limits.max_image_pixels {
-        return Err(Error::Limits { which: LimitKind::ImagePixels, limit: limits.max_image_pixels, actual: pixels });
+        return Err(Error::Limits {
+            which: LimitKind::ImagePixels,
+            limit: limits.max_image_pixels,
+            actual: pixels,
+        });
     }
     Ok(())
 }
@@ -185,10 +205,18 @@ fn measure(s: &Stream, chain: &[&[u8]], cap: u64, scratch: &mut [u8]) -> Measure
 }
 
 /// Check every stream against the image and decompression limits.
-pub(crate) fn check(doc: &Document, upload_len: u64, limits: &Limits, warnings: &mut Vec<Warning>) -> Result<()> {
+pub(crate) fn check(
+    doc: &Document,
+    upload_len: u64,
+    limits: &Limits,
+    warnings: &mut Vec<Warning>,
+) -> Result<()> {
     let mut total: u64 = 0;
     // The ratio allowance, as bytes; past it the check stops at once.
-    let ratio_allowance = limits.max_decompression_ratio.saturating_mul(upload_len.max(1)).max(RATIO_FREE_BYTES);
+    let ratio_allowance = limits
+        .max_decompression_ratio
+        .saturating_mul(upload_len.max(1))
+        .max(RATIO_FREE_BYTES);
     let mut scratch = vec![0u8; 64 * 1024];
     let mut corrupt_warnings = 0;
     for (id, obj) in &doc.objects {
@@ -199,8 +227,15 @@ pub(crate) fn check(doc: &Document, upload_len: u64, limits: &Limits, warnings: 
             continue;
         }
         let chain = filters(doc, s);
-        let is_image = matches!(s.dict.get(b"Subtype").and_then(Object::as_name), Ok(b"Image"));
-        let declared = if is_image { image_declared_bytes(doc, s, limits)? } else { 0 };
+        let is_image = matches!(
+            s.dict.get(b"Subtype").and_then(Object::as_name),
+            Ok(b"Image")
+        );
+        let declared = if is_image {
+            image_declared_bytes(doc, s, limits)?
+        } else {
+            0
+        };
 
         // The codec's own header, when the codec reads the raw data.
         match chain.first().copied() {
@@ -209,12 +244,19 @@ pub(crate) fn check(doc: &Document, upload_len: u64, limits: &Limits, warnings: 
                     check_pixels(u64::from(sof.width) * u64::from(sof.height), limits)?;
                 }
             }
-            Some(b"JBIG2Decode") => check_pixels(codecs::jbig2_max_pixels(&s.content, 4096), limits)?,
-            Some(b"JPXDecode") => check_pixels(codecs::jpx_pixels(&s.content).unwrap_or(0), limits)?,
+            Some(b"JBIG2Decode") => {
+                check_pixels(codecs::jbig2_max_pixels(&s.content, 4096), limits)?
+            }
+            Some(b"JPXDecode") => {
+                check_pixels(codecs::jpx_pixels(&s.content).unwrap_or(0), limits)?
+            }
             _ => {}
         }
 
-        let remaining = limits.max_total_decompressed_bytes.min(ratio_allowance).saturating_sub(total);
+        let remaining = limits
+            .max_total_decompressed_bytes
+            .min(ratio_allowance)
+            .saturating_sub(total);
         let cap = limits.max_decompressed_bytes.min(remaining);
         let measured = match chain.first() {
             Some(f) if is_general_filter(f) => match measure(s, &chain, cap, &mut scratch) {
@@ -268,10 +310,20 @@ mod tests {
     fn flate_counting_stops_at_cap() {
         let bomb = zlib(&vec![0u8; 4 << 20]);
         let mut scratch = vec![0; 64 * 1024];
-        assert!(matches!(count_flate(&bomb, 1 << 20, &mut scratch), Measured::Over(n) if n > 1 << 20));
-        assert!(matches!(count_flate(&bomb, 8 << 20, &mut scratch), Measured::Bytes(n) if n == 4 << 20));
-        assert!(matches!(count_flate(&bomb[..bomb.len() / 2], 8 << 20, &mut scratch), Measured::Bytes(_)));
-        assert!(matches!(count_flate(b"garbage!", 8 << 20, &mut scratch), Measured::Corrupt(0)));
+        assert!(
+            matches!(count_flate(&bomb, 1 << 20, &mut scratch), Measured::Over(n) if n > 1 << 20)
+        );
+        assert!(
+            matches!(count_flate(&bomb, 8 << 20, &mut scratch), Measured::Bytes(n) if n == 4 << 20)
+        );
+        assert!(matches!(
+            count_flate(&bomb[..bomb.len() / 2], 8 << 20, &mut scratch),
+            Measured::Bytes(_)
+        ));
+        assert!(matches!(
+            count_flate(b"garbage!", 8 << 20, &mut scratch),
+            Measured::Corrupt(0)
+        ));
     }
 
     #[test]
@@ -279,10 +331,18 @@ mod tests {
         let inner = zlib(&vec![0u8; 4 << 20]);
         let outer = zlib(&inner);
         let mut s = Stream::new(lopdf::Dictionary::new(), outer);
-        s.dict.set("Filter", Object::Array(vec!["FlateDecode".into(), "FlateDecode".into()]));
+        s.dict.set(
+            "Filter",
+            Object::Array(vec!["FlateDecode".into(), "FlateDecode".into()]),
+        );
         let chain: Vec<&[u8]> = vec![b"FlateDecode", b"FlateDecode"];
         let mut scratch = vec![0; 64 * 1024];
-        assert!(matches!(measure(&s, &chain, 1 << 20, &mut scratch), Measured::Over(_)));
-        assert!(matches!(measure(&s, &chain, 8 << 20, &mut scratch), Measured::Bytes(n) if n == 4 << 20));
+        assert!(matches!(
+            measure(&s, &chain, 1 << 20, &mut scratch),
+            Measured::Over(_)
+        ));
+        assert!(
+            matches!(measure(&s, &chain, 8 << 20, &mut scratch), Measured::Bytes(n) if n == 4 << 20)
+        );
     }
 }

@@ -1,0 +1,41 @@
+//! Fuzz intake with raw uploads: sniffing and the PDF, JPEG and PNG
+//! preflights, with small limits so every input runs fast. Any panic in
+//! our code, hang or runaway allocation is a bug (lopdf panics are caught
+//! and become `Error::Damaged`, so they do not show up here either).
+#![no_main]
+
+use faxprep_intake::{Error, IntakeOptions, Limits, check_document};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let mut limits = Limits::default();
+    limits.max_upload_bytes = 1 << 20;
+    limits.max_pages = 50;
+    limits.max_image_pixels = 4_000_000;
+    limits.max_decompressed_bytes = 8 << 20;
+    limits.max_total_decompressed_bytes = 32 << 20;
+    limits.max_metadata_bytes = 64 << 10;
+    let opts = IntakeOptions {
+        limits,
+        password: Some("view".into()),
+        ..IntakeOptions::default()
+    };
+    match check_document(data, &opts) {
+        Ok(doc) => {
+            assert!(doc.pages >= 1 && doc.pages <= 50);
+            if let Some(info) = doc.image {
+                assert!(u64::from(info.width) * u64::from(info.height) <= 4_000_000);
+                assert!((1..=8).contains(&info.orientation));
+            }
+            for w in &doc.warnings {
+                let _ = w.to_string();
+            }
+        }
+        Err(e) => {
+            // Every error renders to an API body without panicking.
+            let body = e.api_error();
+            assert!(!body.hint.is_empty());
+            assert!(!matches!(e, Error::Fields(_) | Error::Combined { .. }));
+        }
+    }
+});
