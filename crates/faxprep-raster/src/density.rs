@@ -45,6 +45,36 @@ pub(crate) fn jpeg(bytes: &[u8]) -> Option<(f64, f64)> {
     None
 }
 
+/// The sample precision of a JPEG's frame header (ITU T.81 §B.2.2: the
+/// byte after the SOFn length), found by walking the segments up to the
+/// first SOFn. `image`'s decoder handles only 8 bits.
+pub(crate) fn jpeg_precision(bytes: &[u8]) -> Option<u8> {
+    if bytes.get(..2)? != [0xff, 0xd8] {
+        return None;
+    }
+    let mut pos = 2usize;
+    for _ in 0..64 {
+        if *bytes.get(pos)? != 0xff {
+            return None;
+        }
+        let marker = *bytes.get(pos + 1)?;
+        if marker == 0xff {
+            pos += 1;
+            continue;
+        }
+        // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+        if (0xc0..=0xcf).contains(&marker) && !matches!(marker, 0xc4 | 0xc8 | 0xcc) {
+            return bytes.get(pos + 4).copied();
+        }
+        if marker == 0xda || marker == 0xd9 {
+            return None;
+        }
+        let len = usize::from(u16::from_be_bytes([*bytes.get(pos + 2)?, *bytes.get(pos + 3)?]));
+        pos = pos.checked_add(2 + len)?;
+    }
+    None
+}
+
 /// PNG pHYs (PNG spec §11.3.5.3): pixels per metre when the unit is 1.
 pub(crate) fn png(bytes: &[u8]) -> Option<(f64, f64)> {
     let mut pos = 8usize;

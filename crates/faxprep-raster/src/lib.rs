@@ -337,7 +337,7 @@ pub fn render<E>(
                 return Err(Error::Limits(LimitKind::Pages { pages, max: opts.max_pages }).into());
             }
             let threads = opts.threads().min(pages as usize);
-            pipeline::render_pdf(&bytes, pages, threads, opts, &mut sink)
+            pipeline::run(&pipeline::PdfWorker { bytes: &bytes, opts }, pages, threads, &mut sink)
         }
         DocumentFormat::Jpeg | DocumentFormat::Png => {
             let page = picture::render(bytes, format, opts)?;

@@ -103,6 +103,12 @@ type Decoded = (Vec<u8>, usize, usize, Option<(f64, f64)>);
 
 /// Decode to upright gray pixels, with the density if believable.
 fn decode(bytes: &[u8], format: DocumentFormat, opts: &RasterOptions) -> Result<Decoded> {
+    if format == DocumentFormat::Jpeg
+        && let Some(bits) = crate::density::jpeg_precision(bytes)
+        && bits != 8
+    {
+        return Err(Error::Unsupported { what: format!("{bits}-bit jpeg") });
+    }
     let mut decoder = reader(bytes, format, opts).into_decoder().map_err(map_image_error)?;
     check_size(decoder.dimensions(), opts)?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);

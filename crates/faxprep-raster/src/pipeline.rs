@@ -71,20 +71,42 @@ impl Drop for StopOnDrop<'_> {
     }
 }
 
-/// Render `pages` pages of the PDF in `bytes` on `threads` threads.
-pub(crate) fn render_pdf<E>(
-    bytes: &Arc<Vec<u8>>,
+/// Per-thread rendering state: `run` sets it up on the calling thread
+/// and lends `body` a function rendering page `i` (for PDFs, the parsed
+/// document and hayro's `!Send` caches live in that frame).
+pub(crate) trait Worker: Sync {
+    /// What one page renders to.
+    type Item: Send;
+    /// Set up, then call `body` once.
+    fn run(&self, body: &mut dyn FnMut(&mut dyn FnMut(u32) -> Result<Self::Item>));
+}
+
+/// The PDF worker: each thread parses its own copy of the document.
+pub(crate) struct PdfWorker<'a> {
+    pub bytes: &'a Arc<Vec<u8>>,
+    pub opts: &'a RasterOptions,
+}
+
+impl Worker for PdfWorker<'_> {
+    type Item = RenderedPage;
+    fn run(&self, body: &mut dyn FnMut(&mut dyn FnMut(u32) -> Result<RenderedPage>)) {
+        pdf::with_renderer(self.bytes, self.opts, |render| body(render));
+    }
+}
+
+/// Render `pages` pages on `threads` threads, calling `sink` in order.
+pub(crate) fn run<W: Worker, E>(
+    worker: &W,
     pages: u32,
     threads: usize,
-    opts: &RasterOptions,
-    sink: &mut dyn FnMut(RenderedPage) -> std::result::Result<(), E>,
+    sink: &mut dyn FnMut(W::Item) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), RenderError<E>> {
     if threads <= 1 || pages <= 1 {
-        return sequential(bytes, pages, opts, sink);
+        return sequential(worker, pages, sink);
     }
     let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(threads).build() else {
         // No threads to be had: still render, just on this one.
-        return sequential(bytes, pages, opts, sink);
+        return sequential(worker, pages, sink);
     };
     let window = u32::try_from(threads.saturating_mul(2)).unwrap_or(u32::MAX);
     let queue = Queue {
@@ -93,13 +115,13 @@ pub(crate) fn render_pdf<E>(
         state: Mutex::new(State { next: 0, delivered: 0, stop: false }),
         cv: Condvar::new(),
     };
-    let (tx, rx) = mpsc::channel::<(u32, Result<RenderedPage>)>();
+    let (tx, rx) = mpsc::channel::<(u32, Result<W::Item>)>();
     pool.in_place_scope(|scope| {
         for _ in 0..threads {
             let tx = tx.clone();
             let queue = &queue;
             scope.spawn(move |_| {
-                pdf::with_renderer(bytes, opts, |render| {
+                worker.run(&mut |render| {
                     while let Some(i) = queue.claim() {
                         if tx.send((i, render(i))).is_err() {
                             break;
@@ -125,16 +147,96 @@ pub(crate) fn render_pdf<E>(
     })
 }
 
-fn sequential<E>(
-    bytes: &Arc<Vec<u8>>,
+fn sequential<W: Worker, E>(
+    worker: &W,
     pages: u32,
-    opts: &RasterOptions,
-    sink: &mut dyn FnMut(RenderedPage) -> std::result::Result<(), E>,
+    sink: &mut dyn FnMut(W::Item) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), RenderError<E>> {
-    pdf::with_renderer(bytes, opts, |render| {
-        for i in 0..pages {
-            sink(render(i)?).map_err(RenderError::Sink)?;
+    let mut result = Ok(());
+    worker.run(&mut |render| {
+        result = (0..pages).try_for_each(|i| sink(render(i)?).map_err(RenderError::Sink));
+    });
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Error;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Counts live items, remembering the most alive at once.
+    struct Tracked<'a>(u32, &'a Live);
+    struct Live {
+        now: AtomicUsize,
+        max: AtomicUsize,
+    }
+    impl Drop for Tracked<'_> {
+        fn drop(&mut self) {
+            self.1.now.fetch_sub(1, Ordering::SeqCst);
         }
-        Ok(())
-    })
+    }
+
+    struct Fake<'a> {
+        live: &'a Live,
+        fail_at: Option<u32>,
+    }
+
+    impl<'a> Worker for Fake<'a> {
+        type Item = Tracked<'a>;
+        fn run(&self, body: &mut dyn FnMut(&mut dyn FnMut(u32) -> Result<Tracked<'a>>)) {
+            body(&mut |i| {
+                // Uneven work so that pages finish out of order.
+                std::thread::sleep(std::time::Duration::from_micros(u64::from((i * 7919) % 13) * 50));
+                if Some(i) == self.fail_at {
+                    return Err(Error::Pdf);
+                }
+                let n = self.live.now.fetch_add(1, Ordering::SeqCst) + 1;
+                self.live.max.fetch_max(n, Ordering::SeqCst);
+                Ok(Tracked(i, self.live))
+            });
+        }
+    }
+
+    #[test]
+    fn in_order_and_bounded_for_any_thread_count() {
+        for threads in [1, 2, 3, 5] {
+            let live = Live { now: AtomicUsize::new(0), max: AtomicUsize::new(0) };
+            let mut seen = Vec::new();
+            run(&Fake { live: &live, fail_at: None }, 300, threads, &mut |t: Tracked<'_>| {
+                seen.push(t.0);
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+            assert_eq!(seen, (0..300).collect::<Vec<_>>());
+            let max = live.max.load(Ordering::SeqCst);
+            assert!(max <= 2 * threads.max(1), "{max} pages alive with {threads} threads");
+        }
+    }
+
+    #[test]
+    fn first_error_in_page_order_wins() {
+        for threads in [1, 2, 4] {
+            let live = Live { now: AtomicUsize::new(0), max: AtomicUsize::new(0) };
+            let mut seen = 0;
+            let r = run(&Fake { live: &live, fail_at: Some(17) }, 100, threads, &mut |_| {
+                seen += 1;
+                Ok::<(), ()>(())
+            });
+            assert!(matches!(r, Err(RenderError::Raster(Error::Pdf))));
+            assert_eq!(seen, 17, "pages before the failing one are delivered");
+        }
+    }
+
+    #[test]
+    fn sink_error_stops() {
+        let live = Live { now: AtomicUsize::new(0), max: AtomicUsize::new(0) };
+        let mut seen = 0;
+        let r = run(&Fake { live: &live, fail_at: None }, 1000, 2, &mut |_| {
+            seen += 1;
+            if seen == 3 { Err("full") } else { Ok(()) }
+        });
+        assert!(matches!(r, Err(RenderError::Sink("full"))));
+        assert_eq!(seen, 3);
+    }
 }
