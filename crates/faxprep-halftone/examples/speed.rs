@@ -2,7 +2,7 @@
 //! loaded machine inflates wall-clock benches; run this under
 //! `/usr/bin/time` or read the per-call figure it prints).
 //!
-//! `cargo run --release -p faxprep-halftone --example speed -- PAGE.pgm [ITERATIONS]`
+//! `cargo run --release -p faxprep-halftone --example speed -- PAGE.pgm [ITERATIONS [METHOD...]]`
 
 #[path = "common/pnm.rs"]
 mod pnm;
@@ -24,7 +24,11 @@ fn main() {
     let page = pnm::read_pgm(&args[1], Resolution::Fine).expect("page");
     let n: u32 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(50);
     let one = HalftoneOptions::with_threads(1);
+    let only: Vec<Method> = args.iter().skip(3).filter_map(|m| m.parse().ok()).collect();
     for method in Method::ALL {
+        if !only.is_empty() && !only.iter().any(|m| m.name() == method.name()) {
+            continue;
+        }
         let t = cpu_seconds();
         for _ in 0..n {
             std::hint::black_box(halftone_with_report(&page, method, &one));
