@@ -102,9 +102,7 @@ mod tests {
     fn one_level_with_a_ramp_is_flat_and_a_spread_is_not() {
         let mut hist = [0u64; 256];
         hist[64] = 800;
-        for v in 65..110 {
-            hist[v] = 5;
-        }
+        hist[65..110].fill(5);
         assert!(is_flat(&hist));
         let spread: [u64; 256] = std::array::from_fn(|v| u64::from((40..200).contains(&v)) * 10);
         assert!(!is_flat(&spread));
