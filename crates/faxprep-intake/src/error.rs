@@ -241,8 +241,23 @@ fn human_bytes(bytes: u64) -> String {
     }
 }
 
+/// Display text as an API sentence: capitalised, format names in
+/// capitals ("pdf" -> "PDF"), a final period.
 fn sentence(s: &str) -> String {
-    let mut chars = s.chars();
+    let words: Vec<String> = s
+        .split(' ')
+        .map(|w| {
+            let core = w.trim_end_matches([',', ':', ';', '.', ')']);
+            match core {
+                "pdf" | "png" | "jpeg" | "jpg" | "exif" => {
+                    format!("{}{}", core.to_uppercase(), &w[core.len()..])
+                }
+                _ => w.to_owned(),
+            }
+        })
+        .collect();
+    let joined = words.join(" ");
+    let mut chars = joined.chars();
     match chars.next() {
         Some(first) => {
             let mut out: String = first.to_uppercase().collect();
@@ -379,6 +394,26 @@ mod tests {
         assert_eq!(
             formats_hint(4 * 1024 * 1024),
             "Supported formats: PDF, JPG, PNG. Export Word documents as PDF first. Max 4 MB."
+        );
+    }
+
+    #[test]
+    fn api_sentences_capitalise_format_names() {
+        assert_eq!(
+            Error::PasswordRequired.api_error().error,
+            "The PDF is protected by a password."
+        );
+        let e = Error::Damaged {
+            format: DocumentFormat::Png,
+            reason: "the file is cut short".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "the png file is damaged: the file is cut short"
+        );
+        assert_eq!(
+            e.api_error().error,
+            "The PNG file is damaged: the file is cut short."
         );
     }
 

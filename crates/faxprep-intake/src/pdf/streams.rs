@@ -204,6 +204,27 @@ fn measure(s: &Stream, chain: &[&[u8]], cap: u64, scratch: &mut [u8]) -> Measure
     }
 }
 
+/// Check one stream's decoded size, and the document's total with it.
+fn check_budget(bytes: u64, total: u64, upload_len: u64, limits: &Limits) -> Result<()> {
+    if bytes > limits.max_decompressed_bytes {
+        return Err(Error::Limits {
+            which: LimitKind::DecompressedBytes,
+            limit: limits.max_decompressed_bytes,
+            actual: bytes,
+        });
+    }
+    let total = total.saturating_add(bytes);
+    check_ratio(total, upload_len, limits)?;
+    if total > limits.max_total_decompressed_bytes {
+        return Err(Error::Limits {
+            which: LimitKind::TotalDecompressedBytes,
+            limit: limits.max_total_decompressed_bytes,
+            actual: total,
+        });
+    }
+    Ok(())
+}
+
 /// Check every stream against the image and decompression limits.
 pub(crate) fn check(
     doc: &Document,
@@ -253,6 +274,9 @@ pub(crate) fn check(
             _ => {}
         }
 
+        // Declared sizes first: a bomb by declaration is rejected before
+        // any inflation work.
+        check_budget(declared, total, upload_len, limits)?;
         let remaining = limits
             .max_total_decompressed_bytes
             .min(ratio_allowance)
@@ -274,22 +298,8 @@ pub(crate) fn check(
             None => s.content.len() as u64,
         };
         let bytes = declared.max(measured);
-        if bytes > limits.max_decompressed_bytes {
-            return Err(Error::Limits {
-                which: LimitKind::DecompressedBytes,
-                limit: limits.max_decompressed_bytes,
-                actual: bytes,
-            });
-        }
+        check_budget(bytes, total, upload_len, limits)?;
         total = total.saturating_add(bytes);
-        check_ratio(total, upload_len, limits)?;
-        if total > limits.max_total_decompressed_bytes {
-            return Err(Error::Limits {
-                which: LimitKind::TotalDecompressedBytes,
-                limit: limits.max_total_decompressed_bytes,
-                actual: total,
-            });
-        }
     }
     Ok(())
 }
