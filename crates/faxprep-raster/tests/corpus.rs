@@ -72,7 +72,7 @@ fn corpus_renders_and_page_counts_match_pdfinfo() {
             assert_eq!(p.page.width(), 1728);
             warnings.extend(p.warnings.iter().map(|w| format!("{w:?}")));
             pages += 1;
-            Ok::<(), ()>(())
+            Ok::<(), std::convert::Infallible>(())
         });
         match result {
             Ok(()) if pages == expected => {
