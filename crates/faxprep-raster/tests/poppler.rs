@@ -51,6 +51,26 @@ fn read_pgm(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
     (w, h, bytes[pos + 1..pos + 1 + w * h].to_vec())
 }
 
+/// Mean absolute difference of the 8 x 8 block means of two 1728-wide
+/// pages.
+fn block_mad(a: &[u8], b: &[u8], rows: usize) -> f64 {
+    let (bw, bh) = (1728 / 8, rows / 8);
+    let mut total = 0.0;
+    for by in 0..bh {
+        for bx in 0..bw {
+            let (mut sa, mut sb) = (0u32, 0u32);
+            for y in by * 8..by * 8 + 8 {
+                for x in bx * 8..bx * 8 + 8 {
+                    sa += u32::from(a[y * 1728 + x]);
+                    sb += u32::from(b[y * 1728 + x]);
+                }
+            }
+            total += f64::from(sa.abs_diff(sb)) / 64.0;
+        }
+    }
+    total / (bw * bh) as f64
+}
+
 #[test]
 fn text_pdfs_agree_with_poppler() {
     let Some(dir) = faxprep_testkit::corpus_dir() else { return };
@@ -104,10 +124,20 @@ fn text_pdfs_agree_with_poppler() {
             let mad = mine.iter().zip(&theirs).map(|(a, b)| f64::from(a.abs_diff(*b))).sum::<f64>()
                 / mine.len() as f64;
             let ink = theirs.iter().map(|&v| f64::from(255 - v)).sum::<f64>() / theirs.len() as f64;
-            println!("{:<45} page {n}: mean abs diff {mad:.2}, poppler ink {ink:.2}", entry.file);
-            // Generous: antialiasing and font substitutes differ, but at
-            // least half of the ink must land where poppler puts it.
-            assert!(mad < 1.0 + 0.5 * ink, "{} page {n}: mad {mad:.2} vs ink {ink:.2}", entry.file);
+            let blocked = block_mad(mine, &theirs, rows);
+            println!(
+                "{:<45} page {n}: mean abs diff {mad:.2} (8x8 blocks {blocked:.2}), poppler ink {ink:.2}",
+                entry.file
+            );
+            // Generous: hinting, antialiasing and font substitutes differ
+            // pixel by pixel (the raw difference is printed), so the check
+            // is on 8 x 8 block means: missing or misplaced text leaves a
+            // block difference close to the ink, matching text well under.
+            assert!(
+                blocked < 0.5 + 0.4 * ink,
+                "{} page {n}: block mad {blocked:.2} vs ink {ink:.2}",
+                entry.file
+            );
             worst = worst.max(mad);
             compared += 1;
         }
