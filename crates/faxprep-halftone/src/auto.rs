@@ -97,6 +97,8 @@ pub struct RegionMap {
     photo: Vec<bool>,
     /// Brightest pixel of each tile.
     max: Vec<u8>,
+    /// Darkest pixel of each tile (blank tiles are skipped).
+    min: Vec<u8>,
 }
 
 impl RegionMap {
@@ -183,15 +185,19 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     let cols = width.div_ceil(TILE);
     let rows = height.div_ceil(TILE);
 
-    // Pass 1: brightest pixel of every tile, and a histogram of every
-    // eighth row (enough to tell whether the page has paper at all).
-    let pass1: Vec<(Vec<u8>, Vec<u32>)> = par::map_indices(opts, rows, |ty| {
-        let mut m = vec![0u8; cols];
+    // Pass 1: brightest and darkest pixel of every tile, and a histogram
+    // of every eighth row (enough to tell whether the page has paper at
+    // all).
+    let pass1: Vec<(Vec<[u8; 2]>, Vec<u32>)> = par::map_indices(opts, rows, |ty| {
+        let mut m = vec![[0u8, 255u8]; cols];
         let mut hist = vec![0u32; 256];
         for y in ty * TILE..((ty + 1) * TILE).min(height) {
             let row = page.row(y as u32);
             for (tm, chunk) in m.iter_mut().zip(row.chunks(TILE)) {
-                *tm = (*tm).max(chunk.iter().copied().max().unwrap_or(0));
+                // Two plain reductions (each vectorizes).
+                let hi = chunk.iter().copied().max().unwrap_or(0);
+                let lo = chunk.iter().copied().min().unwrap_or(255);
+                *tm = [tm[0].max(hi), tm[1].min(lo)];
             }
             if y % HIST_EVERY == 0 {
                 for &v in row {
@@ -203,8 +209,10 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     });
     let mut hist = [0u64; 256];
     let mut max = Vec::with_capacity(cols * rows);
+    let mut min = Vec::with_capacity(cols * rows);
     for (m, h) in pass1 {
-        max.extend_from_slice(&m);
+        max.extend(m.iter().map(|t| t[0]));
+        min.extend(m.iter().map(|t| t[1]));
         hist.iter_mut()
             .zip(&h)
             .for_each(|(a, &b)| *a += u64::from(b));
@@ -221,17 +229,20 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
             let row = page.row(y as u32);
             let below = page.row((y + 1).min(height - 1) as u32);
             for (tx, st) in s.iter_mut().enumerate() {
+                let t = ty * cols + tx;
+                // All paper or all ink: no mid-tones to count.
+                if min[t] > hi || max[t] < MID_LO {
+                    continue;
+                }
                 let x0 = tx * TILE;
                 let x1 = (x0 + TILE).min(width);
+                // Branch-free: text edges make the tests unpredictable.
                 for x in x0..x1 {
                     let v = row[x];
-                    if v < MID_LO || v > hi {
-                        continue;
-                    }
-                    if is_smooth(v, row[(x + 1).min(width - 1)], below[x]) {
-                        st.0 += 1;
-                        st.1[usize::from(v >> 6)] |= 1u64 << (v & 63);
-                    }
+                    let mid = (MID_LO..=hi).contains(&v)
+                        & is_smooth(v, row[(x + 1).min(width - 1)], below[x]);
+                    st.0 += u32::from(mid);
+                    st.1[usize::from(v >> 6)] |= u64::from(mid) << (v & 63);
                 }
             }
         }
@@ -247,6 +258,7 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
         paper,
         photo: vec![false; cols * rows],
         max,
+        min,
     };
     let cand = decide(&mut map, &stats, hi);
     flat::drop_flat_regions(page, &mut map, &cand, hi);
@@ -445,11 +457,20 @@ fn text_band(page: &GrayPage, map: &RegionMap, ty: usize, band: &mut [u8], strid
             let Some(b) = *b else { continue };
             let cut = ((u32::from(b) * CUT) >> 8) as u8;
             let deep = b.saturating_sub(RIDGE_DEPTH);
+            // Nothing in the tile is dark enough to be black, even as a
+            // ridge: the output is already white (most tiles of a page).
+            if map.min[ty * map.cols + tx] >= cut.max(deep) {
+                continue;
+            }
             let tip_paper = b.saturating_sub(TIP_PAPER);
             // Pure dark pixels never need the peak test.
             let peak_lo = b / 3;
             let x0 = tx * TILE;
             let x1 = (x0 + TILE).min(width);
+            // The same for this row of the tile.
+            if cur[x0..x1].iter().copied().min().unwrap_or(255) >= cut.max(deep) {
+                continue;
+            }
             for x in x0..x1 {
                 let v = cur[x];
                 let black = if v < cut {
