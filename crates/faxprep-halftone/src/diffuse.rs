@@ -140,7 +140,10 @@ fn step<K: Kernel>(err: &mut [Vec<i32>], src: &[u8], dst: &mut [u8], x: usize, d
 /// Floyd-Steinberg written out: the row below is written once per pixel
 /// from the last three errors held in registers (`next[x - 1]` gets
 /// `1 e[x - 2] + 5 e[x - 1] + 3 e[x]` in a left-to-right walk) instead of
-/// three read-modify-writes. Same output as the generic walk.
+/// three read-modify-writes, and each pixel's outcome goes to a byte of
+/// its own, packed after the row (setting bits in the output directly
+/// would chain eight read-modify-writes of one byte). Slices zipped to the
+/// span's length leave no bounds to test. Same output as the generic walk.
 fn floyd_steinberg(
     page: &GrayPage,
     out: &mut [u8],
@@ -148,14 +151,18 @@ fn floyd_steinberg(
     mut spans: impl FnMut(usize, &mut Vec<(usize, usize)>),
 ) {
     let width = page.width() as usize;
-    // Error sums in 1/16, PAD columns either side of the row.
-    let mut cur = vec![0i32; width + 2 * PAD];
-    let mut next = vec![0i32; width + 2 * PAD];
+    // Error sums in 1/16, PAD columns either side of the row, plus 8 (the
+    // rounding of the division by 16, added once per cell rather than in
+    // the chain of dependent steps from one pixel to the next).
+    let mut cur = vec![ROUND; width + 2 * PAD];
+    let mut next = vec![ROUND; width + 2 * PAD];
+    // 1 where the pixel came out white.
+    let mut white = vec![0u8; width];
     let mut row_spans = Vec::new();
     for (y, (src, dst)) in page.rows().zip(out.chunks_exact_mut(stride)).enumerate() {
         row_spans.clear();
         spans(y, &mut row_spans);
-        next.fill(0);
+        next.fill(ROUND);
         let forward = y % 2 == 0;
         for k in 0..row_spans.len() {
             let (x0, x1) = if forward {
@@ -167,37 +174,280 @@ fn floyd_steinberg(
             if x0 >= x1 {
                 continue;
             }
-            let (mut e1, mut e2) = (0i32, 0i32); // e[x - 1], e[x - 2] along the walk
-            let mut right = 0i32; // 7/16 of the previous pixel's error
-            let mut quantize = |x: usize, right: i32| -> i32 {
-                let val = i32::from(src[x]) + ((cur[x + PAD] + right + 8) >> 4);
-                // Branch-free: in mid-tones the outcome is a coin toss that
-                // a branch predictor would lose half the time.
-                let black = val < 128;
-                dst[x / 8] |= u8::from(black) << (7 - x % 8);
-                val - 255 * i32::from(!black)
-            };
+            // 7/16 of the previous pixel's error, e[x - 1], e[x - 2]
+            // along the walk.
+            let mut st = FsState::default();
+            let px = src[x0..x1]
+                .iter()
+                .zip(&cur[x0 + PAD..x1 + PAD])
+                .zip(&mut white[x0..x1]);
             if forward {
-                for x in x0..x1 {
-                    let e = quantize(x, right);
-                    next[x + PAD - 1] += e2 + 5 * e1 + 3 * e;
-                    right = 7 * e;
-                    (e2, e1) = (e1, e);
+                // Pixel x completes next[x - 1].
+                for (((&v, &c), w), n) in px.zip(&mut next[x0 + PAD - 1..x1 + PAD - 1]) {
+                    st.step(v, c, w, n);
                 }
-                next[x1 + PAD - 1] += e2 + 5 * e1;
-                next[x1 + PAD] += e1;
+                next[x1 + PAD - 1] += st.e2 + 5 * st.e1;
+                next[x1 + PAD] += st.e1;
             } else {
-                for x in (x0..x1).rev() {
-                    let e = quantize(x, right);
-                    next[x + PAD + 1] += e2 + 5 * e1 + 3 * e;
-                    right = 7 * e;
-                    (e2, e1) = (e1, e);
+                // Pixel x completes next[x + 1].
+                for (((&v, &c), w), n) in px.zip(&mut next[x0 + PAD + 1..x1 + PAD + 1]).rev() {
+                    st.step(v, c, w, n);
                 }
-                next[x0 + PAD] += e2 + 5 * e1;
-                next[x0 + PAD - 1] += e1;
+                next[x0 + PAD] += st.e2 + 5 * st.e1;
+                next[x0 + PAD - 1] += st.e1;
             }
+            pack_span(&white[x0..x1], x0, dst);
         }
         std::mem::swap(&mut cur, &mut next);
+    }
+}
+
+/// Rounding of the error sums, kept in the cells (see `floyd_steinberg`).
+const ROUND: i32 = 8;
+
+/// The errors a Floyd-Steinberg walk carries along a row, in 1/16.
+#[derive(Default)]
+struct FsState {
+    /// 7/16 of the previous pixel's error, for this pixel.
+    right: i32,
+    /// The error of the previous pixel.
+    e1: i32,
+    /// The error of the one before.
+    e2: i32,
+}
+
+impl FsState {
+    /// Quantize pixel `v` with error sum `c` from the row above; `w`
+    /// gets 1 for white; `n` is the cell of the next row this pixel
+    /// completes.
+    #[inline(always)]
+    fn step(&mut self, v: u8, c: i32, w: &mut u8, n: &mut i32) {
+        // `c` carries the rounding (ROUND).
+        let val = i32::from(v) + ((c + self.right) >> 4);
+        let is_white = val >= 128;
+        *w = u8::from(is_white);
+        // A select, not a branch (in mid-tones the outcome is a coin toss
+        // that a branch predictor would lose half the time) and not a
+        // multiplication (one cycle on the path from pixel to pixel).
+        let e = if is_white { val - 255 } else { val };
+        *n += self.e2 + 5 * self.e1 + 3 * e;
+        self.right = 7 * e;
+        (self.e2, self.e1) = (self.e1, e);
+    }
+}
+
+/// Set the bits of the black pixels of a span starting at column `x0`
+/// (`white` holds 1 for white) in the packed row `dst`, leaving the
+/// other columns alone: whole bytes at once, single bits at unaligned
+/// ends.
+fn pack_span(white: &[u8], x0: usize, dst: &mut [u8]) {
+    let x1 = x0 + white.len();
+    let head_end = x0.next_multiple_of(8).min(x1);
+    let body_end = head_end + (x1 - head_end) / 8 * 8;
+    let set_bits = |dst: &mut [u8], from: usize, to: usize| {
+        for x in from..to {
+            dst[x / 8] |= u8::from(white[x - x0] == 0) << (7 - x % 8);
+        }
+    };
+    set_bits(dst, x0, head_end);
+    crate::threshold::pack_below(
+        &white[head_end - x0..body_end - x0],
+        1,
+        &mut dst[head_end / 8..body_end / 8],
+    );
+    set_bits(dst, body_end, x1);
+}
+
+/// Diffuse a whole page with kernel `K`.
+pub(crate) fn diffuse_page<K: Kernel>(page: &GrayPage, out: &mut [u8], stride: usize) {
+    if K::ROWS == 2 && K::TAPS == FloydSteinberg::TAPS {
+        floyd_steinberg_page(page, out, stride);
+    } else {
+        kernel_page::<K>(page, out, stride);
+    }
+}
+
+/// Any kernel over a whole page, as two halves walked side by side (see
+/// [`floyd_steinberg_page`] for why).
+fn kernel_page<K: Kernel>(page: &GrayPage, out: &mut [u8], stride: usize) {
+    let width = page.width() as usize;
+    let height = page.height() as usize;
+    let h1 = (height / 2) & !1;
+    let (top, bottom) = out.split_at_mut(h1 * stride);
+    let new = || -> (Vec<Vec<i32>>, Vec<u8>) {
+        let err = (0..K::ROWS).map(|_| vec![0i32; width + 2 * PAD]).collect();
+        (err, vec![0u8; width])
+    };
+    let ((mut ea, mut wa), (mut eb, mut wb)) = (new(), new());
+    let mut rows_b = page.rows().skip(h1).zip(bottom.chunks_exact_mut(stride));
+    let rows_a = page.rows().zip(top.chunks_exact_mut(stride));
+    for (y, ((src_a, dst_a), (src_b, dst_b))) in rows_a.zip(rows_b.by_ref()).enumerate() {
+        let (src_a, src_b) = (&src_a[..width], &src_b[..width]);
+        if y % 2 == 0 {
+            for x in 0..width {
+                wa[x] = step_white::<K>(&mut ea, src_a[x], x, 1);
+                wb[x] = step_white::<K>(&mut eb, src_b[x], x, 1);
+            }
+        } else {
+            for x in (0..width).rev() {
+                wa[x] = step_white::<K>(&mut ea, src_a[x], x, -1);
+                wb[x] = step_white::<K>(&mut eb, src_b[x], x, -1);
+            }
+        }
+        for (err, white, dst) in [(&mut ea, &wa, dst_a), (&mut eb, &wb, dst_b)] {
+            pack_span(white, 0, dst);
+            next_row(err);
+        }
+    }
+    // What is left of the bottom half (all of a page of 1 to 3 rows, or
+    // the one row more of an odd height).
+    for (i, (src, dst)) in rows_b.enumerate() {
+        let src = &src[..width];
+        if (h1 + i).is_multiple_of(2) {
+            for x in 0..width {
+                wb[x] = step_white::<K>(&mut eb, src[x], x, 1);
+            }
+        } else {
+            for x in (0..width).rev() {
+                wb[x] = step_white::<K>(&mut eb, src[x], x, -1);
+            }
+        }
+        pack_span(&wb, 0, dst);
+        next_row(&mut eb);
+    }
+}
+
+/// The current row's errors are spent: recycle it as the last row.
+fn next_row(err: &mut [Vec<i32>]) {
+    err.rotate_left(1);
+    if let Some(last) = err.last_mut() {
+        last.fill(0);
+    }
+}
+
+/// Quantize pixel `x` (value `v`) and spread its error; `dir` is +1 or
+/// -1. Returns 1 for white.
+#[inline(always)]
+fn step_white<K: Kernel>(err: &mut [Vec<i32>], v: u8, x: usize, dir: isize) -> u8 {
+    let i = x + PAD;
+    let acc = err[0][i] + K::DIV / 2;
+    // Round to nearest: the stored error is in units of 1 / DIV (a shift
+    // when DIV is a power of two, as for Atkinson's 8).
+    let q = if K::DIV.count_ones() == 1 {
+        acc >> K::DIV.trailing_zeros()
+    } else {
+        acc.div_euclid(K::DIV)
+    };
+    let val = i32::from(v) + q;
+    let white = val >= 128;
+    let e = if white { val - 255 } else { val };
+    for &(dx, dy, w) in K::TAPS {
+        // In range: |dx| <= PAD and the rows have PAD columns either side.
+        let j = i.wrapping_add_signed(dx * dir);
+        err[dy][j] += e * w;
+    }
+    u8::from(white)
+}
+
+/// Plain Floyd-Steinberg over a whole page, as two halves walked side by
+/// side: the walk is one long chain of dependent steps (each pixel waits
+/// for the error of the one before), which leaves a modern CPU idle most
+/// of the time; two independent chains in one loop run in about the time
+/// of one. The error is not carried from the top half into the bottom one
+/// (a diffusion restarting on one row in the middle of the page, which
+/// does not show: the tone is kept on both sides). Serpentine as ever:
+/// the halves start on an even row, so both walk the same way.
+fn floyd_steinberg_page(page: &GrayPage, out: &mut [u8], stride: usize) {
+    let width = page.width() as usize;
+    let height = page.height() as usize;
+    let h1 = (height / 2) & !1;
+    if h1 < 2 {
+        return floyd_steinberg(page, out, stride, full_width(width));
+    }
+    let (top, bottom) = out.split_at_mut(h1 * stride);
+    let mut a = Walker::new(width);
+    let mut b = Walker::new(width);
+    let rows = page.rows().zip(top.chunks_exact_mut(stride));
+    let rows_b = page.rows().skip(h1).zip(bottom.chunks_exact_mut(stride));
+    let mut rows_b = rows_b.enumerate();
+    for (y, ((src_a, dst_a), (_, (src_b, dst_b)))) in rows.zip(rows_b.by_ref()).enumerate() {
+        a.next.fill(ROUND);
+        b.next.fill(ROUND);
+        let (mut sa, mut sb) = (FsState::default(), FsState::default());
+        let w = width;
+        let (ca, cb) = (&a.cur[PAD..PAD + w], &b.cur[PAD..PAD + w]);
+        let (wa, wb) = (&mut a.white[..w], &mut b.white[..w]);
+        let (src_a, src_b) = (&src_a[..w], &src_b[..w]);
+        if y % 2 == 0 {
+            let na = &mut a.next[PAD - 1..PAD - 1 + w];
+            let nb = &mut b.next[PAD - 1..PAD - 1 + w];
+            for x in 0..w {
+                sa.step(src_a[x], ca[x], &mut wa[x], &mut na[x]);
+                sb.step(src_b[x], cb[x], &mut wb[x], &mut nb[x]);
+            }
+            for (walker, st) in [(&mut a, &sa), (&mut b, &sb)] {
+                walker.next[w + PAD - 1] += st.e2 + 5 * st.e1;
+                walker.next[w + PAD] += st.e1;
+            }
+        } else {
+            let na = &mut a.next[PAD + 1..PAD + 1 + w];
+            let nb = &mut b.next[PAD + 1..PAD + 1 + w];
+            for x in (0..w).rev() {
+                sa.step(src_a[x], ca[x], &mut wa[x], &mut na[x]);
+                sb.step(src_b[x], cb[x], &mut wb[x], &mut nb[x]);
+            }
+            for (walker, st) in [(&mut a, &sa), (&mut b, &sb)] {
+                walker.next[PAD] += st.e2 + 5 * st.e1;
+                walker.next[PAD - 1] += st.e1;
+            }
+        }
+        pack_span(&a.white, 0, dst_a);
+        pack_span(&b.white, 0, dst_b);
+        std::mem::swap(&mut a.cur, &mut a.next);
+        std::mem::swap(&mut b.cur, &mut b.next);
+    }
+    // The bottom half is one row longer when the height is odd.
+    for (i, (src, dst)) in rows_b {
+        let y = h1 + i;
+        b.next.fill(ROUND);
+        let mut st = FsState::default();
+        let w = width;
+        let px = src[..w]
+            .iter()
+            .zip(&b.cur[PAD..PAD + w])
+            .zip(&mut b.white[..w]);
+        if y.is_multiple_of(2) {
+            for (((&v, &c), wh), n) in px.zip(&mut b.next[PAD - 1..PAD - 1 + w]) {
+                st.step(v, c, wh, n);
+            }
+            b.next[w + PAD - 1] += st.e2 + 5 * st.e1;
+            b.next[w + PAD] += st.e1;
+        } else {
+            for (((&v, &c), wh), n) in px.zip(&mut b.next[PAD + 1..PAD + 1 + w]).rev() {
+                st.step(v, c, wh, n);
+            }
+            b.next[PAD] += st.e2 + 5 * st.e1;
+            b.next[PAD - 1] += st.e1;
+        }
+        pack_span(&b.white, 0, dst);
+        std::mem::swap(&mut b.cur, &mut b.next);
+    }
+}
+
+/// The rows one Floyd-Steinberg walk keeps.
+struct Walker {
+    cur: Vec<i32>,
+    next: Vec<i32>,
+    white: Vec<u8>,
+}
+
+impl Walker {
+    fn new(width: usize) -> Walker {
+        Walker {
+            cur: vec![ROUND; width + 2 * PAD],
+            next: vec![ROUND; width + 2 * PAD],
+            white: vec![0; width],
+        }
     }
 }
 

@@ -314,12 +314,7 @@ pub fn halftone_with_report(
 fn diffused<K: diffuse::Kernel>(page: &GrayPage) -> BitPage {
     let stride = BitPage::stride_for(page.width());
     let mut data = vec![0u8; stride * page.height() as usize];
-    diffuse::diffuse::<K>(
-        page,
-        &mut data,
-        stride,
-        diffuse::full_width(page.width() as usize),
-    );
+    diffuse::diffuse_page::<K>(page, &mut data, stride);
     finish(page, data)
 }
 
