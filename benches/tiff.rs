@@ -16,10 +16,14 @@ use faxprep_page::Resolution;
 mod textpage;
 
 fn tiff(c: &mut Criterion) {
-    let pages: Vec<_> =
-        (0..10).map(|i| textpage::text_page(1728, 2200, Resolution::Fine, 0x5eed + i)).collect();
+    let pages: Vec<_> = (0..10)
+        .map(|i| textpage::text_page(1728, 2200, Resolution::Fine, 0x5eed + i))
+        .collect();
     for compression in [Compression::G4, Compression::G3TwoD] {
-        let options = TiffOptions { compression, ..TiffOptions::default() };
+        let options = TiffOptions {
+            compression,
+            ..TiffOptions::default()
+        };
         let write = || {
             let mut writer = TiffWriter::new(options.clone()).expect("options");
             for page in &pages {
