@@ -43,7 +43,12 @@ fn document() -> Vec<u8> {
         );
     }
     let resources = doc.add_object(dictionary! { "Font" => fonts });
-    let sizes = [(612.0, 792.0), (612.0, 792.0), (792.0, 612.0), (595.28, 841.89)];
+    let sizes = [
+        (612.0, 792.0),
+        (612.0, 792.0),
+        (792.0, 612.0),
+        (595.28, 841.89),
+    ];
     let mut kids = Vec::new();
     for &(w, h) in sizes.iter().cycle().take(8) {
         let content = doc.add_object(Stream::new(dictionary! {}, text_content(w, h).into_bytes()));
@@ -68,7 +73,11 @@ fn document() -> Vec<u8> {
 /// A 200 dpi Letter "scan" (1700 x 2200 gray JPEG) of stripes and noise.
 fn scan() -> Vec<u8> {
     let img = image::GrayImage::from_fn(1700, 2200, |x, y| {
-        image::Luma([if (y / 20) % 3 == 0 && x % 17 < 9 { 20 } else { 240 - ((x * 7 + y * 13) % 23) as u8 }])
+        image::Luma([if (y / 20) % 3 == 0 && x % 17 < 9 {
+            20
+        } else {
+            240 - ((x * 7 + y * 13) % 23) as u8
+        }])
     });
     let mut out = Vec::new();
     let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
@@ -83,7 +92,10 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(8));
     for threads in [1, 2] {
-        let opts = RasterOptions { threads: Some(threads), ..RasterOptions::default() };
+        let opts = RasterOptions {
+            threads: Some(threads),
+            ..RasterOptions::default()
+        };
         group.bench_function(format!("pdf_8_pages_{threads}_threads"), |b| {
             b.iter(|| {
                 render(black_box(&pdf), DocumentFormat::Pdf, &opts, |p| {
@@ -98,10 +110,15 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     group.bench_function("jpeg_scan_200dpi", |b| {
         b.iter(|| {
-            render(black_box(&jpeg), DocumentFormat::Jpeg, &RasterOptions::default(), |p| {
-                black_box(p.page.data()[0]);
-                Ok::<(), ()>(())
-            })
+            render(
+                black_box(&jpeg),
+                DocumentFormat::Jpeg,
+                &RasterOptions::default(),
+                |p| {
+                    black_box(p.page.data()[0]);
+                    Ok::<(), ()>(())
+                },
+            )
             .expect("render")
         })
     });

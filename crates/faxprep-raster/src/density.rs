@@ -29,7 +29,10 @@ pub(crate) fn jpeg(bytes: &[u8]) -> Option<(f64, f64)> {
         if marker == 0xda || marker == 0xd9 {
             return None;
         }
-        let len = usize::from(u16::from_be_bytes([*bytes.get(pos + 2)?, *bytes.get(pos + 3)?]));
+        let len = usize::from(u16::from_be_bytes([
+            *bytes.get(pos + 2)?,
+            *bytes.get(pos + 3)?,
+        ]));
         let data = bytes.get(pos + 4..pos + 2 + len)?;
         if marker == 0xe0 && data.len() >= 12 && &data[..5] == b"JFIF\0" {
             let x = f64::from(u16::from_be_bytes([data[8], data[9]]));
@@ -69,7 +72,10 @@ pub(crate) fn jpeg_precision(bytes: &[u8]) -> Option<u8> {
         if marker == 0xda || marker == 0xd9 {
             return None;
         }
-        let len = usize::from(u16::from_be_bytes([*bytes.get(pos + 2)?, *bytes.get(pos + 3)?]));
+        let len = usize::from(u16::from_be_bytes([
+            *bytes.get(pos + 2)?,
+            *bytes.get(pos + 3)?,
+        ]));
         pos = pos.checked_add(2 + len)?;
     }
     None

@@ -68,7 +68,7 @@ pub enum PageErrorKind {
     /// The page tree has no page at this index.
     Missing,
     /// The crop box (intersected with the media box) is empty, not finite
-    /// or larger than [`crate::Limits::max_page_pt`].
+    /// or larger than 14 400 pt (ISO 32000-1 Annex C.2).
     BadPageBox,
 }
 

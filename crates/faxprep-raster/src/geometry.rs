@@ -108,13 +108,23 @@ pub(crate) fn place(w: f64, h: f64, opts: &RasterOptions, scaling: Scaling) -> P
     // Counter-clockwise quarter turn in y-down coordinates: the top edge of
     // the landscape page goes to the left edge of the paper, the way print
     // drivers lay out "landscape" (the reader turns the sheet clockwise).
-    let turn = if rotated { Affine::new([0.0, -1.0, 1.0, 0.0, 0.0, w]) } else { Affine::IDENTITY };
+    let turn = if rotated {
+        Affine::new([0.0, -1.0, 1.0, 0.0, 0.0, w])
+    } else {
+        Affine::IDENTITY
+    };
     let device = Affine::scale_non_uniform(204.0 / 72.0, f64::from(res.y_dpi()) / 72.0);
     let transform = device * Affine::translate((ox, oy)) * Affine::scale(s) * turn;
     let sx = 204.0 / 72.0;
     let sy = f64::from(res.y_dpi()) / 72.0;
     let content_px = [ox * sx, oy * sy, (ox + pw * s) * sx, (oy + ph * s) * sy];
-    Placement { paper, rows, rotated, transform, content_px }
+    Placement {
+        paper,
+        rows,
+        rotated,
+        transform,
+        content_px,
+    }
 }
 
 #[cfg(test)]
@@ -123,7 +133,10 @@ mod tests {
     use hayro::kurbo::Point;
 
     fn opts(paper: PaperChoice) -> RasterOptions {
-        RasterOptions { paper, ..RasterOptions::default() }
+        RasterOptions {
+            paper,
+            ..RasterOptions::default()
+        }
     }
 
     #[test]
@@ -146,34 +159,62 @@ mod tests {
         let tr = p.transform * Point::new(792.0, 0.0);
         assert!(tl.x < 1.0 && tl.y > 2000.0, "{tl:?}");
         assert!(tr.x < 1.0 && tr.y < 100.0, "{tr:?}");
-        let no_turn = RasterOptions { auto_rotate: false, ..RasterOptions::default() };
+        let no_turn = RasterOptions {
+            auto_rotate: false,
+            ..RasterOptions::default()
+        };
         assert!(!place(792.0, 612.0, &no_turn, Scaling::Fit).rotated);
     }
 
     #[test]
     fn auto_paper_keeps_the_shape() {
         let auto = opts(PaperChoice::Auto);
-        assert_eq!(place(612.0, 792.0, &auto, Scaling::Fit).paper, Paper::Letter);
+        assert_eq!(
+            place(612.0, 792.0, &auto, Scaling::Fit).paper,
+            Paper::Letter
+        );
         assert_eq!(place(595.28, 841.89, &auto, Scaling::Fit).paper, Paper::A4);
-        assert_eq!(place(612.0, 1008.0, &auto, Scaling::Fit).paper, Paper::Legal);
-        assert_eq!(place(1008.0, 612.0, &auto, Scaling::Fit).paper, Paper::Legal);
-        assert_eq!(Paper::Legal.rows(Resolution::Fine), place(612.0, 1008.0, &auto, Scaling::Fit).rows);
+        assert_eq!(
+            place(612.0, 1008.0, &auto, Scaling::Fit).paper,
+            Paper::Legal
+        );
+        assert_eq!(
+            place(1008.0, 612.0, &auto, Scaling::Fit).paper,
+            Paper::Legal
+        );
+        assert_eq!(
+            Paper::Legal.rows(Resolution::Fine),
+            place(612.0, 1008.0, &auto, Scaling::Fit).rows
+        );
     }
 
     #[test]
     fn natural_size_when_it_fits() {
-        let p = place(144.0, 72.0, &opts(PaperChoice::default()), Scaling::NaturalIfFits);
+        let p = place(
+            144.0,
+            72.0,
+            &opts(PaperChoice::default()),
+            Scaling::NaturalIfFits,
+        );
         assert!(!p.rotated, "fits unturned at 100 %, so stays");
         let [x0, _, x1, _] = p.content_px;
         assert!((x1 - x0 - 408.0).abs() < 1e-6, "2 in at 204 dpi");
-        let big = place(2000.0, 3000.0, &opts(PaperChoice::default()), Scaling::NaturalIfFits);
+        let big = place(
+            2000.0,
+            3000.0,
+            &opts(PaperChoice::default()),
+            Scaling::NaturalIfFits,
+        );
         let [_, y0, _, y1] = big.content_px;
         assert!(y1 - y0 <= 2156.0 + 1e-6 && y0 >= -1e-6, "never cropped");
     }
 
     #[test]
     fn margins_shrink_the_area() {
-        let m = RasterOptions { margins_pt: 36.0, ..RasterOptions::default() };
+        let m = RasterOptions {
+            margins_pt: 36.0,
+            ..RasterOptions::default()
+        };
         let [x0, ..] = place(612.0, 792.0, &m, Scaling::Fit).content_px;
         assert!(x0 >= 102.0 - 1e-6, "half an inch at 204 dpi");
     }
@@ -181,7 +222,10 @@ mod tests {
     #[test]
     fn resolutions_scale_rows_only() {
         for res in Resolution::ALL {
-            let o = RasterOptions { resolution: res, ..RasterOptions::default() };
+            let o = RasterOptions {
+                resolution: res,
+                ..RasterOptions::default()
+            };
             let p = place(612.0, 792.0, &o, Scaling::Fit);
             assert_eq!(p.rows, Paper::Letter.rows(res));
             assert!((p.content_px[2] - 1728.0).abs() < 1e-6);

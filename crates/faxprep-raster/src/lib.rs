@@ -87,6 +87,51 @@
 //! [`Error::RendererPanicked`] for that document. Page boxes are checked
 //! (finite, 1 to 14 400 pt) before rendering.
 //!
+//! # Performance (measured 2026-11-28, 2 cores shared with other jobs)
+//! The machine had a load average of 13-18 on its 2 cores while these
+//! were taken, so wall-clock times are inflated for both sides; CPU
+//! (user) seconds are the steadier comparison.
+//!
+//! Side by side on the 16 corpus PDFs of kinds pdf-text, pdf-std14,
+//! pdf-fonts and pdf-scan, one process each over all files:
+//! ```text
+//! cargo build --release -p faxprep-raster --example rasterize
+//! C=../shared/corpus; F=$(awk -F'\t' '$3=="pdf-text"||$3=="pdf-std14"||$3=="pdf-fonts"||$3=="pdf-scan"{print "'$C'/"$1}' $C/INDEX.tsv)
+//! hyperfine -w 1 -r 3 -N "target/release/examples/rasterize --threads 2 $F" \
+//!     "gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=pgmraw -r204x196 -sOutputFile=/dev/null $F"
+//! ```
+//! | | wall (loaded machine) | user CPU |
+//! |---|---|---|
+//! | faxprep-raster, 2 threads | 13.47 s ± 0.49 | 3.49 s |
+//! | gs pgmraw 204x196 | 10.06 s ± 0.38 | 2.63 s |
+//!
+//! **The 1.5x-faster-than-gs goal is not met**: in CPU time this stage
+//! costs 1.33x what Ghostscript does, so even with both cores free it
+//! would be about 1.5x at best (3.49 s / 2 against 2.63 s), unproven.
+//! Per file (`/usr/bin/time -f %U`, 1 thread) scans and font tests need
+//! less CPU than gs (`pdfminer-175.pdf` 0.06 s vs 0.22 s,
+//! `pdfjs-mixedfonts.pdf` 0.02 vs 0.09), pdfTeX text documents up to 1.9x
+//! more (`deb-r-doc-pdf-R-intro.pdf`, 113 pages: 0.97 s vs 0.51 s). A
+//! `perf` profile of a text document: about half in vello_cpu's fine
+//! rasterisation and packing into the RGBA pixmap, a quarter in the
+//! RGBA-to-gray pass (memory-bound: it reads 15 MB of RGBA per fine Letter
+//! page that vello has just written), a tenth in hayro's interpreter.
+//! vello_cpu 0.3 renders only RGBA and cannot rasterise a band of the scene
+//! (its target offset is unsigned), so the gray pass cannot be fused;
+//! hayro's hinting and glyph cache are on (turning either off is slower).
+//!
+//! criterion (`cargo bench -p faxprep-benches --bench raster`, same load):
+//! 8 generated dense text pages 329 ms on 1 thread (41 ms a page), 390 ms
+//! on 2 (the cores were busy); a 1700 x 2200 JPEG scan 136 ms.
+//!
+//! Peak memory (`/usr/bin/time -f %M`, `rasterize --threads 2`) over every
+//! `pdf-*` and `img-*` corpus file except `img-bomb`: at most 109 MB
+//! (`deb-auto-multiple-choice-ja.pdf`), **except
+//! `ocrmypdf-multipage.pdf` at 329 MB**: hayro 0.9 decodes its 9000 x 9000
+//! RGB Flate image (243 MB) at full size before scaling it down, and intake
+//! accepts that file. Keeping it under 150 MB needs either a tighter intake
+//! image limit (under 40 Mpx) or image decoding at reduced size in hayro.
+//!
 //! # Dependencies
 //! - `hayro`: the PDF renderer (pure Rust, Apache-2.0/MIT).
 //! - `image` (features `jpeg`, `png`): JPEG and PNG decoding with limits.
@@ -197,7 +242,11 @@ impl Default for Limits {
 impl Limits {
     /// No caps beyond `image`'s own and the page types'.
     pub fn unlimited() -> Self {
-        Limits { max_image_pixels: u64::MAX, max_image_side: u32::MAX, max_decode_bytes: u64::MAX }
+        Limits {
+            max_image_pixels: u64::MAX,
+            max_image_side: u32::MAX,
+            max_decode_bytes: u64::MAX,
+        }
     }
 }
 
@@ -252,15 +301,19 @@ impl RasterOptions {
         let m = f64::from(self.margins_pt);
         // The narrowest area is the fax width, 609.9 pt; keep an inch.
         if !m.is_finite() || m < 0.0 || 1728.0 * 72.0 / 204.0 - 2.0 * m < 72.0 {
-            return Err(Error::Usage { message: "margins must be finite, >= 0 and leave an inch" });
+            return Err(Error::Usage {
+                message: "margins must be finite, >= 0 and leave an inch",
+            });
         }
         if self.threads == Some(0) {
-            return Err(Error::Usage { message: "threads must be at least 1" });
+            return Err(Error::Usage {
+                message: "threads must be at least 1",
+            });
         }
         Ok(())
     }
 
-    fn threads(&self) -> usize {
+    fn thread_count(&self) -> usize {
         self.threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
     }
@@ -334,10 +387,22 @@ pub fn render<E>(
             let bytes = Arc::new(bytes.to_vec());
             let pages = pdf::count(&pdf::open(bytes.clone(), opts.password.as_deref())?)?;
             if pages > opts.max_pages {
-                return Err(Error::Limits(LimitKind::Pages { pages, max: opts.max_pages }).into());
+                return Err(Error::Limits(LimitKind::Pages {
+                    pages,
+                    max: opts.max_pages,
+                })
+                .into());
             }
-            let threads = opts.threads().min(pages as usize);
-            pipeline::run(&pipeline::PdfWorker { bytes: &bytes, opts }, pages, threads, &mut sink)
+            let threads = opts.thread_count().min(pages as usize);
+            pipeline::run(
+                &pipeline::PdfWorker {
+                    bytes: &bytes,
+                    opts,
+                },
+                pages,
+                threads,
+                &mut sink,
+            )
         }
         DocumentFormat::Jpeg | DocumentFormat::Png => {
             let page = picture::render(bytes, format, opts)?;

@@ -75,7 +75,16 @@ pub(crate) fn with_renderer<R>(
     let mut render = |index: u32| -> Result<RenderedPage> {
         let pdf = pdf.as_ref().map_err(Clone::clone)?;
         let page = catch_unwind(AssertUnwindSafe(|| {
-            render_page(pdf, index, opts, &settings, &cache, &mut ctx, &mut pixmap, &mut resources)
+            render_page(
+                pdf,
+                index,
+                opts,
+                &settings,
+                &cache,
+                &mut ctx,
+                &mut pixmap,
+                &mut resources,
+            )
         }))
         .map_err(|_| Error::RendererPanicked { page: index })?;
         let mut page = page?;
@@ -106,17 +115,24 @@ fn render_page<'a>(
     pixmap: &mut Pixmap,
     resources: &mut Resources,
 ) -> Result<RenderedPage> {
-    let page = pdf
-        .pages()
-        .get(index as usize)
-        .ok_or(Error::Page { index, kind: PageErrorKind::Missing })?;
+    let page = pdf.pages().get(index as usize).ok_or(Error::Page {
+        index,
+        kind: PageErrorKind::Missing,
+    })?;
     let crop = page.intersected_crop_box();
     let (w, h) = page.render_dimensions();
     let (w, h) = (f64::from(w), f64::from(h));
-    let sane = |v: f64| v.is_finite() && v >= 1.0 && v <= MAX_PAGE_PT;
-    if !(sane(w) && sane(h) && [crop.x0, crop.y0, crop.x1, crop.y1].iter().all(|v| v.is_finite()))
+    let sane = |v: f64| (1.0..=MAX_PAGE_PT).contains(&v);
+    if !(sane(w)
+        && sane(h)
+        && [crop.x0, crop.y0, crop.x1, crop.y1]
+            .iter()
+            .all(|v| v.is_finite()))
     {
-        return Err(Error::Page { index, kind: PageErrorKind::BadPageBox });
+        return Err(Error::Page {
+            index,
+            kind: PageErrorKind::BadPageBox,
+        });
     }
     let scaling = match opts.fit {
         Fit::Fit => Scaling::Fit,
@@ -131,17 +147,30 @@ fn render_page<'a>(
     let transform = placement.transform * page.initial_transform(true).to_kurbo();
     // Defaults: hinting and glyph caching on; measured fastest (turning
     // either off costs 10-50 % on text pages).
-    render_into(page, cache, settings, &RenderSettings::default(), ctx, transform);
+    render_into(
+        page,
+        cache,
+        settings,
+        &RenderSettings::default(),
+        ctx,
+        transform,
+    );
     ctx.flush();
     ctx.render_with(
         &mut *pixmap,
         resources,
-        RasterizerSettings { target_init: TargetInit::Clear(WHITE), ..Default::default() },
+        RasterizerSettings {
+            target_init: TargetInit::Clear(WHITE),
+            ..Default::default()
+        },
     );
     let mut data = vec![0u8; FAX_WIDTH as usize * rows as usize];
     gray::premul_rgba_to_gray(pixmap.data_as_u8_slice(), &mut data);
-    let page = GrayPage::from_raw(FAX_WIDTH, rows, opts.resolution, data)
-        .map_err(|_| Error::Page { index, kind: PageErrorKind::BadPageBox })?;
+    let page =
+        GrayPage::from_raw(FAX_WIDTH, rows, opts.resolution, data).map_err(|_| Error::Page {
+            index,
+            kind: PageErrorKind::BadPageBox,
+        })?;
     Ok(RenderedPage {
         index,
         page,
@@ -179,9 +208,7 @@ fn interpreter_settings(
             let w = match w {
                 InterpreterWarning::UnsupportedFont => Warning::UnsupportedFont,
                 InterpreterWarning::ImageDecodeFailure => Warning::ImageDecodeFailure,
-                InterpreterWarning::UnresolvedAnnotationAppearance => {
-                    Warning::AnnotationAppearance
-                }
+                InterpreterWarning::UnresolvedAnnotationAppearance => Warning::AnnotationAppearance,
                 _ => Warning::Other,
             };
             push(&sink, w);
@@ -201,7 +228,10 @@ fn is_cjk(f: &FallbackFontQuery) -> bool {
     f.character_collection.as_ref().is_some_and(|cc| {
         matches!(
             cc.family,
-            CidFamily::AdobeJapan1 | CidFamily::AdobeGB1 | CidFamily::AdobeCNS1 | CidFamily::AdobeKorea1
+            CidFamily::AdobeJapan1
+                | CidFamily::AdobeGB1
+                | CidFamily::AdobeCNS1
+                | CidFamily::AdobeKorea1
         )
     })
 }

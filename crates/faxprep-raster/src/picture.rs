@@ -21,17 +21,26 @@ fn format_of(format: DocumentFormat) -> ImageFormat {
 fn map_image_error(e: ImageError) -> Error {
     match e {
         ImageError::Limits(l) => match l.kind() {
-            LimitErrorKind::DimensionError => {
-                Error::Limits(LimitKind::ImagePixels { width: 0, height: 0 })
-            }
+            LimitErrorKind::DimensionError => Error::Limits(LimitKind::ImagePixels {
+                width: 0,
+                height: 0,
+            }),
             _ => Error::Limits(LimitKind::DecodeMemory),
         },
-        ImageError::Unsupported(u) => Error::Unsupported { what: u.to_string().to_lowercase() },
-        other => Error::Image { message: other.to_string().to_lowercase() },
+        ImageError::Unsupported(u) => Error::Unsupported {
+            what: u.to_string().to_lowercase(),
+        },
+        other => Error::Image {
+            message: other.to_string().to_lowercase(),
+        },
     }
 }
 
-fn reader<'a>(bytes: &'a [u8], format: DocumentFormat, opts: &RasterOptions) -> ImageReader<Cursor<&'a [u8]>> {
+fn reader<'a>(
+    bytes: &'a [u8],
+    format: DocumentFormat,
+    opts: &RasterOptions,
+) -> ImageReader<Cursor<&'a [u8]>> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format_of(format));
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(opts.limits.max_image_side);
@@ -42,13 +51,21 @@ fn reader<'a>(bytes: &'a [u8], format: DocumentFormat, opts: &RasterOptions) -> 
 }
 
 /// Check that the header decodes and the size is within limits.
-pub(crate) fn check_header(bytes: &[u8], format: DocumentFormat, opts: &RasterOptions) -> Result<()> {
-    let decoder = reader(bytes, format, opts).into_decoder().map_err(map_image_error)?;
+pub(crate) fn check_header(
+    bytes: &[u8],
+    format: DocumentFormat,
+    opts: &RasterOptions,
+) -> Result<()> {
+    let decoder = reader(bytes, format, opts)
+        .into_decoder()
+        .map_err(map_image_error)?;
     check_size(decoder.dimensions(), opts)
 }
 
 fn check_size((width, height): (u32, u32), opts: &RasterOptions) -> Result<()> {
-    if width == 0 || height == 0 || u64::from(width) * u64::from(height) > opts.limits.max_image_pixels
+    if width == 0
+        || height == 0
+        || u64::from(width) * u64::from(height) > opts.limits.max_image_pixels
     {
         return Err(Error::Limits(LimitKind::ImagePixels { width, height }));
     }
@@ -56,13 +73,21 @@ fn check_size((width, height): (u32, u32), opts: &RasterOptions) -> Result<()> {
 }
 
 /// Decode and render the single page of an image upload.
-pub(crate) fn render(bytes: &[u8], format: DocumentFormat, opts: &RasterOptions) -> Result<RenderedPage> {
+pub(crate) fn render(
+    bytes: &[u8],
+    format: DocumentFormat,
+    opts: &RasterOptions,
+) -> Result<RenderedPage> {
     let decoded = catch_unwind(AssertUnwindSafe(|| decode(bytes, format, opts)))
         .map_err(|_| Error::RendererPanicked { page: 0 })??;
     let (mut pixels, mut w, mut h, dpi) = decoded;
     // True size when the file states a believable density, else fit.
     let (page_w, page_h, scaling) = match dpi {
-        Some((dx, dy)) => (w as f64 * 72.0 / dx, h as f64 * 72.0 / dy, Scaling::NaturalIfFits),
+        Some((dx, dy)) => (
+            w as f64 * 72.0 / dx,
+            h as f64 * 72.0 / dy,
+            Scaling::NaturalIfFits,
+        ),
         None => (w as f64, h as f64, Scaling::Fit),
     };
     let placement = place(page_w, page_h, opts, scaling);
@@ -74,13 +99,26 @@ pub(crate) fn render(bytes: &[u8], format: DocumentFormat, opts: &RasterOptions)
     let rows = placement.rows;
     let clamp_x = |v: f64| (v.round().max(0.0) as usize).min(FAX_WIDTH as usize);
     let clamp_y = |v: f64| (v.round().max(0.0) as usize).min(rows as usize);
-    let (px0, px1) = (clamp_x(x0), clamp_x(x1).max(clamp_x(x0) + 1).min(FAX_WIDTH as usize));
-    let (py0, py1) = (clamp_y(y0), clamp_y(y1).max(clamp_y(y0) + 1).min(rows as usize));
-    let (dw, dh) = (px1.saturating_sub(px0).max(1), py1.saturating_sub(py0).max(1));
+    let (px0, px1) = (
+        clamp_x(x0),
+        clamp_x(x1).max(clamp_x(x0) + 1).min(FAX_WIDTH as usize),
+    );
+    let (py0, py1) = (
+        clamp_y(y0),
+        clamp_y(y1).max(clamp_y(y0) + 1).min(rows as usize),
+    );
+    let (dw, dh) = (
+        px1.saturating_sub(px0).max(1),
+        py1.saturating_sub(py0).max(1),
+    );
     let scaled = resample::resize(&pixels, w, h, dw, dh);
     drop(pixels);
-    let mut page = GrayPage::new(FAX_WIDTH, rows, opts.resolution)
-        .map_err(|_| Error::Limits(LimitKind::ImagePixels { width: FAX_WIDTH, height: rows }))?;
+    let mut page = GrayPage::new(FAX_WIDTH, rows, opts.resolution).map_err(|_| {
+        Error::Limits(LimitKind::ImagePixels {
+            width: FAX_WIDTH,
+            height: rows,
+        })
+    })?;
     for (dy, src_row) in scaled.chunks_exact(dw).enumerate() {
         let y = (py0 + dy) as u32;
         if y >= rows {
@@ -107,9 +145,13 @@ fn decode(bytes: &[u8], format: DocumentFormat, opts: &RasterOptions) -> Result<
         && let Some(bits) = crate::density::jpeg_precision(bytes)
         && bits != 8
     {
-        return Err(Error::Unsupported { what: format!("{bits}-bit jpeg") });
+        return Err(Error::Unsupported {
+            what: format!("{bits}-bit jpeg"),
+        });
     }
-    let mut decoder = reader(bytes, format, opts).into_decoder().map_err(map_image_error)?;
+    let mut decoder = reader(bytes, format, opts)
+        .into_decoder()
+        .map_err(map_image_error)?;
     check_size(decoder.dimensions(), opts)?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let mut img = DynamicImage::from_decoder(decoder).map_err(map_image_error)?;
@@ -120,7 +162,10 @@ fn decode(bytes: &[u8], format: DocumentFormat, opts: &RasterOptions) -> Result<
     };
     if matches!(
         orientation,
-        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
     ) {
         dpi = dpi.map(|(x, y)| (y, x));
     }
@@ -133,15 +178,21 @@ fn decode(bytes: &[u8], format: DocumentFormat, opts: &RasterOptions) -> Result<
 fn to_gray(img: DynamicImage) -> Vec<u8> {
     match img {
         DynamicImage::ImageLuma8(b) => b.into_raw(),
-        DynamicImage::ImageLumaA8(b) => {
-            b.as_raw().chunks_exact(2).map(|p| gray::over_white(p[0], p[1])).collect()
-        }
-        DynamicImage::ImageRgb8(b) => {
-            b.as_raw().chunks_exact(3).map(|p| gray::luma(p[0], p[1], p[2])).collect()
-        }
-        DynamicImage::ImageLuma16(b) => {
-            b.as_raw().iter().map(|&v| ((u32::from(v) * 255 + 32_767) / 65_535) as u8).collect()
-        }
+        DynamicImage::ImageLumaA8(b) => b
+            .as_raw()
+            .chunks_exact(2)
+            .map(|p| gray::over_white(p[0], p[1]))
+            .collect(),
+        DynamicImage::ImageRgb8(b) => b
+            .as_raw()
+            .chunks_exact(3)
+            .map(|p| gray::luma(p[0], p[1], p[2]))
+            .collect(),
+        DynamicImage::ImageLuma16(b) => b
+            .as_raw()
+            .iter()
+            .map(|&v| ((u32::from(v) * 255 + 32_767) / 65_535) as u8)
+            .collect(),
         other => {
             let rgba = other.into_rgba8();
             rgba.as_raw()

@@ -74,11 +74,14 @@ impl Drop for StopOnDrop<'_> {
 /// Per-thread rendering state: `run` sets it up on the calling thread
 /// and lends `body` a function rendering page `i` (for PDFs, the parsed
 /// document and hayro's `!Send` caches live in that frame).
+/// Renders page `i` (lent to a worker's body).
+pub(crate) type RenderFn<'f, T> = dyn FnMut(u32) -> Result<T> + 'f;
+
 pub(crate) trait Worker: Sync {
     /// What one page renders to.
     type Item: Send;
     /// Set up, then call `body` once.
-    fn run(&self, body: &mut dyn FnMut(&mut dyn FnMut(u32) -> Result<Self::Item>));
+    fn run(&self, body: &mut dyn FnMut(&mut RenderFn<'_, Self::Item>));
 }
 
 /// The PDF worker: each thread parses its own copy of the document.
@@ -89,7 +92,7 @@ pub(crate) struct PdfWorker<'a> {
 
 impl Worker for PdfWorker<'_> {
     type Item = RenderedPage;
-    fn run(&self, body: &mut dyn FnMut(&mut dyn FnMut(u32) -> Result<RenderedPage>)) {
+    fn run(&self, body: &mut dyn FnMut(&mut RenderFn<'_, RenderedPage>)) {
         pdf::with_renderer(self.bytes, self.opts, |render| body(render));
     }
 }
@@ -112,7 +115,11 @@ pub(crate) fn run<W: Worker, E>(
     let queue = Queue {
         pages,
         window,
-        state: Mutex::new(State { next: 0, delivered: 0, stop: false }),
+        state: Mutex::new(State {
+            next: 0,
+            delivered: 0,
+            stop: false,
+        }),
         cv: Condvar::new(),
     };
     let (tx, rx) = mpsc::channel::<(u32, Result<W::Item>)>();
@@ -184,10 +191,12 @@ mod tests {
 
     impl<'a> Worker for Fake<'a> {
         type Item = Tracked<'a>;
-        fn run(&self, body: &mut dyn FnMut(&mut dyn FnMut(u32) -> Result<Tracked<'a>>)) {
+        fn run(&self, body: &mut dyn FnMut(&mut RenderFn<'_, Tracked<'a>>)) {
             body(&mut |i| {
                 // Uneven work so that pages finish out of order.
-                std::thread::sleep(std::time::Duration::from_micros(u64::from((i * 7919) % 13) * 50));
+                std::thread::sleep(std::time::Duration::from_micros(
+                    u64::from((i * 7919) % 13) * 50,
+                ));
                 if Some(i) == self.fail_at {
                     return Err(Error::Pdf);
                 }
@@ -201,28 +210,53 @@ mod tests {
     #[test]
     fn in_order_and_bounded_for_any_thread_count() {
         for threads in [1, 2, 3, 5] {
-            let live = Live { now: AtomicUsize::new(0), max: AtomicUsize::new(0) };
+            let live = Live {
+                now: AtomicUsize::new(0),
+                max: AtomicUsize::new(0),
+            };
             let mut seen = Vec::new();
-            run(&Fake { live: &live, fail_at: None }, 300, threads, &mut |t: Tracked<'_>| {
-                seen.push(t.0);
-                Ok::<(), ()>(())
-            })
+            run(
+                &Fake {
+                    live: &live,
+                    fail_at: None,
+                },
+                300,
+                threads,
+                &mut |t: Tracked<'_>| {
+                    seen.push(t.0);
+                    Ok::<(), ()>(())
+                },
+            )
             .unwrap();
             assert_eq!(seen, (0..300).collect::<Vec<_>>());
             let max = live.max.load(Ordering::SeqCst);
-            assert!(max <= 2 * threads.max(1), "{max} pages alive with {threads} threads");
+            assert!(
+                max <= 2 * threads.max(1),
+                "{max} pages alive with {threads} threads"
+            );
         }
     }
 
     #[test]
     fn first_error_in_page_order_wins() {
         for threads in [1, 2, 4] {
-            let live = Live { now: AtomicUsize::new(0), max: AtomicUsize::new(0) };
+            let live = Live {
+                now: AtomicUsize::new(0),
+                max: AtomicUsize::new(0),
+            };
             let mut seen = 0;
-            let r = run(&Fake { live: &live, fail_at: Some(17) }, 100, threads, &mut |_| {
-                seen += 1;
-                Ok::<(), ()>(())
-            });
+            let r = run(
+                &Fake {
+                    live: &live,
+                    fail_at: Some(17),
+                },
+                100,
+                threads,
+                &mut |_| {
+                    seen += 1;
+                    Ok::<(), ()>(())
+                },
+            );
             assert!(matches!(r, Err(RenderError::Raster(Error::Pdf))));
             assert_eq!(seen, 17, "pages before the failing one are delivered");
         }
@@ -230,12 +264,23 @@ mod tests {
 
     #[test]
     fn sink_error_stops() {
-        let live = Live { now: AtomicUsize::new(0), max: AtomicUsize::new(0) };
+        let live = Live {
+            now: AtomicUsize::new(0),
+            max: AtomicUsize::new(0),
+        };
         let mut seen = 0;
-        let r = run(&Fake { live: &live, fail_at: None }, 1000, 2, &mut |_| {
-            seen += 1;
-            if seen == 3 { Err("full") } else { Ok(()) }
-        });
+        let r = run(
+            &Fake {
+                live: &live,
+                fail_at: None,
+            },
+            1000,
+            2,
+            &mut |_| {
+                seen += 1;
+                if seen == 3 { Err("full") } else { Ok(()) }
+            },
+        );
         assert!(matches!(r, Err(RenderError::Sink("full"))));
         assert_eq!(seen, 3);
     }

@@ -35,12 +35,22 @@ fn taps(src: usize, dst: usize) -> Vec<Taps> {
                 let c = ((j as f64 + 0.5) / scale - 0.5).clamp(0.0, (src - 1) as f64);
                 let i0 = c.floor() as usize;
                 let t = c - i0 as f64;
-                if i0 + 1 < src { (i0, vec![1.0 - t, t]) } else { (i0, vec![1.0]) }
+                if i0 + 1 < src {
+                    (i0, vec![1.0 - t, t])
+                } else {
+                    (i0, vec![1.0])
+                }
             };
             let total: f64 = raw.iter().sum();
             let mut weights: Vec<i32> = raw
                 .iter()
-                .map(|w| if total > 0.0 { (w / total * f64::from(ONE)).round() as i32 } else { 0 })
+                .map(|w| {
+                    if total > 0.0 {
+                        (w / total * f64::from(ONE)).round() as i32
+                    } else {
+                        0
+                    }
+                })
                 .collect();
             // Put the rounding remainder on the heaviest tap.
             let sum: i32 = weights.iter().sum();

@@ -1,5 +1,6 @@
 //! Public API behaviour: ordering, determinism across thread counts,
 //! typed errors for hostile input, image details.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
 mod common;
 
@@ -24,13 +25,33 @@ fn doc(pages: usize) -> Vec<u8> {
 fn same_pixels_for_any_thread_count() {
     let bytes = doc(7);
     assert_eq!(page_count(&bytes, DocumentFormat::Pdf, None), Ok(7));
-    let one = render_all(&bytes, DocumentFormat::Pdf, &RasterOptions { threads: Some(1), ..Default::default() }).unwrap();
+    let one = render_all(
+        &bytes,
+        DocumentFormat::Pdf,
+        &RasterOptions {
+            threads: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     for threads in [2, 3, 8] {
-        let many = render_all(&bytes, DocumentFormat::Pdf, &RasterOptions { threads: Some(threads), ..Default::default() }).unwrap();
+        let many = render_all(
+            &bytes,
+            DocumentFormat::Pdf,
+            &RasterOptions {
+                threads: Some(threads),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(many.len(), 7);
         for (a, b) in one.iter().zip(&many) {
             assert_eq!(a.index, b.index);
-            assert!(a.page == b.page, "page {} differs with {threads} threads", a.index);
+            assert!(
+                a.page == b.page,
+                "page {} differs with {threads} threads",
+                a.index
+            );
         }
     }
     assert!(one[1].rotated && !one[0].rotated);
@@ -40,20 +61,34 @@ fn same_pixels_for_any_thread_count() {
 fn sink_errors_stop_rendering() {
     let bytes = doc(9);
     let mut seen = 0;
-    let r = render(&bytes, DocumentFormat::Pdf, &RasterOptions { threads: Some(2), ..Default::default() }, |_| {
-        seen += 1;
-        if seen == 2 { Err("disk full") } else { Ok(()) }
-    });
+    let r = render(
+        &bytes,
+        DocumentFormat::Pdf,
+        &RasterOptions {
+            threads: Some(2),
+            ..Default::default()
+        },
+        |_| {
+            seen += 1;
+            if seen == 2 { Err("disk full") } else { Ok(()) }
+        },
+    );
     assert!(matches!(r, Err(RenderError::Sink("disk full"))));
     assert_eq!(seen, 2);
 }
 
 #[test]
 fn hostile_pdfs_are_typed_errors() {
-    assert_eq!(page_count(b"%PDF-1.4 garbage", DocumentFormat::Pdf, None), Err(Error::Pdf));
+    assert_eq!(
+        page_count(b"%PDF-1.4 garbage", DocumentFormat::Pdf, None),
+        Err(Error::Pdf)
+    );
     assert_eq!(page_count(b"", DocumentFormat::Pdf, None), Err(Error::Pdf));
     let many = doc(4);
-    let opts = RasterOptions { max_pages: 3, ..Default::default() };
+    let opts = RasterOptions {
+        max_pages: 3,
+        ..Default::default()
+    };
     assert_eq!(
         render_all(&many, DocumentFormat::Pdf, &opts).unwrap_err(),
         Error::Limits(LimitKind::Pages { pages: 4, max: 3 })
@@ -62,7 +97,10 @@ fn hostile_pdfs_are_typed_errors() {
     let huge = pdf(&[PageSpec::new(1e9, 1e9, String::new())]);
     assert_eq!(
         render_all(&huge, DocumentFormat::Pdf, &RasterOptions::default()).unwrap_err(),
-        Error::Page { index: 0, kind: PageErrorKind::BadPageBox }
+        Error::Page {
+            index: 0,
+            kind: PageErrorKind::BadPageBox
+        }
     );
     // Truncations never panic.
     for cut in (0..many.len()).step_by(97) {
@@ -74,12 +112,27 @@ fn hostile_pdfs_are_typed_errors() {
 fn bad_options_are_usage_errors() {
     let bytes = doc(1);
     for opts in [
-        RasterOptions { threads: Some(0), ..Default::default() },
-        RasterOptions { margins_pt: -1.0, ..Default::default() },
-        RasterOptions { margins_pt: f32::NAN, ..Default::default() },
-        RasterOptions { margins_pt: 300.0, ..Default::default() },
+        RasterOptions {
+            threads: Some(0),
+            ..Default::default()
+        },
+        RasterOptions {
+            margins_pt: -1.0,
+            ..Default::default()
+        },
+        RasterOptions {
+            margins_pt: f32::NAN,
+            ..Default::default()
+        },
+        RasterOptions {
+            margins_pt: 300.0,
+            ..Default::default()
+        },
     ] {
-        assert!(matches!(render_all(&bytes, DocumentFormat::Pdf, &opts), Err(Error::Usage { .. })));
+        assert!(matches!(
+            render_all(&bytes, DocumentFormat::Pdf, &opts),
+            Err(Error::Usage { .. })
+        ));
     }
 }
 
@@ -91,18 +144,37 @@ fn png(img: &image::DynamicImage) -> Vec<u8> {
 
 #[test]
 fn alpha_is_composited_over_white() {
-    let clear = image::DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(50, 40, image::Rgba([0, 0, 0, 0])));
-    let page = &render_all(&png(&clear), DocumentFormat::Png, &RasterOptions::default()).unwrap()[0];
-    assert!(page.page.data().iter().all(|&v| v == 255), "transparent black is white paper");
-    let half = image::DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(50, 40, image::Rgba([0, 0, 0, 128])));
+    let clear = image::DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(
+        50,
+        40,
+        image::Rgba([0, 0, 0, 0]),
+    ));
+    let page =
+        &render_all(&png(&clear), DocumentFormat::Png, &RasterOptions::default()).unwrap()[0];
+    assert!(
+        page.page.data().iter().all(|&v| v == 255),
+        "transparent black is white paper"
+    );
+    let half = image::DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(
+        50,
+        40,
+        image::Rgba([0, 0, 0, 128]),
+    ));
     let page = &render_all(&png(&half), DocumentFormat::Png, &RasterOptions::default()).unwrap()[0];
     let darkest = page.page.data().iter().min().copied().unwrap();
-    assert!((126..=128).contains(&darkest), "half-transparent black is mid gray, got {darkest}");
+    assert!(
+        (126..=128).contains(&darkest),
+        "half-transparent black is mid gray, got {darkest}"
+    );
 }
 
 #[test]
 fn sixteen_bit_and_palette_decode() {
-    let g16 = image::DynamicImage::ImageLuma16(image::ImageBuffer::from_pixel(30, 30, image::Luma([0x8080u16])));
+    let g16 = image::DynamicImage::ImageLuma16(image::ImageBuffer::from_pixel(
+        30,
+        30,
+        image::Luma([0x8080u16]),
+    ));
     let page = &render_all(&png(&g16), DocumentFormat::Png, &RasterOptions::default()).unwrap()[0];
     assert_eq!(page.page.data().iter().min().copied(), Some(128));
 }
@@ -130,18 +202,30 @@ fn small_image_with_dpi_prints_at_true_size() {
 
 #[test]
 fn broken_images_are_typed_errors() {
-    let img = image::DynamicImage::ImageLuma8(image::GrayImage::from_pixel(64, 64, image::Luma([9])));
+    let img =
+        image::DynamicImage::ImageLuma8(image::GrayImage::from_pixel(64, 64, image::Luma([9])));
     let bytes = png(&img);
     for cut in [0, 8, 20, 40, bytes.len() - 20] {
-        let r = render_all(&bytes[..cut], DocumentFormat::Png, &RasterOptions::default());
+        let r = render_all(
+            &bytes[..cut],
+            DocumentFormat::Png,
+            &RasterOptions::default(),
+        );
         assert!(matches!(r, Err(Error::Image { .. })), "cut {cut}: {r:?}");
     }
     let opts = RasterOptions {
-        limits: { let mut l = faxprep_raster::Limits::default(); l.max_image_pixels = 100; l },
+        limits: {
+            let mut l = faxprep_raster::Limits::default();
+            l.max_image_pixels = 100;
+            l
+        },
         ..Default::default()
     };
     assert!(matches!(
         render_all(&bytes, DocumentFormat::Png, &opts),
-        Err(Error::Limits(LimitKind::ImagePixels { width: 64, height: 64 }))
+        Err(Error::Limits(LimitKind::ImagePixels {
+            width: 64,
+            height: 64
+        }))
     ));
 }

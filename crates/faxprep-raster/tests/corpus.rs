@@ -1,6 +1,7 @@
 //! Every PDF and image of the shared corpus that intake accepts (kinds
 //! `pdf-*` and `img-*` except `img-bomb`) renders without error or panic,
 //! and the page count matches poppler's `pdfinfo` (issue 4).
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
 use std::process::Command;
 
@@ -9,7 +10,9 @@ use faxprep_raster::{DocumentFormat, Error, RasterOptions, RenderError, render};
 /// User passwords from the corpus README.
 fn password(file: &str) -> Option<&'static str> {
     match file {
-        "qpdf-enc-R3_V2_U-view_O-master.pdf" | "qpdf-enc-XI-R6_V5_U-view_O-master.pdf" => Some("view"),
+        "qpdf-enc-R3_V2_U-view_O-master.pdf" | "qpdf-enc-XI-R6_V5_U-view_O-master.pdf" => {
+            Some("view")
+        }
         "pypdf-libreoffice-writer-password.pdf" => Some("openpassword"),
         _ => None,
     }
@@ -40,7 +43,9 @@ fn pdfinfo_pages(path: &std::path::Path, pw: Option<&str>) -> u32 {
 
 #[test]
 fn corpus_renders_and_page_counts_match_pdfinfo() {
-    let Some(dir) = faxprep_testkit::corpus_dir() else { return };
+    let Some(dir) = faxprep_testkit::corpus_dir() else {
+        return;
+    };
     if !faxprep_testkit::require_tool("pdfinfo") {
         return;
     }
@@ -78,7 +83,10 @@ fn corpus_renders_and_page_counts_match_pdfinfo() {
             Ok(()) if pages == expected => {
                 println!("ok   {:<50} {pages:>3} pages {warnings:?}", entry.file);
             }
-            Ok(()) => failures.push(format!("{}: {pages} pages, pdfinfo says {expected}", entry.file)),
+            Ok(()) => failures.push(format!(
+                "{}: {pages} pages, pdfinfo says {expected}",
+                entry.file
+            )),
             // image's JPEG decoder has no 12-bit support: a clear error.
             Err(RenderError::Raster(Error::Unsupported { what })) if entry.file.contains("12") => {
                 println!("unsupported {:<43} {what}", entry.file);
@@ -88,16 +96,25 @@ fn corpus_renders_and_page_counts_match_pdfinfo() {
         checked += 1;
     }
     assert!(checked > 50, "only {checked} corpus files checked");
-    assert!(failures.is_empty(), "corpus failures:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "corpus failures:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn wrong_and_missing_passwords_are_typed_errors() {
-    let Some(dir) = faxprep_testkit::corpus_dir() else { return };
+    let Some(dir) = faxprep_testkit::corpus_dir() else {
+        return;
+    };
     let bytes = std::fs::read(dir.join("qpdf-enc-R3_V2_U-view_O-master.pdf")).expect("read");
     let none = faxprep_raster::page_count(&bytes, DocumentFormat::Pdf, None);
     assert_eq!(none, Err(Error::Password { supplied: false }));
     let wrong = faxprep_raster::page_count(&bytes, DocumentFormat::Pdf, Some("nope"));
     assert_eq!(wrong, Err(Error::Password { supplied: true }));
-    assert_eq!(faxprep_raster::page_count(&bytes, DocumentFormat::Pdf, Some("view")), Ok(30));
+    assert_eq!(
+        faxprep_raster::page_count(&bytes, DocumentFormat::Pdf, Some("view")),
+        Ok(30)
+    );
 }

@@ -3,6 +3,7 @@
 //! 204 x 196 dpi scaled into the same rectangle our geometry puts the page
 //! in, compared by mean absolute difference. Missing text, wrong fonts and
 //! misplaced pages show up as a difference close to the page's ink.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
 use std::process::Command;
 
@@ -18,7 +19,9 @@ fn page_geometry(path: &std::path::Path, page: u32) -> Option<(f64, f64, i32)> {
         .output()
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let size = text.lines().find(|l| l.starts_with("Page") && l.contains(" size:"))?;
+    let size = text
+        .lines()
+        .find(|l| l.starts_with("Page") && l.contains(" size:"))?;
     let nums: Vec<f64> = size
         .split(':')
         .nth(1)?
@@ -73,7 +76,9 @@ fn block_mad(a: &[u8], b: &[u8], rows: usize) -> f64 {
 
 #[test]
 fn text_pdfs_agree_with_poppler() {
-    let Some(dir) = faxprep_testkit::corpus_dir() else { return };
+    let Some(dir) = faxprep_testkit::corpus_dir() else {
+        return;
+    };
     if !faxprep_testkit::require_tool("pdftoppm") || !faxprep_testkit::require_tool("pdfinfo") {
         return;
     }
@@ -82,10 +87,17 @@ fn text_pdfs_agree_with_poppler() {
     let rows = Paper::Letter.rows(Resolution::Fine) as usize;
     let mut compared = 0;
     let mut worst = 0.0f64;
-    for entry in faxprep_testkit::corpus_index().into_iter().filter(|e| e.kind == "pdf-text") {
+    for entry in faxprep_testkit::corpus_index()
+        .into_iter()
+        .filter(|e| e.kind == "pdf-text")
+    {
         let path = entry.path(&dir);
         let bytes = std::fs::read(&path).unwrap();
-        let opts = RasterOptions { max_pages: 1000, threads: Some(2), ..RasterOptions::default() };
+        let opts = RasterOptions {
+            max_pages: 1000,
+            threads: Some(2),
+            ..RasterOptions::default()
+        };
         let mut ours = Vec::new();
         let _ = render(&bytes, DocumentFormat::Pdf, &opts, |p| {
             if p.index >= PAGES_PER_FILE {
@@ -96,19 +108,36 @@ fn text_pdfs_agree_with_poppler() {
         });
         for p in &ours {
             let n = p.index + 1;
-            let Some((w, h, rot)) = page_geometry(&path, n) else { continue };
+            let Some((w, h, rot)) = page_geometry(&path, n) else {
+                continue;
+            };
             if rot % 180 != 0 || w > h {
                 continue;
             }
             // The same fit as geometry.rs: 1728 px = 609.88 pt wide.
             let (aw, ah) = (1728.0 * 72.0 / 204.0, rows as f64 * 72.0 / 196.0);
             let s = (aw / w).min(ah / h);
-            let (tw, th) = ((w * s * 204.0 / 72.0).round() as usize, (h * s * 196.0 / 72.0).round() as usize);
+            let (tw, th) = (
+                (w * s * 204.0 / 72.0).round() as usize,
+                (h * s * 196.0 / 72.0).round() as usize,
+            );
             let (ox, oy) = ((1728 - tw) / 2, (rows - th) / 2);
             let out = tmp.join(format!("p{n}"));
             let status = Command::new("pdftoppm")
-                .args(["-gray", "-f", &n.to_string(), "-l", &n.to_string(), "-singlefile"])
-                .args(["-scale-to-x", &tw.to_string(), "-scale-to-y", &th.to_string()])
+                .args([
+                    "-gray",
+                    "-f",
+                    &n.to_string(),
+                    "-l",
+                    &n.to_string(),
+                    "-singlefile",
+                ])
+                .args([
+                    "-scale-to-x",
+                    &tw.to_string(),
+                    "-scale-to-y",
+                    &th.to_string(),
+                ])
                 .arg(&path)
                 .arg(&out)
                 .status()
@@ -121,7 +150,11 @@ fn text_pdfs_agree_with_poppler() {
                 theirs[(oy + y) * 1728 + ox..(oy + y) * 1728 + ox + row.len()].copy_from_slice(row);
             }
             let mine = p.page.data();
-            let mad = mine.iter().zip(&theirs).map(|(a, b)| f64::from(a.abs_diff(*b))).sum::<f64>()
+            let mad = mine
+                .iter()
+                .zip(&theirs)
+                .map(|(a, b)| f64::from(a.abs_diff(*b)))
+                .sum::<f64>()
                 / mine.len() as f64;
             let ink = theirs.iter().map(|&v| f64::from(255 - v)).sum::<f64>() / theirs.len() as f64;
             let blocked = block_mad(mine, &theirs, rows);

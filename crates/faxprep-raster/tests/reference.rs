@@ -2,6 +2,7 @@
 //! landscape page, /Rotate 90, A4 and Legal, a crop box, and a JPEG in each
 //! EXIF orientation. `FAXPREP_BLESS=1 cargo test -p faxprep-raster` writes
 //! `fixtures/ref/raster/*.png` and still fails that run.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too
 
 mod common;
 
@@ -35,37 +36,71 @@ fn base14_fonts() {
 
 #[test]
 fn landscape_is_turned_upright() {
-    let page = pdf_page(PageSpec::new(792.0, 612.0, framed(792.0, 612.0, "Landscape")), &RasterOptions::default());
+    let page = pdf_page(
+        PageSpec::new(792.0, 612.0, framed(792.0, 612.0, "Landscape")),
+        &RasterOptions::default(),
+    );
     assert!(page.rotated);
     faxprep_testkit::assert_gray_matches("raster/landscape", &page.page, TOLERANCE, BUDGET);
-    let opts = RasterOptions { auto_rotate: false, ..RasterOptions::default() };
-    let flat = pdf_page(PageSpec::new(792.0, 612.0, framed(792.0, 612.0, "Landscape")), &opts);
+    let opts = RasterOptions {
+        auto_rotate: false,
+        ..RasterOptions::default()
+    };
+    let flat = pdf_page(
+        PageSpec::new(792.0, 612.0, framed(792.0, 612.0, "Landscape")),
+        &opts,
+    );
     assert!(!flat.rotated);
-    faxprep_testkit::assert_gray_matches("raster/landscape_no_rotate", &flat.page, TOLERANCE, BUDGET);
+    faxprep_testkit::assert_gray_matches(
+        "raster/landscape_no_rotate",
+        &flat.page,
+        TOLERANCE,
+        BUDGET,
+    );
 }
 
 #[test]
 fn rotate_90_is_honoured() {
     let mut spec = PageSpec::new(612.0, 792.0, framed(612.0, 792.0, "Rotate 90"));
     spec.rotate = Some(90);
-    let opts = RasterOptions { auto_rotate: false, ..RasterOptions::default() };
+    let opts = RasterOptions {
+        auto_rotate: false,
+        ..RasterOptions::default()
+    };
     let page = pdf_page(spec, &opts);
     faxprep_testkit::assert_gray_matches("raster/rotate90", &page.page, TOLERANCE, BUDGET);
 }
 
 #[test]
 fn a4_and_legal_keep_their_paper() {
-    let auto = RasterOptions { paper: PaperChoice::Auto, ..RasterOptions::default() };
-    let a4 = pdf_page(PageSpec::new(595.28, 841.89, framed(595.28, 841.89, "A4")), &auto);
+    let auto = RasterOptions {
+        paper: PaperChoice::Auto,
+        ..RasterOptions::default()
+    };
+    let a4 = pdf_page(
+        PageSpec::new(595.28, 841.89, framed(595.28, 841.89, "A4")),
+        &auto,
+    );
     assert_eq!((a4.paper, a4.page.height()), (Paper::A4, 2292));
     faxprep_testkit::assert_gray_matches("raster/a4_auto", &a4.page, TOLERANCE, BUDGET);
-    let legal = pdf_page(PageSpec::new(612.0, 1008.0, framed(612.0, 1008.0, "Legal")), &auto);
+    let legal = pdf_page(
+        PageSpec::new(612.0, 1008.0, framed(612.0, 1008.0, "Legal")),
+        &auto,
+    );
     assert_eq!((legal.paper, legal.page.height()), (Paper::Legal, 2744));
     faxprep_testkit::assert_gray_matches("raster/legal_auto", &legal.page, TOLERANCE, BUDGET);
     // Legal on Letter paper: shrunk to fit, centred.
-    let on_letter = pdf_page(PageSpec::new(612.0, 1008.0, framed(612.0, 1008.0, "Legal")), &RasterOptions::default());
+    let on_letter = pdf_page(
+        PageSpec::new(612.0, 1008.0, framed(612.0, 1008.0, "Legal")),
+        &RasterOptions::default(),
+    );
     assert_eq!(on_letter.page.height(), 2156);
-    faxprep_testkit::assert_gray_matches("raster/legal_on_letter", &on_letter.page, TOLERANCE, BUDGET);
+    faxprep_testkit::assert_gray_matches(
+        "raster/legal_on_letter",
+        &on_letter.page,
+        TOLERANCE,
+        BUDGET,
+    );
 }
 
 #[test]
@@ -79,10 +114,21 @@ fn crop_box_is_honoured() {
 #[test]
 fn standard_and_superfine() {
     for (res, rows) in [(Resolution::Standard, 1078), (Resolution::Superfine, 4301)] {
-        let opts = RasterOptions { resolution: res, ..RasterOptions::default() };
-        let page = pdf_page(PageSpec::new(612.0, 792.0, framed(612.0, 792.0, "Resolution")), &opts);
+        let opts = RasterOptions {
+            resolution: res,
+            ..RasterOptions::default()
+        };
+        let page = pdf_page(
+            PageSpec::new(612.0, 792.0, framed(612.0, 792.0, "Resolution")),
+            &opts,
+        );
         assert_eq!(page.page.height(), rows);
-        faxprep_testkit::assert_gray_matches(&format!("raster/framed_{res}"), &page.page, TOLERANCE, BUDGET);
+        faxprep_testkit::assert_gray_matches(
+            &format!("raster/framed_{res}"),
+            &page.page,
+            TOLERANCE,
+            BUDGET,
+        );
     }
 }
 
@@ -90,10 +136,23 @@ fn standard_and_superfine() {
 fn exif_orientations() {
     let upright = upright_picture(320, 192);
     let opts = RasterOptions::default();
-    let first = one(&jpeg_with_orientation(&upright, 1), DocumentFormat::Jpeg, &opts);
+    let first = one(
+        &jpeg_with_orientation(&upright, 1),
+        DocumentFormat::Jpeg,
+        &opts,
+    );
     for o in 1..=8u16 {
-        let page = one(&jpeg_with_orientation(&stored_for_orientation(&upright, o), o), DocumentFormat::Jpeg, &opts);
-        faxprep_testkit::assert_gray_matches(&format!("raster/exif_{o}"), &page.page, TOLERANCE, BUDGET);
+        let page = one(
+            &jpeg_with_orientation(&stored_for_orientation(&upright, o), o),
+            DocumentFormat::Jpeg,
+            &opts,
+        );
+        faxprep_testkit::assert_gray_matches(
+            &format!("raster/exif_{o}"),
+            &page.page,
+            TOLERANCE,
+            BUDGET,
+        );
         // Every orientation displays the same picture (up to JPEG noise).
         let mad = mean_abs_diff(page.page.data(), first.page.data());
         assert!(mad < 0.5, "orientation {o}: mean abs diff {mad}");

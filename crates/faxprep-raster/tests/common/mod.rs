@@ -32,7 +32,12 @@ pub struct PageSpec {
 
 impl PageSpec {
     pub fn new(w: f32, h: f32, content: String) -> Self {
-        PageSpec { media: [0.0, 0.0, w, h], rotate: None, crop: None, content }
+        PageSpec {
+            media: [0.0, 0.0, w, h],
+            rotate: None,
+            crop: None,
+            content,
+        }
     }
 }
 
@@ -58,7 +63,10 @@ pub fn pdf(pages: &[PageSpec]) -> Vec<u8> {
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let mut fonts = lopdf::Dictionary::new();
-    fonts.set("F1", dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" });
+    fonts.set(
+        "F1",
+        dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" },
+    );
     for (i, name) in BASE14.iter().enumerate() {
         let font = doc.add_object(dictionary! {
             "Type" => "Font", "Subtype" => "Type1", "BaseFont" => *name,
@@ -68,7 +76,10 @@ pub fn pdf(pages: &[PageSpec]) -> Vec<u8> {
     let resources = doc.add_object(dictionary! { "Font" => fonts });
     let mut kids = Vec::new();
     for spec in pages {
-        let content = doc.add_object(Stream::new(dictionary! {}, spec.content.clone().into_bytes()));
+        let content = doc.add_object(Stream::new(
+            dictionary! {},
+            spec.content.clone().into_bytes(),
+        ));
         let rect = |r: [f32; 4]| Object::Array(r.iter().map(|&v| Object::Real(v)).collect());
         let mut page = dictionary! {
             "Type" => "Page",
@@ -185,6 +196,10 @@ pub fn jpeg_with_orientation(img: &image::GrayImage, orientation: u16) -> Vec<u8
 /// Mean absolute difference of two equally sized buffers.
 pub fn mean_abs_diff(a: &[u8], b: &[u8]) -> f64 {
     assert_eq!(a.len(), b.len());
-    let sum: u64 = a.iter().zip(b).map(|(x, y)| u64::from(x.abs_diff(*y))).sum();
+    let sum: u64 = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| u64::from(x.abs_diff(*y)))
+        .sum();
     sum as f64 / a.len() as f64
 }
