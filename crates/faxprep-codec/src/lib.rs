@@ -70,6 +70,29 @@
 //! table) and `cargo bench -p faxprep-benches --bench codec` (criterion,
 //! wall time, encode and decode of the same pages).
 //!
+//! # TIFF Class F
+//! [`tiff::TiffWriter`] takes pages one at a time (a 300-page fax never
+//! holds 300 bitmaps: each page is coded straight into the file buffer)
+//! and writes one strip per page, NewSubfileType 2, Photometric 0, 204 x
+//! 98/196/391 dpi RATIONALs, T4Options (2-D bit, fill bits) or T6Options,
+//! PageNumber (patched at the end when the total is not given), Software,
+//! DateTime only when given (never the clock) and CleanFaxData 0,
+//! little-endian with word-aligned, sorted directories;
+//! [`tiff::write_tiff_f`] does it for a slice. G4 strips end with EOFB as
+//! libtiff's do, so they are libtiff's bytes. [`tiff::read_tiff`],
+//! [`tiff::decode_tiff`] and [`tiff::decode_page_lenient`] read Class F and
+//! most other bilevel fax TIFFs (II and MM, FillOrder 1 and 2, G3 1-D/2-D,
+//! G4, uncompressed, several strips a page, PhotometricInterpretation 1)
+//! under [`tiff::ReadLimits`], checking every offset and count before use
+//! and refusing directory loops; [`tiff::validate_class_f`] lists what
+//! keeps a file from being Class F (for `inspect`). The directory code is
+//! written by hand, not with the `tiff` crate's encoder: the strips are
+//! already-coded bytes, the tags carry fax-specific values and PageNumber
+//! totals are patched in place, which is simpler to control exactly by
+//! hand. Tests: every mode against libtiff (`tifftopnm`, `tiffinfo -D`),
+//! Ghostscript's CCITTFaxDecode and `tiffcp -c g4` bytes; the corpus fax
+//! TIFFs; truncation and corruption sweeps; the `tiff_read` fuzz target.
+//!
 //! # Cargo features
 //! None.
 //!
@@ -93,6 +116,9 @@ pub mod ccitt;
 pub mod tiff;
 
 pub use ccitt::{Compression, DecodeOptions, EncodeOptions, decode, decode_lenient, encode};
+pub use tiff::{
+    ReadLimits, TiffOptions, TiffWriter, decode_tiff, read_tiff, validate_class_f, write_tiff_f,
+};
 
 #[cfg(doc)]
 use faxprep_page::{BitPage, Resolution};
