@@ -76,7 +76,11 @@ impl FieldArgs {
         set(&mut f.send_email, &self.send_email);
         let mut placeholders = Vec::new();
         for (slot, value, name) in [
-            (&mut f.recipient_number, PREVIEW_RECIPIENT, "--recipient-number"),
+            (
+                &mut f.recipient_number,
+                PREVIEW_RECIPIENT,
+                "--recipient-number",
+            ),
             (&mut f.sender_name, PREVIEW_SENDER, "--sender-name"),
             (&mut f.sender_email, PREVIEW_EMAIL, "--sender-email"),
         ] {
@@ -86,7 +90,10 @@ impl FieldArgs {
             }
         }
         if !placeholders.is_empty() && !quiet {
-            eprintln!("faxprep: no {} given; using preview placeholders", placeholders.join(", "));
+            eprintln!(
+                "faxprep: no {} given; using preview placeholders",
+                placeholders.join(", ")
+            );
         }
         Ok(f)
     }
@@ -95,7 +102,8 @@ impl FieldArgs {
 /// Read the API's fields from JSON; booleans and numbers are taken as the
 /// strings a multipart form would carry.
 fn read_fields_json(path: &PathBuf) -> anyhow::Result<FormFields> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let value: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
     let serde_json::Value::Object(map) = value else {
@@ -157,14 +165,18 @@ pub struct FaxArgs {
 impl FaxArgs {
     pub fn options(&self) -> anyhow::Result<Options> {
         let mut o = Options::default();
-        o.plan = if self.plan == "free" { Plan::Free } else { Plan::Paid };
+        o.plan = if self.plan == "free" {
+            Plan::Free
+        } else {
+            Plan::Paid
+        };
         o.password.clone_from(&self.password);
         o.resolution = faxprep::page::Resolution::ALL
             .into_iter()
             .find(|r| r.name() == self.resolution)
             .context("unknown resolution")?;
-        o.compression =
-            faxprep::codec::Compression::from_name(&self.compression).context("unknown compression")?;
+        o.compression = faxprep::codec::Compression::from_name(&self.compression)
+            .context("unknown compression")?;
         o.paper = match self.paper.as_str() {
             "auto" => faxprep::raster::PaperChoice::Auto,
             name => faxprep::raster::PaperChoice::Fixed(
@@ -174,7 +186,10 @@ impl FaxArgs {
                     .context("unknown paper")?,
             ),
         };
-        o.halftone = self.halftone.parse().map_err(|e| anyhow::anyhow!("--halftone: {e}"))?;
+        o.halftone = self
+            .halftone
+            .parse()
+            .map_err(|e| anyhow::anyhow!("--halftone: {e}"))?;
         if self.threads == Some(0) {
             bail!("--threads must be at least 1");
         }
@@ -214,7 +229,8 @@ pub fn parse_date(text: &str, zone: Option<String>) -> anyhow::Result<CoverDate>
         o => {
             let sign = if o.starts_with('-') { -1 } else { 1 };
             let (h, m) = o[1..].split_once(':').ok_or_else(bad)?;
-            sign * (h.parse::<i32>().map_err(|_| bad())? * 60 + m.parse::<i32>().map_err(|_| bad())?)
+            sign * (h.parse::<i32>().map_err(|_| bad())? * 60
+                + m.parse::<i32>().map_err(|_| bad())?)
         }
     };
     let date = CoverDate {
@@ -267,9 +283,17 @@ mod tests {
     #[test]
     fn dates_parse() {
         let d = parse_date("2026-11-28T14:05-05:00", None).unwrap();
-        assert_eq!((d.year, d.month, d.day, d.hour, d.minute), (2026, 11, 28, 14, 5));
+        assert_eq!(
+            (d.year, d.month, d.day, d.hour, d.minute),
+            (2026, 11, 28, 14, 5)
+        );
         assert_eq!(d.utc_offset_minutes, -300);
-        assert_eq!(parse_date("2026-02-03 04:05Z", None).unwrap().utc_offset_minutes, 0);
+        assert_eq!(
+            parse_date("2026-02-03 04:05Z", None)
+                .unwrap()
+                .utc_offset_minutes,
+            0
+        );
         assert!(parse_date("2026-02-30T00:00", None).is_err());
         assert!(parse_date("yesterday", None).is_err());
         let now = now_utc(None);

@@ -51,15 +51,21 @@ fn inspect_tiff(bytes: &[u8], json: bool) -> anyhow::Result<Outcome> {
             })
             .collect();
         let issues: Vec<String> = issues.iter().map(ToString::to_string).collect();
-        let value = json!({"kind": "tiff", "valid_class_f": valid, "pages": pages, "issues": issues});
+        let value =
+            json!({"kind": "tiff", "valid_class_f": valid, "pages": pages, "issues": issues});
         serde_json::to_writer(&mut out, &value)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "fax TIFF, {} page(s), {}", pages.len(), if valid {
-            "valid TIFF Class F"
-        } else {
-            "NOT valid TIFF Class F"
-        })?;
+        writeln!(
+            out,
+            "fax TIFF, {} page(s), {}",
+            pages.len(),
+            if valid {
+                "valid TIFF Class F"
+            } else {
+                "NOT valid TIFF Class F"
+            }
+        )?;
         for (i, p) in pages.iter().enumerate() {
             writeln!(
                 out,
@@ -78,11 +84,18 @@ fn inspect_tiff(bytes: &[u8], json: bool) -> anyhow::Result<Outcome> {
             writeln!(out, "  {issue}")?;
         }
     }
-    Ok(if valid { Outcome::Done } else { Outcome::Rejected })
+    Ok(if valid {
+        Outcome::Done
+    } else {
+        Outcome::Rejected
+    })
 }
 
 fn inspect_upload(bytes: &[u8], password: Option<String>, json: bool) -> anyhow::Result<Outcome> {
-    let opts = IntakeOptions { password, ..IntakeOptions::default() };
+    let opts = IntakeOptions {
+        password,
+        ..IntakeOptions::default()
+    };
     let doc = match check_document(bytes, &opts) {
         Ok(doc) => doc,
         Err(e) => {
@@ -109,13 +122,22 @@ fn inspect_upload(bytes: &[u8], password: Option<String>, json: bool) -> anyhow:
         serde_json::to_writer(&mut out, &value)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "{}, {} page(s)", doc.format.name().to_uppercase(), doc.pages)?;
+        writeln!(
+            out,
+            "{}, {} page(s)",
+            doc.format.name().to_uppercase(),
+            doc.pages
+        )?;
         if doc.encrypted {
-            writeln!(out, "  encrypted (opened{})", if doc.password_used {
-                " with the password"
-            } else {
-                " with the empty password"
-            })?;
+            writeln!(
+                out,
+                "  encrypted (opened{})",
+                if doc.password_used {
+                    " with the password"
+                } else {
+                    " with the empty password"
+                }
+            )?;
         }
         if let Some(img) = &doc.image {
             let (w, h) = img.display_size();
@@ -130,7 +152,11 @@ fn inspect_upload(bytes: &[u8], password: Option<String>, json: bool) -> anyhow:
         writeln!(
             out,
             "  free plan: {}",
-            if free.is_some() { "allowed" } else { "too long (at most 5 pages with the cover)" }
+            if free.is_some() {
+                "allowed"
+            } else {
+                "too long (at most 5 pages with the cover)"
+            }
         )?;
     }
     Ok(Outcome::Done)

@@ -77,18 +77,29 @@ pub fn report_rejection(e: &faxprep::Error, json: bool) -> anyhow::Result<()> {
         serde_json::to_writer(&mut err, &body)?;
         writeln!(err)?;
     } else {
-        writeln!(err, "rejected ({}, HTTP {}): {}", body.error_type, e.http_status(), body.error)?;
+        writeln!(
+            err,
+            "rejected ({}, HTTP {}): {}",
+            body.error_type,
+            e.http_status(),
+            body.error
+        )?;
         writeln!(err, "hint: {}", body.hint)?;
     }
     Ok(())
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let (fax, stats, seconds) =
-        match prepare_fax(&args.input, &args.fields, &args.fax, args.pdf.is_some(), args.json)? {
-            Ok(done) => done,
-            Err(outcome) => return Ok(outcome),
-        };
+    let (fax, stats, seconds) = match prepare_fax(
+        &args.input,
+        &args.fields,
+        &args.fax,
+        args.pdf.is_some(),
+        args.json,
+    )? {
+        Ok(done) => done,
+        Err(outcome) => return Ok(outcome),
+    };
     std::fs::write(&args.output, &fax.tiff)
         .with_context(|| format!("writing {}", args.output.display()))?;
     if let (Some(path), Some(pdf)) = (&args.pdf, &fax.pdf) {

@@ -40,13 +40,23 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let mut written = Vec::new();
     for (i, page) in pages.iter().enumerate() {
         let path = args.output.join(format!("page-{:03}.png", i + 1));
-        to_image(page).save(&path).with_context(|| format!("writing {}", path.display()))?;
+        to_image(page)
+            .save(&path)
+            .with_context(|| format!("writing {}", path.display()))?;
         written.push(path);
     }
     let sheet = args.output.join("contact.png");
-    contact_sheet(&pages)?.save(&sheet).with_context(|| format!("writing {}", sheet.display()))?;
+    contact_sheet(&pages)?
+        .save(&sheet)
+        .with_context(|| format!("writing {}", sheet.display()))?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{} pages in {}; contact sheet {}", pages.len(), dir(&args.output), dir(&sheet))?;
+    writeln!(
+        out,
+        "{} pages in {}; contact sheet {}",
+        pages.len(),
+        dir(&args.output),
+        dir(&sheet)
+    )?;
     Ok(Outcome::Done)
 }
 
@@ -64,8 +74,16 @@ pub fn to_image(page: &BitPage) -> GrayImage {
 /// pixels), [`SHEET_COLUMNS`] to a row, with a gray gutter.
 fn contact_sheet(pages: &[BitPage]) -> anyhow::Result<GrayImage> {
     const GUTTER: u32 = 8;
-    let cell_w = pages.iter().map(|p| p.width() / SHEET_SHRINK).max().unwrap_or(1);
-    let cell_h = pages.iter().map(|p| p.height() / SHEET_SHRINK).max().unwrap_or(1);
+    let cell_w = pages
+        .iter()
+        .map(|p| p.width() / SHEET_SHRINK)
+        .max()
+        .unwrap_or(1);
+    let cell_h = pages
+        .iter()
+        .map(|p| p.height() / SHEET_SHRINK)
+        .max()
+        .unwrap_or(1);
     let cols = SHEET_COLUMNS.min(pages.len().max(1) as u32);
     let rows = (pages.len() as u32).div_ceil(cols).max(1);
     let mut sheet = GrayImage::from_pixel(

@@ -67,9 +67,15 @@ pub fn quote(document_pages: u32, cover: bool, plan: Plan) -> Result<Quote, Bill
         return Err(BillingError::NoPages);
     }
     if plan == Plan::Free && total_pages > FREE_PLAN_MAX_PAGES {
-        return Err(BillingError::FreePlanPageLimit { total_pages, limit: FREE_PLAN_MAX_PAGES });
+        return Err(BillingError::FreePlanPageLimit {
+            total_pages,
+            limit: FREE_PLAN_MAX_PAGES,
+        });
     }
-    Ok(Quote { total_pages, credits: total_pages.div_ceil(PAGES_PER_CREDIT) })
+    Ok(Quote {
+        total_pages,
+        credits: total_pages.div_ceil(PAGES_PER_CREDIT),
+    })
 }
 
 /// Credits for a fax of `total_pages` pages, cover included (no plan check).
@@ -87,20 +93,43 @@ mod tests {
     #[test]
     fn credits_table() {
         assert_eq!(credits(0), Err(BillingError::NoPages));
-        for (pages, want) in [(1, 1), (9, 1), (10, 1), (11, 2), (20, 2), (21, 3), (300, 30)] {
+        for (pages, want) in [
+            (1, 1),
+            (9, 1),
+            (10, 1),
+            (11, 2),
+            (20, 2),
+            (21, 3),
+            (300, 30),
+        ] {
             assert_eq!(credits(pages), Ok(want), "{pages} pages");
         }
     }
 
     #[test]
     fn free_plan_counts_its_cover() {
-        assert_eq!(quote(4, false, Plan::Free).unwrap(), Quote { total_pages: 5, credits: 1 });
+        assert_eq!(
+            quote(4, false, Plan::Free).unwrap(),
+            Quote {
+                total_pages: 5,
+                credits: 1
+            }
+        );
         assert_eq!(
             quote(5, false, Plan::Free),
-            Err(BillingError::FreePlanPageLimit { total_pages: 6, limit: 5 })
+            Err(BillingError::FreePlanPageLimit {
+                total_pages: 6,
+                limit: 5
+            })
         );
         assert_eq!(quote(0, false, Plan::Paid), Err(BillingError::NoPages));
         assert_eq!(quote(10, false, Plan::Paid).unwrap().credits, 1);
-        assert_eq!(quote(10, true, Plan::Paid).unwrap(), Quote { total_pages: 11, credits: 2 });
+        assert_eq!(
+            quote(10, true, Plan::Paid).unwrap(),
+            Quote {
+                total_pages: 11,
+                credits: 2
+            }
+        );
     }
 }

@@ -53,7 +53,10 @@ impl std::fmt::Display for Error {
         match self {
             Error::Intake(e) => write!(f, "upload rejected: {e}"),
             Error::Billing(e) => e.fmt(f),
-            Error::Raster { page: Some(page), source } => {
+            Error::Raster {
+                page: Some(page),
+                source,
+            } => {
                 write!(f, "rendering page {} failed: {source}", page + 1)
             }
             Error::Raster { page: None, source } => write!(f, "rendering failed: {source}"),
@@ -85,14 +88,21 @@ const TOO_COMPLEX_HINT: &str = "The document is too complex to fax as it is. Pri
     PDF (or export fewer pages, or save images as PNG) and upload that.";
 
 fn body(error_type: &str, error: String, hint: &str) -> ApiError {
-    ApiError { error, error_type: error_type.into(), hint: hint.into() }
+    ApiError {
+        error,
+        error_type: error_type.into(),
+        hint: hint.into(),
+    }
 }
 
 /// Upper-case the first letter and end with a period, as the API's
 /// messages read.
 fn sentence(s: String) -> String {
     let mut chars = s.chars();
-    let mut out: String = chars.next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+    let mut out: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
     out.push_str(chars.as_str());
     if !out.ends_with('.') {
         out.push('.');
@@ -121,10 +131,14 @@ impl Error {
             },
             Error::Billing(BillingError::FreePlanPageLimit { .. }) => "payment_required",
             Error::Billing(_) => "bad_request",
-            Error::Raster { source: R::Limits(_) | R::RendererPanicked { .. }, .. } => {
-                "document_too_complex"
-            }
-            Error::Raster { source: R::Usage { .. }, .. } => "internal_error",
+            Error::Raster {
+                source: R::Limits(_) | R::RendererPanicked { .. },
+                ..
+            } => "document_too_complex",
+            Error::Raster {
+                source: R::Usage { .. },
+                ..
+            } => "internal_error",
             Error::Raster { .. } => "bad_request",
             Error::Isolation(IsolationError::Spawn { .. }) => "internal_error",
             Error::Isolation(_) => "document_too_complex",
@@ -161,12 +175,18 @@ impl Error {
                 sentence(e.to_string()),
                 "Upgrade to a paid plan to send longer faxes, or send fewer pages.",
             ),
-            Error::Raster { source: R::Password { .. }, .. } => body(
+            Error::Raster {
+                source: R::Password { .. },
+                ..
+            } => body(
                 &error_type,
                 sentence(self.to_string()),
                 "Remove the password from the PDF (print it to a new PDF) or supply the password.",
             ),
-            Error::Raster { source: R::Limits(_) | R::RendererPanicked { .. }, .. }
+            Error::Raster {
+                source: R::Limits(_) | R::RendererPanicked { .. },
+                ..
+            }
             | Error::Isolation(_) => {
                 if error_type == "internal_error" {
                     body(&error_type, sentence(self.to_string()), "Try again later.")
@@ -179,7 +199,11 @@ impl Error {
                 sentence(self.to_string()),
                 "Print the document to a new PDF (or save the image as PNG) and upload that.",
             ),
-            _ => body(&error_type, sentence(self.to_string()), "This is our fault; try again later."),
+            _ => body(
+                &error_type,
+                sentence(self.to_string()),
+                "This is our fault; try again later.",
+            ),
         }
     }
 }
@@ -196,14 +220,23 @@ pub(crate) struct WireError {
 impl From<&Error> for WireError {
     fn from(e: &Error) -> Self {
         let b = e.api_error();
-        WireError { error: b.error, error_type: b.error_type, hint: b.hint, status: e.http_status() }
+        WireError {
+            error: b.error,
+            error_type: b.error_type,
+            hint: b.hint,
+            status: e.http_status(),
+        }
     }
 }
 
 impl From<WireError> for Error {
     fn from(w: WireError) -> Self {
         Error::Rejected {
-            body: ApiError { error: w.error, error_type: w.error_type, hint: w.hint },
+            body: ApiError {
+                error: w.error,
+                error_type: w.error_type,
+                hint: w.hint,
+            },
             status: w.status,
         }
     }

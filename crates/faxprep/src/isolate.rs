@@ -100,7 +100,10 @@ impl std::fmt::Display for IsolationError {
                 write!(f, "the document took longer than {seconds} s to render")
             }
             IsolationError::Killed { signal } => {
-                write!(f, "the worker was stopped by signal {signal} (a resource limit)")
+                write!(
+                    f,
+                    "the worker was stopped by signal {signal} (a resource limit)"
+                )
             }
             IsolationError::Failed { code } => write!(f, "the worker failed with exit code {code}"),
             IsolationError::BadResponse { reason } => write!(f, "bad answer from worker: {reason}"),
@@ -128,7 +131,9 @@ pub(crate) fn run_worker(
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| IsolationError::Spawn { message: e.to_string() })?;
+        .map_err(|e| IsolationError::Spawn {
+            message: e.to_string(),
+        })?;
 
     // Feed stdin and drain stdout on their own threads so that neither side
     // can block the other, while this thread keeps the clock.
@@ -157,13 +162,17 @@ pub(crate) fn run_worker(
                 Ok(None) if start.elapsed() >= limits.wall => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    break Err(IsolationError::TimedOut { seconds: limits.wall.as_secs() });
+                    break Err(IsolationError::TimedOut {
+                        seconds: limits.wall.as_secs(),
+                    });
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(2)),
                 Err(e) => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    break Err(IsolationError::Spawn { message: e.to_string() });
+                    break Err(IsolationError::Spawn {
+                        message: e.to_string(),
+                    });
                 }
             }
         };
@@ -175,7 +184,9 @@ pub(crate) fn run_worker(
             return Err(IsolationError::Killed { signal });
         }
         if read.is_err() || out.len() as u64 > max {
-            return Err(IsolationError::BadResponse { reason: "answer too large".into() });
+            return Err(IsolationError::BadResponse {
+                reason: "answer too large".into(),
+            });
         }
         match status.code() {
             // 0: success; 1: a typed rejection, also carried in the answer.

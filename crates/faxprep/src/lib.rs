@@ -131,7 +131,9 @@ pub fn prepare_with_progress(
         // so the user fixes everything in one round trip.
         Err(e) if opts.isolation == Isolation::InProcess => {
             return Err(Error::Intake(
-                faxprep_intake::intake(upload, fields, &intake_opts).err().unwrap_or(e),
+                faxprep_intake::intake(upload, fields, &intake_opts)
+                    .err()
+                    .unwrap_or(e),
             ));
         }
         Err(e) => return Err(Error::Intake(e)),
@@ -144,7 +146,10 @@ pub fn prepare_with_progress(
             Event::Summary(summary) => assembly.start(summary)?,
             Event::Page(page) => assembly.add(page)?,
         }
-        progress(Progress { done: assembly.pages_done(), total: assembly.total_pages() });
+        progress(Progress {
+            done: assembly.pages_done(),
+            total: assembly.total_pages(),
+        });
         Ok(())
     };
     let stats = match &opts.isolation {
@@ -193,7 +198,15 @@ fn render_cover(
         brand: (opts.plan == Plan::Free).then(|| opts.brand.clone()),
     };
     let (page, warnings) = faxprep_cover::render_cover(&fields, &options).map_err(Error::Cover)?;
-    Ok((page, warnings.iter().map(|w| Warning::Cover { message: w.to_string() }).collect()))
+    Ok((
+        page,
+        warnings
+            .iter()
+            .map(|w| Warning::Cover {
+                message: w.to_string(),
+            })
+            .collect(),
+    ))
 }
 
 /// The cover's paper: the fixed paper, or Letter when it is chosen per page.
@@ -251,11 +264,14 @@ impl<'a> Assembly<'a> {
     }
 
     fn writer(&mut self) -> Result<&mut TiffWriter> {
-        self.writer.as_mut().ok_or_else(|| Error::Usage { message: "fax already finished".into() })
+        self.writer.as_mut().ok_or_else(|| Error::Usage {
+            message: "fax already finished".into(),
+        })
     }
 
     fn start(&mut self, summary: process::DocSummary) -> Result<()> {
-        let quote = billing::quote(summary.pages, self.cover, self.opts.plan).map_err(Error::Billing)?;
+        let quote =
+            billing::quote(summary.pages, self.cover, self.opts.plan).map_err(Error::Billing)?;
         self.credits = quote.credits;
         self.total = quote.total_pages;
         self.warnings.extend(summary.warnings.iter().cloned());
@@ -293,17 +309,30 @@ impl<'a> Assembly<'a> {
 
     fn add(&mut self, page: CodedPage) -> Result<()> {
         if self.summary.is_none() {
-            return Err(Error::Usage { message: "page before summary".into() });
+            return Err(Error::Usage {
+                message: "page before summary".into(),
+            });
         }
-        let CodedPage { mut facts, strip, g4, warnings } = page;
+        let CodedPage {
+            mut facts,
+            strip,
+            g4,
+            warnings,
+        } = page;
         facts.index = self.facts.len() as u32;
         let (w, h, res) = (facts.width, facts.height, facts.resolution);
-        self.writer()?.add_encoded(w, h, res, &strip).map_err(Error::Tiff)?;
+        self.writer()?
+            .add_encoded(w, h, res, &strip)
+            .map_err(Error::Tiff)?;
         if self.opts.want_pdf {
             let g4 = match g4 {
                 Some(g4) => g4,
                 None if self.opts.compression == Compression::G4 => strip,
-                None => return Err(Error::Usage { message: "no g4 data for the pdf".into() }),
+                None => {
+                    return Err(Error::Usage {
+                        message: "no g4 data for the pdf".into(),
+                    });
+                }
             };
             self.pdf_pages.push((w, h, g4));
         }
@@ -313,9 +342,12 @@ impl<'a> Assembly<'a> {
     }
 
     fn finish(mut self) -> Result<PreparedFax> {
-        let summary =
-            self.summary.take().ok_or_else(|| Error::Usage { message: "no document".into() })?;
-        let writer = self.writer.take().ok_or_else(|| Error::Usage { message: "finished".into() })?;
+        let summary = self.summary.take().ok_or_else(|| Error::Usage {
+            message: "no document".into(),
+        })?;
+        let writer = self.writer.take().ok_or_else(|| Error::Usage {
+            message: "finished".into(),
+        })?;
         if self.facts.len() as u32 != self.total {
             return Err(Error::Usage {
                 message: format!("{} pages coded, {} expected", self.facts.len(), self.total),
@@ -335,7 +367,9 @@ impl<'a> Assembly<'a> {
                     g4,
                 })
                 .collect();
-            Some(pdf::write_pdf(&pages).map_err(|e| Error::Pdf { message: e.to_string() })?)
+            Some(pdf::write_pdf(&pages).map_err(|e| Error::Pdf {
+                message: e.to_string(),
+            })?)
         } else {
             None
         };

@@ -87,6 +87,9 @@ impl Options {
     /// TIFF DateTime ("YYYY:MM:DD HH:MM:SS") from the cover date.
     pub(crate) fn tiff_date_time(&self) -> String {
         let d = &self.date;
-        format!("{:04}:{:02}:{:02} {:02}:{:02}:00", d.year, d.month, d.day, d.hour, d.minute)
+        format!(
+            "{:04}:{:02}:{:02} {:02}:{:02}:00",
+            d.year, d.month, d.day, d.hour, d.minute
+        )
     }
 }

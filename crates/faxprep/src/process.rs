@@ -115,8 +115,9 @@ impl DocJob {
     }
 
     fn compression(&self) -> Result<Compression, Error> {
-        Compression::from_name(&self.compression)
-            .ok_or_else(|| Error::Usage { message: format!("unknown compression {}", self.compression) })
+        Compression::from_name(&self.compression).ok_or_else(|| Error::Usage {
+            message: format!("unknown compression {}", self.compression),
+        })
     }
 
     fn paper(&self) -> Result<PaperChoice, Error> {
@@ -126,14 +127,18 @@ impl DocJob {
                 .into_iter()
                 .find(|p| p.name() == name)
                 .map(PaperChoice::Fixed)
-                .ok_or_else(|| Error::Usage { message: format!("unknown paper {name}") }),
+                .ok_or_else(|| Error::Usage {
+                    message: format!("unknown paper {name}"),
+                }),
         }
     }
 
     fn halftone(&self) -> Result<Method, Error> {
-        self.halftone.parse().map_err(|e: faxprep_halftone::Error| Error::Usage {
-            message: e.to_string(),
-        })
+        self.halftone
+            .parse()
+            .map_err(|e: faxprep_halftone::Error| Error::Usage {
+                message: e.to_string(),
+            })
     }
 }
 
@@ -192,7 +197,9 @@ pub(crate) fn process_document(
         warnings: document
             .warnings
             .iter()
-            .map(|w| Warning::Document { message: w.to_string() })
+            .map(|w| Warning::Document {
+                message: w.to_string(),
+            })
             .collect(),
     };
     sink(Event::Summary(summary))?;
@@ -225,7 +232,10 @@ pub(crate) fn process_document(
         let mut warnings: Vec<Warning> = rendered
             .warnings
             .iter()
-            .map(|w| Warning::Page { page: index, message: raster_warning(*w).into() })
+            .map(|w| Warning::Page {
+                page: index,
+                message: raster_warning(*w).into(),
+            })
             .collect();
         if report.nearly_blank {
             warnings.push(Warning::NearlyBlank { page: index });
@@ -244,13 +254,20 @@ pub(crate) fn process_document(
             halftone: report.method.to_string(),
             photo_fraction: report.photo_fraction,
         };
-        sink(Event::Page(CodedPage { facts, strip, g4, warnings }))
+        sink(Event::Page(CodedPage {
+            facts,
+            strip,
+            g4,
+            warnings,
+        }))
     });
     match result {
         Ok(()) => Ok(()),
         Err(RenderError::Raster(e)) => Err(Error::from_raster(e)),
         Err(RenderError::Sink(e)) => Err(e),
-        Err(e) => Err(Error::Usage { message: e.to_string() }),
+        Err(e) => Err(Error::Usage {
+            message: e.to_string(),
+        }),
     }
 }
 

@@ -38,13 +38,21 @@ pub struct WorkerStats {
 pub fn worker_main(input: impl Read, mut output: impl Write) -> i32 {
     let mut input = std::io::BufReader::new(input);
     let mut line = Vec::new();
-    if (&mut input).take(MAX_HEADER).read_until(b'\n', &mut line).is_err() {
+    if (&mut input)
+        .take(MAX_HEADER)
+        .read_until(b'\n', &mut line)
+        .is_err()
+    {
         return 2;
     }
-    let Ok(header) = serde_json::from_slice::<JobHeader>(&line) else { return 2 };
+    let Ok(header) = serde_json::from_slice::<JobHeader>(&line) else {
+        return 2;
+    };
     let cap = MAX_JOB_BYTES.min(header.job.limits.max_upload_bytes.saturating_add(1));
     if header.bytes > cap {
-        let e = Error::Usage { message: "job larger than the upload limit".into() };
+        let e = Error::Usage {
+            message: "job larger than the upload limit".into(),
+        };
         return finish_with_error(&mut output, &e);
     }
     let mut bytes = Vec::new();
@@ -71,9 +79,16 @@ pub fn worker_main(input: impl Read, mut output: impl Write) -> i32 {
     if let Err(e) = result {
         return finish_with_error(&mut output, &e);
     }
-    let end = WorkerStats { peak_rss_kib: peak_rss_kib() };
-    let Ok(end) = serde_json::to_vec(&end) else { return 2 };
-    if write_frame(&mut output, b'Z', &end).and_then(|()| output.flush()).is_err() {
+    let end = WorkerStats {
+        peak_rss_kib: peak_rss_kib(),
+    };
+    let Ok(end) = serde_json::to_vec(&end) else {
+        return 2;
+    };
+    if write_frame(&mut output, b'Z', &end)
+        .and_then(|()| output.flush())
+        .is_err()
+    {
         return 2;
     }
     0
@@ -81,8 +96,13 @@ pub fn worker_main(input: impl Read, mut output: impl Write) -> i32 {
 
 fn finish_with_error(output: &mut impl Write, e: &Error) -> i32 {
     let wire = WireError::from(e);
-    let Ok(json) = serde_json::to_vec(&wire) else { return 2 };
-    let end = serde_json::to_vec(&WorkerStats { peak_rss_kib: peak_rss_kib() }).unwrap_or_default();
+    let Ok(json) = serde_json::to_vec(&wire) else {
+        return 2;
+    };
+    let end = serde_json::to_vec(&WorkerStats {
+        peak_rss_kib: peak_rss_kib(),
+    })
+    .unwrap_or_default();
     let ok = write_frame(output, b'E', &json)
         .and_then(|()| write_frame(output, b'Z', &end))
         .and_then(|()| output.flush());
@@ -90,11 +110,15 @@ fn finish_with_error(output: &mut impl Write, e: &Error) -> i32 {
 }
 
 fn io_error(e: std::io::Error) -> Error {
-    Error::Usage { message: format!("worker output: {e}") }
+    Error::Usage {
+        message: format!("worker output: {e}"),
+    }
 }
 
 fn json_error(e: serde_json::Error) -> Error {
-    Error::Usage { message: format!("worker json: {e}") }
+    Error::Usage {
+        message: format!("worker json: {e}"),
+    }
 }
 
 fn write_frame(out: &mut impl Write, tag: u8, payload: &[u8]) -> std::io::Result<()> {
@@ -106,8 +130,9 @@ fn write_frame(out: &mut impl Write, tag: u8, payload: &[u8]) -> std::io::Result
 }
 
 fn put_part(out: &mut Vec<u8>, part: &[u8]) -> Result<(), Error> {
-    let len = u32::try_from(part.len())
-        .map_err(|_| Error::Usage { message: "page part larger than 4 GiB".into() })?;
+    let len = u32::try_from(part.len()).map_err(|_| Error::Usage {
+        message: "page part larger than 4 GiB".into(),
+    })?;
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(part);
     Ok(())
@@ -153,7 +178,9 @@ impl<'a> Parts<'a> {
 }
 
 fn bad(reason: &str) -> Error {
-    Error::Isolation(crate::isolate::IsolationError::BadResponse { reason: reason.into() })
+    Error::Isolation(crate::isolate::IsolationError::BadResponse {
+        reason: reason.into(),
+    })
 }
 
 fn decode_page(payload: &[u8]) -> Result<CodedPage, Error> {
@@ -178,7 +205,10 @@ pub(crate) fn process_isolated(
     job: &DocJob,
     sink: &mut dyn FnMut(Event) -> Result<(), Error>,
 ) -> Result<WorkerStats, Error> {
-    let header = JobHeader { job: job.clone(), bytes: bytes.len() as u64 };
+    let header = JobHeader {
+        job: job.clone(),
+        bytes: bytes.len() as u64,
+    };
     let mut input = serde_json::to_vec(&header).map_err(json_error)?;
     input.push(b'\n');
     input.extend_from_slice(bytes);
@@ -214,11 +244,12 @@ pub(crate) fn process_isolated(
 
 /// Peak resident memory of this process (VmHWM), in KiB.
 fn peak_rss_kib() -> u64 {
-    let Ok(status) = std::fs::read_to_string("/proc/self/status") else { return 0 };
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return 0;
+    };
     status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
 }
-

@@ -1,0 +1,192 @@
+//! The `faxprep` binary end to end: real files in temporary directories,
+//! exit codes, JSON, previews that equal the decoded fax, isolation.
+
+use faxprep::codec::tiff::{ReadLimits, decode_tiff};
+use faxprep_testkit::{require_tool, workspace_root};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_faxprep");
+
+fn fixture(name: &str) -> PathBuf {
+    workspace_root().join("fixtures/docs").join(name)
+}
+
+/// Run the binary; show stdout and stderr when `expect` is not met.
+fn faxprep(args: &[&str], expect: i32) -> Output {
+    let out = Command::new(BIN).args(args).output().expect("run faxprep");
+    assert_eq!(
+        out.status.code(),
+        Some(expect),
+        "faxprep {args:?}\n--- stdout\n{}\n--- stderr\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+const DATE: [&str; 2] = ["--date", "2026-11-28T14:05-05:00"];
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn prepare_writes_a_valid_fax_and_a_json_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let tif = dir.path().join("fax.tif");
+    let pdf = dir.path().join("fax.pdf");
+    let letter = fixture("letter.pdf");
+    let out = faxprep(
+        &[
+            "prepare", s(&letter), "-o", s(&tif), "--pdf", s(&pdf), "--json",
+            "--recipient-number", "212-555-0123", "--sender-name", "Maria Gonzalez",
+            "--sender-email", "maria@example.com", "--include-cover", "true",
+            DATE[0], DATE[1],
+        ],
+        0,
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["total_pages"], 2);
+    assert_eq!(summary["document_pages"], 1);
+    assert_eq!(summary["credits"], 1);
+    assert_eq!(summary["recipient_number"], "+12125550123");
+    assert_eq!(summary["pages"][0]["halftone"], "cover");
+    let tiff = std::fs::read(&tif).unwrap();
+    assert_eq!(decode_tiff(&tiff, &ReadLimits::default()).unwrap().len(), 2);
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    if require_tool("tiffinfo") {
+        let info = Command::new("tiffinfo").arg("-D").arg(&tif).output().unwrap();
+        assert!(info.stderr.is_empty(), "{}", String::from_utf8_lossy(&info.stderr));
+    }
+    // The text summary names pages and credits.
+    let out = faxprep(&["prepare", s(&letter), "-o", s(&tif), DATE[0], DATE[1]], 0);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1 page") && text.contains("1 credit"), "{text}");
+}
+
+#[test]
+fn isolated_and_in_process_give_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.tif"), dir.path().join("b.tif"));
+    let photo = fixture("photo.jpg");
+    faxprep(&["prepare", s(&photo), "-o", s(&a), DATE[0], DATE[1]], 0);
+    faxprep(&["prepare", s(&photo), "-o", s(&b), "--in-process", DATE[0], DATE[1]], 0);
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+}
+
+#[test]
+fn preview_pngs_equal_the_decoded_fax() {
+    let dir = tempfile::tempdir().unwrap();
+    let tif = dir.path().join("fax.tif");
+    let previews = dir.path().join("preview");
+    let chart = fixture("chart.png");
+    let common = ["--include-cover", "true", "--compression", "g3-2d", DATE[0], DATE[1]];
+    let mut args = vec!["prepare", s(&chart), "-o", s(&tif)];
+    args.extend(common);
+    faxprep(&args, 0);
+    let mut args = vec!["preview", s(&chart), "-o", s(&previews)];
+    args.extend(common);
+    faxprep(&args, 0);
+    let pages = decode_tiff(&std::fs::read(&tif).unwrap(), &ReadLimits::default()).unwrap();
+    assert_eq!(pages.len(), 2);
+    for (i, page) in pages.iter().enumerate() {
+        let png = image::open(previews.join(format!("page-{:03}.png", i + 1))).unwrap().to_luma8();
+        assert_eq!(png.dimensions(), (page.width(), page.height()));
+        assert_eq!(png.as_raw(), &page.to_gray_bytes(), "page {}", i + 1);
+    }
+    assert!(previews.join("contact.png").is_file());
+}
+
+#[test]
+fn inspect_reports_uploads_and_fax_tiffs() {
+    let out = faxprep(&["inspect", s(&fixture("ten-pages.pdf")), "--json"], 0);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["kind"], "pdf");
+    assert_eq!(v["pages"], 10);
+    assert_eq!(v["credits"], 1);
+    assert_eq!(v["credits_with_cover"], 2);
+    assert_eq!(v["free_plan_allowed"], false);
+
+    let dir = tempfile::tempdir().unwrap();
+    let tif = dir.path().join("fax.tif");
+    faxprep(&["prepare", s(&fixture("letter.pdf")), "-o", s(&tif), DATE[0], DATE[1]], 0);
+    let out = faxprep(&["inspect", s(&tif), "--json"], 0);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["kind"], "tiff");
+    assert_eq!(v["valid_class_f"], true, "{v}");
+    assert_eq!(v["pages"][0]["width"], 1728);
+}
+
+#[test]
+fn cover_writes_the_cover_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("cover.png");
+    let json = dir.path().join("fields.json");
+    std::fs::write(
+        &json,
+        r#"{"recipientNumber": "+1 416 555 0199", "senderName": "Zoë Ångström",
+            "senderEmail": "zoe@example.ca", "subject": "Contract", "includeCover": true}"#,
+    )
+    .unwrap();
+    faxprep(&["cover", "--cover", s(&json), "--pages", "3", "-o", s(&png), DATE[0], DATE[1]], 0);
+    let img = image::open(&png).unwrap().to_luma8();
+    assert_eq!(img.dimensions(), (1728, 2156));
+    assert!(img.pixels().any(|p| p[0] == 0));
+}
+
+#[test]
+fn rejected_input_exits_1_with_the_api_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("letter.pdf");
+    std::fs::write(&text, "not a pdf at all").unwrap();
+    let out = faxprep(&["prepare", s(&text), "-o", s(&dir.path().join("x.tif")), "--json"], 1);
+    let body: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(body["error_type"], "bad_request");
+    assert!(body["hint"].as_str().unwrap().contains("Supported formats: PDF, JPG, PNG"));
+    assert!(!dir.path().join("x.tif").exists());
+    // A Jamaican number is refused with the API's words.
+    let out = faxprep(
+        &["prepare", s(&fixture("letter.pdf")), "-o", s(&dir.path().join("y.tif")),
+          "--recipient-number", "+1 876 555 0123"],
+        1,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Other destination countries"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    faxprep(&["prepare"], 2);
+    faxprep(&["prepare", "/nonexistent/file.pdf", "-o", "/tmp/x.tif"], 2);
+    faxprep(&["prepare", s(&fixture("letter.pdf")), "-o", "/tmp/x.tif", "--halftone", "nope"], 2);
+}
+
+#[test]
+fn a_worker_over_its_limits_is_document_too_complex() {
+    use faxprep::{FormFields, Isolation, Options, WorkerLimits, prepare};
+    let fields = FormFields {
+        recipient_number: Some("2125550123".into()),
+        sender_name: Some("A".into()),
+        sender_email: Some("a@example.com".into()),
+        ..FormFields::default()
+    };
+    let upload = std::fs::read(fixture("ten-pages.pdf")).unwrap();
+    let run = |limits: WorkerLimits| {
+        let mut opts = Options::default();
+        opts.isolation = Isolation::Process { program: BIN.into(), limits };
+        prepare(&upload, &fields, &opts)
+    };
+    // Too little address space to render a page: the worker dies.
+    let err = run(WorkerLimits { address_space_mib: 48, ..WorkerLimits::default() }).unwrap_err();
+    assert_eq!(err.api_error().error_type, "document_too_complex", "{err}");
+    assert_eq!(err.http_status(), 422);
+    // Too little wall time: the parent kills it.
+    let err = run(WorkerLimits { wall: Duration::from_millis(1), ..WorkerLimits::default() })
+        .unwrap_err();
+    assert_eq!(err.api_error().error_type, "document_too_complex", "{err}");
+    // With the defaults it works.
+    let fax = run(WorkerLimits::default()).unwrap();
+    assert_eq!(fax.total_pages, 10);
+}

@@ -1,0 +1,211 @@
+//! End to end through the library: uploads become valid TIFF Class F (and
+//! PDF), checked with independent tools (libtiff, poppler, the `fax` crate).
+
+use faxprep::codec::tiff::{ReadLimits, decode_tiff, read_tiff};
+use faxprep::codec::Compression;
+use faxprep::cover::CoverDate;
+use faxprep::{FormFields, Options, Plan, prepare};
+use faxprep_testkit::{require_tool, workspace_root};
+use std::process::Command;
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(workspace_root().join("fixtures/docs").join(name)).expect("fixture exists")
+}
+
+fn fields(cover: bool) -> FormFields {
+    FormFields {
+        recipient_number: Some("(212) 555-0123".into()),
+        sender_name: Some("Dr. Maria Gonzalez".into()),
+        sender_email: Some("maria@example.com".into()),
+        subject: Some("Prescription for Jane Q. Example".into()),
+        include_cover: Some(cover.to_string()),
+        ..FormFields::default()
+    }
+}
+
+fn options() -> Options {
+    let mut o = Options::default();
+    o.date = CoverDate {
+        year: 2026,
+        month: 11,
+        day: 28,
+        hour: 14,
+        minute: 5,
+        utc_offset_minutes: -300,
+        zone: Some("America/New_York".into()),
+    };
+    o.threads = Some(2);
+    o
+}
+
+/// libtiff reads the file without a complaint on stderr (it exits 0 even on
+/// corrupt data) and `tiffcp` can decompress every page.
+fn assert_libtiff_accepts(tiff: &[u8], pages: u32) {
+    if !require_tool("tiffinfo") || !require_tool("tiffcp") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fax.tif");
+    std::fs::write(&path, tiff).unwrap();
+    let info = Command::new("tiffinfo").arg("-D").arg(&path).output().unwrap();
+    let stderr = String::from_utf8_lossy(&info.stderr);
+    assert!(info.status.success() && stderr.trim().is_empty(), "tiffinfo -D: {stderr}");
+    let stdout = String::from_utf8_lossy(&info.stdout);
+    assert_eq!(stdout.matches("TIFF Directory").count() as u32, pages, "{stdout}");
+    let out = dir.path().join("raw.tif");
+    let cp = Command::new("tiffcp").args(["-c", "none"]).arg(&path).arg(&out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&cp.stderr);
+    assert!(cp.status.success() && stderr.trim().is_empty(), "tiffcp: {stderr}");
+}
+
+#[test]
+fn pdf_jpeg_png_become_valid_tiff_f_in_every_mode() {
+    for (name, pages) in [("letter.pdf", 1), ("photo.jpg", 1), ("chart.png", 1)] {
+        let upload = fixture(name);
+        for compression in Compression::ALL {
+            for cover in [false, true] {
+                let mut opts = options();
+                opts.compression = compression;
+                let fax = prepare(&upload, &fields(cover), &opts)
+                    .unwrap_or_else(|e| panic!("{name} {compression} cover={cover}: {e}"));
+                let total = pages + u32::from(cover);
+                assert_eq!(fax.total_pages, total);
+                assert_eq!(fax.document_pages, pages);
+                assert_eq!(fax.pages.len() as u32, total);
+                assert_eq!(fax.credits, 1);
+                assert_eq!(fax.cover, cover);
+                assert_eq!(fax.recipient_number, "+12125550123");
+                let decoded = decode_tiff(&fax.tiff, &ReadLimits::default()).unwrap();
+                assert_eq!(decoded.len() as u32, total);
+                for (page, facts) in decoded.iter().zip(&fax.pages) {
+                    assert_eq!((page.width(), page.height()), (1728, 2156));
+                    assert_eq!(facts.blank, page.is_blank());
+                    assert!(!page.is_blank(), "{name}: page {} is blank", facts.index);
+                }
+                assert_libtiff_accepts(&fax.tiff, total);
+            }
+        }
+    }
+}
+
+#[test]
+fn free_plan_always_carries_the_branded_cover_and_stops_at_five_pages() {
+    let mut opts = options();
+    opts.plan = Plan::Free;
+    let fax = prepare(&fixture("letter.pdf"), &fields(false), &opts).unwrap();
+    assert!(fax.cover);
+    assert_eq!(fax.total_pages, 2);
+    assert_eq!(fax.pages[0].halftone, "cover");
+    let err = prepare(&fixture("ten-pages.pdf"), &fields(false), &opts).unwrap_err();
+    assert_eq!(err.http_status(), 402);
+    let body = err.api_error();
+    assert_eq!(body.error_type, "payment_required");
+    assert!(body.hint.contains("paid plan"), "{}", body.hint);
+}
+
+#[test]
+fn ten_pages_and_a_cover_cost_two_credits() {
+    let fax = prepare(&fixture("ten-pages.pdf"), &fields(true), &options()).unwrap();
+    assert_eq!((fax.document_pages, fax.total_pages, fax.credits), (10, 11, 2));
+    let fax = prepare(&fixture("ten-pages.pdf"), &fields(false), &options()).unwrap();
+    assert_eq!((fax.total_pages, fax.credits), (10, 1));
+    let facts = &fax.pages[3];
+    assert_eq!((facts.index, facts.source_page), (3, Some(3)));
+    assert!(fax.transmission_seconds > 15.0);
+}
+
+#[test]
+fn the_pdf_output_holds_the_same_g4_pages() {
+    let mut opts = options();
+    opts.want_pdf = true;
+    opts.compression = Compression::G3TwoD;
+    let fax = prepare(&fixture("letter.pdf"), &fields(true), &opts).unwrap();
+    let pdf = fax.pdf.as_ref().expect("pdf asked for");
+    let tiff_pages = decode_tiff(&fax.tiff, &ReadLimits::default()).unwrap();
+    // Our own reading: every image stream is G4 that decodes to the page.
+    let doc = lopdf::Document::load_mem(pdf).unwrap();
+    assert_eq!(doc.get_pages().len(), 2);
+    if !require_tool("pdfinfo") || !require_tool("pdftoppm") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fax.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let info = Command::new("pdfinfo").arg(&path).output().unwrap();
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(info.status.success(), "{}", String::from_utf8_lossy(&info.stderr));
+    assert!(text.contains("Pages:           2"), "{text}");
+    // Rendered at the fax resolution, poppler's pixels are the TIFF's.
+    let prefix = dir.path().join("page");
+    let status = Command::new("pdftoppm")
+        .args(["-mono", "-rx", "204", "-ry", "196"])
+        .arg(&path)
+        .arg(&prefix)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for (i, page) in tiff_pages.iter().enumerate() {
+        let pbm = std::fs::read(dir.path().join(format!("page-{}.pbm", i + 1))).unwrap();
+        let (w, h, bits) = parse_pbm(&pbm);
+        assert_eq!((w, h), (page.width(), page.height()), "page {i}");
+        let differing = bits.iter().zip(page.data()).filter(|(a, b)| a != b).count();
+        assert_eq!(differing, 0, "page {i}: poppler's pixels differ from the TIFF's");
+    }
+}
+
+/// A binary PBM (P4): width, height and packed rows.
+fn parse_pbm(data: &[u8]) -> (u32, u32, Vec<u8>) {
+    let mut fields = Vec::new();
+    let mut i = 2;
+    while fields.len() < 2 {
+        while data[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if data[i] == b'#' {
+            while data[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        let start = i;
+        while data[i].is_ascii_digit() {
+            i += 1;
+        }
+        fields.push(std::str::from_utf8(&data[start..i]).unwrap().parse::<u32>().unwrap());
+    }
+    (fields[0], fields[1], data[i + 1..].to_vec())
+}
+
+#[test]
+fn output_is_identical_for_any_thread_count_and_run() {
+    let upload = fixture("ten-pages.pdf");
+    let mut one = options();
+    one.threads = Some(1);
+    one.want_pdf = true;
+    let mut two = one.clone();
+    two.threads = Some(2);
+    let a = prepare(&upload, &fields(true), &one).unwrap();
+    let b = prepare(&upload, &fields(true), &two).unwrap();
+    let c = prepare(&upload, &fields(true), &two).unwrap();
+    assert_eq!(a.tiff, b.tiff);
+    assert_eq!(b.tiff, c.tiff);
+    assert_eq!(a.pdf, b.pdf);
+    let pages = read_tiff(&a.tiff, &ReadLimits::default()).unwrap();
+    assert_eq!(pages[0].date_time.as_deref(), Some("2026:11:28 14:05:00"));
+}
+
+#[test]
+fn rejections_map_to_the_api_body() {
+    let mut bad = fields(false);
+    bad.recipient_number = Some("+1 876 555 0123".into()); // Jamaica
+    bad.sender_email = Some("not an address".into());
+    let err = prepare(b"hello, world", &bad, &options()).unwrap_err();
+    assert_eq!(err.http_status(), 400);
+    let body = err.api_error();
+    assert_eq!(body.error_type, "bad_request");
+    // The document and both fields are reported together.
+    assert!(body.error.contains("Other destination countries"), "{}", body.error);
+    let json = serde_json::to_value(&body).unwrap();
+    assert_eq!(json.as_object().unwrap().len(), 3);
+    assert!(json["hint"].as_str().unwrap().len() > 10);
+}
