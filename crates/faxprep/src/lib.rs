@@ -138,6 +138,14 @@ pub fn prepare_with_progress(
         }
         Err(e) => return Err(Error::Intake(e)),
     };
+    // Size checks need no parsing: answer them here rather than start a
+    // worker for an empty or oversized upload.
+    let size = upload.len() as u64;
+    if size == 0 || size > opts.limits.max_upload_bytes {
+        if let Err(e) = faxprep_intake::check_document(upload, &intake_opts) {
+            return Err(Error::Intake(e));
+        }
+    }
     let cover = fields.include_cover || opts.plan == Plan::Free;
     let job = DocJob::new(opts, cover);
     let mut assembly = Assembly::new(opts, &fields, cover)?;

@@ -48,8 +48,9 @@ pub fn worker_main(input: impl Read, mut output: impl Write) -> i32 {
     let Ok(header) = serde_json::from_slice::<JobHeader>(&line) else {
         return 2;
     };
-    let cap = MAX_JOB_BYTES.min(header.job.limits.max_upload_bytes.saturating_add(1));
-    if header.bytes > cap {
+    // Intake enforces the caller's upload limit with its own error; this
+    // cap only bounds what the worker reads before intake runs.
+    if header.bytes > MAX_JOB_BYTES {
         let e = Error::Usage {
             message: "job larger than the upload limit".into(),
         };
@@ -95,7 +96,16 @@ pub fn worker_main(input: impl Read, mut output: impl Write) -> i32 {
 }
 
 fn finish_with_error(output: &mut impl Write, e: &Error) -> i32 {
-    let wire = WireError::from(e);
+    let mut wire = WireError::from(e);
+    if matches!(e, Error::Intake(_)) && wire.status >= 500 {
+        // Intake fails internally in the worker only when a resource limit
+        // (address space, threads) stops it: the document is too complex
+        // for the limits, as when the worker is killed.
+        wire = WireError::from(&Error::Isolation(crate::isolate::IsolationError::Killed {
+            signal: 0,
+        }));
+        wire.error = format!("The document needs more resources than allowed ({}).", e);
+    }
     let Ok(json) = serde_json::to_vec(&wire) else {
         return 2;
     };
