@@ -1,7 +1,9 @@
 //! What the `ccitt_decode` and `ccitt_roundtrip` fuzz targets do with their
 //! input, shared (through `#[path]`) by the targets in `fuzz/fuzz_targets/`
 //! and by `tests/ccitt_fuzz_regressions.rs`, which replays the crashers kept
-//! in `fixtures/fuzz-regressions/<target>/`.
+//! in `fixtures/fuzz-regressions/<target>/`. Each target uses one of the
+//! two functions, hence the `allow`.
+#![allow(dead_code)]
 
 use faxprep_codec::ccitt::{
     Compression, DecodeOptions, EncodeOptions, Error, decode, decode_lenient, encode,
