@@ -24,7 +24,7 @@ fi
 command -v gs >/dev/null || { echo "needs ghostscript" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
 cargo build --release -q -p faxprep-cli
-bin=target/release/faxprep
+bin=${CARGO_TARGET_DIR:-target}/release/faxprep
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -45,6 +45,7 @@ pub(crate) struct LimitsWire {
     pub max_image_pixels: u64,
     pub max_decompressed_bytes: u64,
     pub max_total_decompressed_bytes: u64,
+    pub max_decompression_ratio: u64,
     pub max_page_side_pt: f64,
     pub min_page_side_pt: f64,
     pub max_nesting_depth: u32,
@@ -60,7 +61,9 @@ impl From<&Limits> for LimitsWire {
             max_image_pixels: l.max_image_pixels,
             max_decompressed_bytes: l.max_decompressed_bytes,
             max_total_decompressed_bytes: l.max_total_decompressed_bytes,
-            max_page_side_pt: l.max_page_side_pt,
+            max_decompression_ratio: l.max_decompression_ratio,
+            // JSON has no infinity: `Limits::unlimited()`'s becomes f64::MAX.
+            max_page_side_pt: l.max_page_side_pt.min(f64::MAX),
             min_page_side_pt: l.min_page_side_pt,
             max_nesting_depth: l.max_nesting_depth,
             max_metadata_bytes: l.max_metadata_bytes,
@@ -77,6 +80,7 @@ impl LimitsWire {
         l.max_image_pixels = self.max_image_pixels;
         l.max_decompressed_bytes = self.max_decompressed_bytes;
         l.max_total_decompressed_bytes = self.max_total_decompressed_bytes;
+        l.max_decompression_ratio = self.max_decompression_ratio;
         l.max_page_side_pt = self.max_page_side_pt;
         l.min_page_side_pt = self.min_page_side_pt;
         l.max_nesting_depth = self.max_nesting_depth;
@@ -279,5 +283,22 @@ fn raster_warning(w: faxprep_raster::Warning) -> &'static str {
         W::AnnotationAppearance => "a form field or annotation could not be drawn",
         W::NoCjkFont => "no font for Chinese, Japanese or Korean text; that text is missing",
         _ => "the renderer reported a problem; check the page",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_cross_the_wire_even_unlimited() {
+        for limits in [Limits::default(), Limits::unlimited()] {
+            let wire = serde_json::to_vec(&LimitsWire::from(&limits)).unwrap();
+            let back: LimitsWire = serde_json::from_slice(&wire).unwrap();
+            let back = back.to_limits();
+            assert_eq!(back.max_upload_bytes, limits.max_upload_bytes);
+            assert_eq!(back.max_decompression_ratio, limits.max_decompression_ratio);
+            assert!(back.max_page_side_pt >= limits.max_page_side_pt.min(f64::MAX));
+        }
     }
 }
