@@ -61,11 +61,11 @@
 //!
 //! | machine load | median | worst |
 //! |---|---|---|
-//! | idle | 0.15 ms | 170 ms (`pypdf-GeoTopo-komprimiert.pdf`: 117 pages, every stream test-inflated) |
-//! | shared with 3 builds | 0.24 ms | 655 ms (`ocrmypdf-multipage.pdf`: its 9000 x 9000 RGB image is test-inflated, 243 MB through a 64 KiB buffer) |
+//! | light (load 5) | 0.14 ms | 86 ms (`ocrmypdf-multipage.pdf`) |
+//! | heavy (load 15, 3 builds) | 0.24 ms | 655 ms (`ocrmypdf-multipage.pdf`: its 9000 x 9000 RGB image is test-inflated, 243 MB through a 64 KiB buffer) |
 //!
 //! Images and rejected files take well under 1 ms (the bombs are stopped
-//! on their headers); text PDFs of 30-120 pages take 10-170 ms, mostly in
+//! on their headers); text PDFs of 30-120 pages take 10-170 ms (heavy load), mostly in
 //! lopdf's parse. Peak memory for the whole run is about 20 MiB. The worst
 //! case is bounded by the limits: at most
 //! [`Limits::max_total_decompressed_bytes`] (1 GiB) of test inflation,
