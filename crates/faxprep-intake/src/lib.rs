@@ -65,11 +65,12 @@
 //! | heavy (load 15, 3 builds) | 0.24 ms | 655 ms (`ocrmypdf-multipage.pdf`: its 9000 x 9000 RGB image is test-inflated, 243 MB through a 64 KiB buffer) |
 //!
 //! Images and rejected files take well under 1 ms (the bombs are stopped
-//! on their headers); text PDFs of 30-120 pages take 10-170 ms (heavy load), mostly in
-//! lopdf's parse. Peak memory for the whole run is about 20 MiB. The worst
-//! case is bounded by the limits: at most
+//! on their headers); text PDFs of 30-120 pages take 10-170 ms under
+//! heavy load (parse plus test inflation of every stream; not profiled
+//! further). Peak memory for the whole run is about 20 MiB. The worst case
+//! is bounded by the limits: at most
 //! [`Limits::max_total_decompressed_bytes`] (1 GiB) of test inflation,
-//! about 2 s.
+//! estimated at about 2 s from the multipage file's rate.
 //!
 //! # Dependencies
 //! - `lopdf`: PDF object model, xref repair and decryption (RC4, AES-128,
