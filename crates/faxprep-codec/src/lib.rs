@@ -63,12 +63,20 @@
 //! | ITU chart 5 | 1.128 | 0.785 | 1.087 | 7.56 | 3.29 | 7x |
 //! | ITU chart 7 | 2.287 | 1.416 | 2.086 | 11.78 | 3.10 | 5x |
 //!
+//! criterion (`cargo bench -p faxprep-benches --bench codec`, wall time,
+//! median, load average 4.5), ms per page:
+//!
+//! | page | encode G4 / MH / MR | decode G4 / MH / MR |
+//! |---|---|---|
+//! | text 1728x2200 | 0.551 / 0.581 / 0.513 | 1.415 / 1.193 / 1.330 |
+//! | blank 1728x2200 | 0.017 / 0.024 / 0.027 | 0.056 / 0.060 / 0.059 |
+//! | ITU chart 1 | 0.656 / 0.411 / 0.585 | 0.857 / 0.696 / 0.808 |
+//!
 //! Even against tiffcp's coding alone (its time minus the `-c none` run,
 //! about 4.5 ms for the text page) G4 is over 8x faster there.
 //! Reproduce with `cargo test --release -p faxprep-codec --test
 //! ccitt_libtiff -- --ignored --nocapture libtiff_timing` (prints this
-//! table) and `cargo bench -p faxprep-benches --bench codec` (criterion,
-//! wall time, encode and decode of the same pages).
+//! table).
 //!
 //! # TIFF Class F
 //! [`tiff::TiffWriter`] takes pages one at a time (a 300-page fax never
