@@ -18,7 +18,9 @@ fn page() -> GrayPage {
     let mut data = vec![255u8; (w * h) as usize];
     let mut seed = 12345u64;
     let mut rnd = |n: u64| {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (seed >> 33) % n
     };
     for y in 0..h as usize {
@@ -49,7 +51,9 @@ fn bench(c: &mut Criterion) {
     let page = page();
     let one = HalftoneOptions::with_threads(1);
     let mut g = c.benchmark_group("halftone");
-    g.throughput(Throughput::Elements(u64::from(page.width()) * u64::from(page.height())));
+    g.throughput(Throughput::Elements(
+        u64::from(page.width()) * u64::from(page.height()),
+    ));
     g.sample_size(20);
     for method in Method::ALL {
         g.bench_function(method.name(), |b| {

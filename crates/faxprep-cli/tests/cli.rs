@@ -40,10 +40,23 @@ fn prepare_writes_a_valid_fax_and_a_json_summary() {
     let letter = fixture("letter.pdf");
     let out = faxprep(
         &[
-            "prepare", s(&letter), "-o", s(&tif), "--pdf", s(&pdf), "--json",
-            "--recipient-number", "212-555-0123", "--sender-name", "Maria Gonzalez",
-            "--sender-email", "maria@example.com", "--include-cover", "true",
-            DATE[0], DATE[1],
+            "prepare",
+            s(&letter),
+            "-o",
+            s(&tif),
+            "--pdf",
+            s(&pdf),
+            "--json",
+            "--recipient-number",
+            "212-555-0123",
+            "--sender-name",
+            "Maria Gonzalez",
+            "--sender-email",
+            "maria@example.com",
+            "--include-cover",
+            "true",
+            DATE[0],
+            DATE[1],
         ],
         0,
     );
@@ -57,13 +70,24 @@ fn prepare_writes_a_valid_fax_and_a_json_summary() {
     assert_eq!(decode_tiff(&tiff, &ReadLimits::default()).unwrap().len(), 2);
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
     if require_tool("tiffinfo") {
-        let info = Command::new("tiffinfo").arg("-D").arg(&tif).output().unwrap();
-        assert!(info.stderr.is_empty(), "{}", String::from_utf8_lossy(&info.stderr));
+        let info = Command::new("tiffinfo")
+            .arg("-D")
+            .arg(&tif)
+            .output()
+            .unwrap();
+        assert!(
+            info.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&info.stderr)
+        );
     }
     // The text summary names pages and credits.
     let out = faxprep(&["prepare", s(&letter), "-o", s(&tif), DATE[0], DATE[1]], 0);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("1 page") && text.contains("1 credit"), "{text}");
+    assert!(
+        text.contains("1 page") && text.contains("1 credit"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -72,7 +96,18 @@ fn isolated_and_in_process_give_the_same_bytes() {
     let (a, b) = (dir.path().join("a.tif"), dir.path().join("b.tif"));
     let photo = fixture("photo.jpg");
     faxprep(&["prepare", s(&photo), "-o", s(&a), DATE[0], DATE[1]], 0);
-    faxprep(&["prepare", s(&photo), "-o", s(&b), "--in-process", DATE[0], DATE[1]], 0);
+    faxprep(
+        &[
+            "prepare",
+            s(&photo),
+            "-o",
+            s(&b),
+            "--in-process",
+            DATE[0],
+            DATE[1],
+        ],
+        0,
+    );
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
 }
 
@@ -82,7 +117,14 @@ fn preview_pngs_equal_the_decoded_fax() {
     let tif = dir.path().join("fax.tif");
     let previews = dir.path().join("preview");
     let chart = fixture("chart.png");
-    let common = ["--include-cover", "true", "--compression", "g3-2d", DATE[0], DATE[1]];
+    let common = [
+        "--include-cover",
+        "true",
+        "--compression",
+        "g3-2d",
+        DATE[0],
+        DATE[1],
+    ];
     let mut args = vec!["prepare", s(&chart), "-o", s(&tif)];
     args.extend(common);
     faxprep(&args, 0);
@@ -92,7 +134,9 @@ fn preview_pngs_equal_the_decoded_fax() {
     let pages = decode_tiff(&std::fs::read(&tif).unwrap(), &ReadLimits::default()).unwrap();
     assert_eq!(pages.len(), 2);
     for (i, page) in pages.iter().enumerate() {
-        let png = image::open(previews.join(format!("page-{:03}.png", i + 1))).unwrap().to_luma8();
+        let png = image::open(previews.join(format!("page-{:03}.png", i + 1)))
+            .unwrap()
+            .to_luma8();
         assert_eq!(png.dimensions(), (page.width(), page.height()));
         assert_eq!(png.as_raw(), &page.to_gray_bytes(), "page {}", i + 1);
     }
@@ -111,7 +155,17 @@ fn inspect_reports_uploads_and_fax_tiffs() {
 
     let dir = tempfile::tempdir().unwrap();
     let tif = dir.path().join("fax.tif");
-    faxprep(&["prepare", s(&fixture("letter.pdf")), "-o", s(&tif), DATE[0], DATE[1]], 0);
+    faxprep(
+        &[
+            "prepare",
+            s(&fixture("letter.pdf")),
+            "-o",
+            s(&tif),
+            DATE[0],
+            DATE[1],
+        ],
+        0,
+    );
     let out = faxprep(&["inspect", s(&tif), "--json"], 0);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["kind"], "tiff");
@@ -130,7 +184,20 @@ fn cover_writes_the_cover_alone() {
             "senderEmail": "zoe@example.ca", "subject": "Contract", "includeCover": true}"#,
     )
     .unwrap();
-    faxprep(&["cover", "--cover", s(&json), "--pages", "3", "-o", s(&png), DATE[0], DATE[1]], 0);
+    faxprep(
+        &[
+            "cover",
+            "--cover",
+            s(&json),
+            "--pages",
+            "3",
+            "-o",
+            s(&png),
+            DATE[0],
+            DATE[1],
+        ],
+        0,
+    );
     let img = image::open(&png).unwrap().to_luma8();
     assert_eq!(img.dimensions(), (1728, 2156));
     assert!(img.pixels().any(|p| p[0] == 0));
@@ -141,15 +208,35 @@ fn rejected_input_exits_1_with_the_api_body() {
     let dir = tempfile::tempdir().unwrap();
     let text = dir.path().join("letter.pdf");
     std::fs::write(&text, "not a pdf at all").unwrap();
-    let out = faxprep(&["prepare", s(&text), "-o", s(&dir.path().join("x.tif")), "--json"], 1);
+    let out = faxprep(
+        &[
+            "prepare",
+            s(&text),
+            "-o",
+            s(&dir.path().join("x.tif")),
+            "--json",
+        ],
+        1,
+    );
     let body: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(body["error_type"], "bad_request");
-    assert!(body["hint"].as_str().unwrap().contains("Supported formats: PDF, JPG, PNG"));
+    assert!(
+        body["hint"]
+            .as_str()
+            .unwrap()
+            .contains("Supported formats: PDF, JPG, PNG")
+    );
     assert!(!dir.path().join("x.tif").exists());
     // A Jamaican number is refused with the API's words.
     let out = faxprep(
-        &["prepare", s(&fixture("letter.pdf")), "-o", s(&dir.path().join("y.tif")),
-          "--recipient-number", "+1 876 555 0123"],
+        &[
+            "prepare",
+            s(&fixture("letter.pdf")),
+            "-o",
+            s(&dir.path().join("y.tif")),
+            "--recipient-number",
+            "+1 876 555 0123",
+        ],
         1,
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -160,7 +247,17 @@ fn rejected_input_exits_1_with_the_api_body() {
 fn usage_errors_exit_2() {
     faxprep(&["prepare"], 2);
     faxprep(&["prepare", "/nonexistent/file.pdf", "-o", "/tmp/x.tif"], 2);
-    faxprep(&["prepare", s(&fixture("letter.pdf")), "-o", "/tmp/x.tif", "--halftone", "nope"], 2);
+    faxprep(
+        &[
+            "prepare",
+            s(&fixture("letter.pdf")),
+            "-o",
+            "/tmp/x.tif",
+            "--halftone",
+            "nope",
+        ],
+        2,
+    );
 }
 
 #[test]
@@ -175,16 +272,26 @@ fn a_worker_over_its_limits_is_document_too_complex() {
     let upload = std::fs::read(fixture("ten-pages.pdf")).unwrap();
     let run = |limits: WorkerLimits| {
         let mut opts = Options::default();
-        opts.isolation = Isolation::Process { program: BIN.into(), limits };
+        opts.isolation = Isolation::Process {
+            program: BIN.into(),
+            limits,
+        };
         prepare(&upload, &fields, &opts)
     };
     // Too little address space to render a page: the worker dies.
-    let err = run(WorkerLimits { address_space_mib: 48, ..WorkerLimits::default() }).unwrap_err();
+    let err = run(WorkerLimits {
+        address_space_mib: 48,
+        ..WorkerLimits::default()
+    })
+    .unwrap_err();
     assert_eq!(err.api_error().error_type, "document_too_complex", "{err}");
     assert_eq!(err.http_status(), 422);
     // Too little wall time: the parent kills it.
-    let err = run(WorkerLimits { wall: Duration::from_millis(1), ..WorkerLimits::default() })
-        .unwrap_err();
+    let err = run(WorkerLimits {
+        wall: Duration::from_millis(1),
+        ..WorkerLimits::default()
+    })
+    .unwrap_err();
     assert_eq!(err.api_error().error_type, "document_too_complex", "{err}");
     // With the defaults it works.
     let fax = run(WorkerLimits::default()).unwrap();

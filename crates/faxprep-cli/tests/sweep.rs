@@ -4,7 +4,7 @@
 //! worker peak memory) and fails on any unexpected outcome. Nothing may
 //! panic, hang or pass 1 GiB (the worker's address-space limit).
 
-use faxprep::codec::tiff::{ReadLimits, read_tiff, validate_class_f, Severity};
+use faxprep::codec::tiff::{ReadLimits, Severity, read_tiff, validate_class_f};
 use faxprep::cover::CoverDate;
 use faxprep::{FormFields, Isolation, Options, WorkerLimits, prepare_with_progress};
 use faxprep_testkit::{CorpusEntry, corpus_dir, corpus_index};
@@ -59,7 +59,10 @@ fn every_corpus_file_gets_the_outcome_its_kind_implies() {
         ..FormFields::default()
     };
     let mut failures = Vec::new();
-    println!("{:<48} {:<18} {:<34} {:>7} {:>7}", "file", "kind", "outcome", "seconds", "peak_MB");
+    println!(
+        "{:<48} {:<18} {:<34} {:>7} {:>7}",
+        "file", "kind", "outcome", "seconds", "peak_MB"
+    );
     for entry in corpus_index() {
         let upload = std::fs::read(entry.path(&dir)).unwrap();
         let mut opts = Options::default();
@@ -73,14 +76,19 @@ fn every_corpus_file_gets_the_outcome_its_kind_implies() {
             zone: None,
         };
         opts.password = password(&entry.file).map(Into::into);
-        opts.isolation = Isolation::Process { program: BIN.into(), limits: WorkerLimits::default() };
+        opts.isolation = Isolation::Process {
+            program: BIN.into(),
+            limits: WorkerLimits::default(),
+        };
         let start = Instant::now();
         let result = prepare_with_progress(&upload, &fields, &opts, &mut |_| {});
         let seconds = start.elapsed().as_secs_f64();
         let (outcome, peak, ok) = match (&result, expect(&entry)) {
             (Ok((fax, stats)), expected) => {
                 let pages = read_tiff(&fax.tiff, &ReadLimits::default()).map_or(0, |p| p.len());
-                let valid = !validate_class_f(&fax.tiff).iter().any(|i| i.severity == Severity::Error);
+                let valid = !validate_class_f(&fax.tiff)
+                    .iter()
+                    .any(|i| i.severity == Severity::Error);
                 let ok = valid
                     && pages as u32 == fax.total_pages
                     && match expected {
@@ -88,12 +96,21 @@ fn every_corpus_file_gets_the_outcome_its_kind_implies() {
                         Expect::Either => true,
                         Expect::Rejected => false,
                     };
-                (format!("ok {} pages{}", fax.total_pages, if valid { "" } else { " INVALID" }), stats.peak_rss_kib, ok)
+                (
+                    format!(
+                        "ok {} pages{}",
+                        fax.total_pages,
+                        if valid { "" } else { " INVALID" }
+                    ),
+                    stats.peak_rss_kib,
+                    ok,
+                )
             }
             (Err(e), expected) => {
                 let body = e.api_error();
                 let typed = e.http_status() < 500;
-                let ok = typed && expected != Expect::Pages(0) && !matches!(expected, Expect::Pages(_));
+                let ok =
+                    typed && expected != Expect::Pages(0) && !matches!(expected, Expect::Pages(_));
                 (format!("{} {}", e.http_status(), body.error_type), 0, ok)
             }
         };
@@ -111,8 +128,15 @@ fn every_corpus_file_gets_the_outcome_its_kind_implies() {
                 Err(e) => format!("{e}"),
                 Ok(_) => String::new(),
             };
-            failures.push(format!("{} ({}): {outcome} {detail}", entry.file, entry.kind));
+            failures.push(format!(
+                "{} ({}): {outcome} {detail}",
+                entry.file, entry.kind
+            ));
         }
     }
-    assert!(failures.is_empty(), "unexpected outcomes:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "unexpected outcomes:\n{}",
+        failures.join("\n")
+    );
 }

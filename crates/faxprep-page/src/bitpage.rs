@@ -30,7 +30,13 @@ impl BitPage {
     pub fn new(width: u32, height: u32, resolution: Resolution) -> Result<BitPage> {
         check_dimensions(width, height)?;
         let stride = Self::stride_for(width);
-        Ok(BitPage { width, height, resolution, stride, data: vec![0; stride * height as usize] })
+        Ok(BitPage {
+            width,
+            height,
+            resolution,
+            stride,
+            data: vec![0; stride * height as usize],
+        })
     }
 
     /// A page from packed rows of `ceil(width / 8)` bytes each. Padding bits
@@ -45,7 +51,10 @@ impl BitPage {
         let stride = Self::stride_for(width);
         let expected = stride * height as usize;
         if data.len() != expected {
-            return Err(Error::BufferLength { expected, actual: data.len() });
+            return Err(Error::BufferLength {
+                expected,
+                actual: data.len(),
+            });
         }
         let mask = Self::last_byte_mask(width);
         if mask != 0xff {
@@ -53,7 +62,13 @@ impl BitPage {
                 row[stride - 1] &= mask;
             }
         }
-        Ok(BitPage { width, height, resolution, stride, data })
+        Ok(BitPage {
+            width,
+            height,
+            resolution,
+            stride,
+            data,
+        })
     }
 
     /// Bytes in one packed row of `width` pixels.

@@ -21,7 +21,11 @@ pub enum Resolution {
 
 impl Resolution {
     /// All resolutions, coarsest first.
-    pub const ALL: [Resolution; 3] = [Resolution::Standard, Resolution::Fine, Resolution::Superfine];
+    pub const ALL: [Resolution; 3] = [
+        Resolution::Standard,
+        Resolution::Fine,
+        Resolution::Superfine,
+    ];
 
     /// Horizontal dots per inch (always 204).
     pub const fn x_dpi(self) -> u32 {

@@ -27,7 +27,12 @@ impl GrayPage {
     /// An all-white page.
     pub fn new(width: u32, height: u32, resolution: Resolution) -> Result<GrayPage> {
         let n = check_dimensions(width, height)?;
-        Ok(GrayPage { width, height, resolution, data: vec![255; n] })
+        Ok(GrayPage {
+            width,
+            height,
+            resolution,
+            data: vec![255; n],
+        })
     }
 
     /// A page from `width * height` bytes.
@@ -39,9 +44,17 @@ impl GrayPage {
     ) -> Result<GrayPage> {
         let n = check_dimensions(width, height)?;
         if data.len() != n {
-            return Err(Error::BufferLength { expected: n, actual: data.len() });
+            return Err(Error::BufferLength {
+                expected: n,
+                actual: data.len(),
+            });
         }
-        Ok(GrayPage { width, height, resolution, data })
+        Ok(GrayPage {
+            width,
+            height,
+            resolution,
+            data,
+        })
     }
 
     /// Width in pixels.

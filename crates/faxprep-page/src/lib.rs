@@ -112,7 +112,10 @@ impl std::fmt::Display for Error {
                 write!(f, "invalid page dimensions {width} x {height}")
             }
             Error::BufferLength { expected, actual } => {
-                write!(f, "page buffer has {actual} bytes, dimensions need {expected}")
+                write!(
+                    f,
+                    "page buffer has {actual} bytes, dimensions need {expected}"
+                )
             }
         }
     }

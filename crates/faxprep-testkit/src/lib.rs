@@ -31,7 +31,10 @@ use std::path::{Path, PathBuf};
 /// The workspace root (where the top-level `Cargo.toml` is).
 pub fn workspace_root() -> PathBuf {
     // This crate lives in <root>/crates/faxprep-testkit.
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").components().collect()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .components()
+        .collect()
 }
 
 /// Whether CI asked for every oracle to run (`FAXPREP_REQUIRE_ORACLES=1`).
@@ -78,7 +81,9 @@ impl CorpusEntry {
 /// The rows of `INDEX.tsv`, or an empty list when the corpus is absent
 /// (see [`corpus_dir`] for the policy).
 pub fn corpus_index() -> Vec<CorpusEntry> {
-    let Some(dir) = corpus_dir() else { return Vec::new() };
+    let Some(dir) = corpus_dir() else {
+        return Vec::new();
+    };
     let text = std::fs::read_to_string(dir.join("INDEX.tsv")).expect("read INDEX.tsv");
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
@@ -88,7 +93,8 @@ pub fn corpus_index() -> Vec<CorpusEntry> {
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
-            let get = |i: Option<usize>| i.and_then(|i| f.get(i)).copied().unwrap_or("").to_string();
+            let get =
+                |i: Option<usize>| i.and_then(|i| f.get(i)).copied().unwrap_or("").to_string();
             CorpusEntry {
                 file: get(file),
                 kind: get(kind),
@@ -102,11 +108,13 @@ pub fn corpus_index() -> Vec<CorpusEntry> {
 /// Whether the command-line tool `name` is on the PATH. When it is not,
 /// prints a notice and returns false, or panics when oracles are required.
 pub fn require_tool(name: &str) -> bool {
-    let found = std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join(name).is_file())
-    });
+    let found = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()));
     if !found {
-        assert!(!oracles_required(), "FAXPREP_REQUIRE_ORACLES=1 but `{name}` is not installed");
+        assert!(
+            !oracles_required(),
+            "FAXPREP_REQUIRE_ORACLES=1 but `{name}` is not installed"
+        );
         eprintln!("note: `{name}` not installed, skipping this oracle");
     }
     found

@@ -10,11 +10,15 @@ fn blessing() -> bool {
 }
 
 fn ref_path(case: &str) -> PathBuf {
-    workspace_root().join("fixtures/ref").join(format!("{case}.png"))
+    workspace_root()
+        .join("fixtures/ref")
+        .join(format!("{case}.png"))
 }
 
 fn diff_path(case: &str) -> PathBuf {
-    workspace_root().join("target/faxprep-diffs").join(format!("{case}.png"))
+    workspace_root()
+        .join("target/faxprep-diffs")
+        .join(format!("{case}.png"))
 }
 
 /// Compare a gray page with `fixtures/ref/<case>.png`: pixels whose values
@@ -99,7 +103,11 @@ fn save_diff(case: &str, expected: Option<(&GrayImage, u8)>, actual: &GrayImage)
         for (x, y, p) in e.enumerate_pixels() {
             out.put_pixel(x, y, Rgb([p[0]; 3]));
             let a = actual.get_pixel_checked(x, y).map_or(255, |a| a[0]);
-            let mask = if a.abs_diff(p[0]) > tolerance { Rgb([255, 0, 0]) } else { Rgb([a; 3]) };
+            let mask = if a.abs_diff(p[0]) > tolerance {
+                Rgb([255, 0, 0])
+            } else {
+                Rgb([a; 3])
+            };
             out.put_pixel(ew + x, y, mask);
         }
     }

@@ -30,5 +30,8 @@ fn tolerance_and_budget_apply() {
         assert_gray_matches("testkit/scratch-white", &page, 1, 0);
     });
     std::fs::remove_file(dir.join("scratch-white.png")).unwrap();
-    assert!(result.is_err(), "one pixel over tolerance with budget 0 must fail");
+    assert!(
+        result.is_err(),
+        "one pixel over tolerance with budget 0 must fail"
+    );
 }

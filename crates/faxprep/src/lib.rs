@@ -141,10 +141,10 @@ pub fn prepare_with_progress(
     // Size checks need no parsing: answer them here rather than start a
     // worker for an empty or oversized upload.
     let size = upload.len() as u64;
-    if size == 0 || size > opts.limits.max_upload_bytes {
-        if let Err(e) = faxprep_intake::check_document(upload, &intake_opts) {
-            return Err(Error::Intake(e));
-        }
+    if (size == 0 || size > opts.limits.max_upload_bytes)
+        && let Err(e) = faxprep_intake::check_document(upload, &intake_opts)
+    {
+        return Err(Error::Intake(e));
     }
     let cover = fields.include_cover || opts.plan == Plan::Free;
     let job = DocJob::new(opts, cover);

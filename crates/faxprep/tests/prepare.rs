@@ -1,8 +1,8 @@
 //! End to end through the library: uploads become valid TIFF Class F (and
 //! PDF), checked with independent tools (libtiff, poppler, the `fax` crate).
 
-use faxprep::codec::tiff::{ReadLimits, decode_tiff, read_tiff};
 use faxprep::codec::Compression;
+use faxprep::codec::tiff::{ReadLimits, decode_tiff, read_tiff};
 use faxprep::cover::CoverDate;
 use faxprep::{FormFields, Options, Plan, prepare};
 use faxprep_testkit::{require_tool, workspace_root};
@@ -47,15 +47,34 @@ fn assert_libtiff_accepts(tiff: &[u8], pages: u32) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("fax.tif");
     std::fs::write(&path, tiff).unwrap();
-    let info = Command::new("tiffinfo").arg("-D").arg(&path).output().unwrap();
+    let info = Command::new("tiffinfo")
+        .arg("-D")
+        .arg(&path)
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&info.stderr);
-    assert!(info.status.success() && stderr.trim().is_empty(), "tiffinfo -D: {stderr}");
+    assert!(
+        info.status.success() && stderr.trim().is_empty(),
+        "tiffinfo -D: {stderr}"
+    );
     let stdout = String::from_utf8_lossy(&info.stdout);
-    assert_eq!(stdout.matches("TIFF Directory").count() as u32, pages, "{stdout}");
+    assert_eq!(
+        stdout.matches("TIFF Directory").count() as u32,
+        pages,
+        "{stdout}"
+    );
     let out = dir.path().join("raw.tif");
-    let cp = Command::new("tiffcp").args(["-c", "none"]).arg(&path).arg(&out).output().unwrap();
+    let cp = Command::new("tiffcp")
+        .args(["-c", "none"])
+        .arg(&path)
+        .arg(&out)
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&cp.stderr);
-    assert!(cp.status.success() && stderr.trim().is_empty(), "tiffcp: {stderr}");
+    assert!(
+        cp.status.success() && stderr.trim().is_empty(),
+        "tiffcp: {stderr}"
+    );
 }
 
 #[test]
@@ -106,7 +125,10 @@ fn free_plan_always_carries_the_branded_cover_and_stops_at_five_pages() {
 #[test]
 fn ten_pages_and_a_cover_cost_two_credits() {
     let fax = prepare(&fixture("ten-pages.pdf"), &fields(true), &options()).unwrap();
-    assert_eq!((fax.document_pages, fax.total_pages, fax.credits), (10, 11, 2));
+    assert_eq!(
+        (fax.document_pages, fax.total_pages, fax.credits),
+        (10, 11, 2)
+    );
     let fax = prepare(&fixture("ten-pages.pdf"), &fields(false), &options()).unwrap();
     assert_eq!((fax.total_pages, fax.credits), (10, 1));
     let facts = &fax.pages[3];
@@ -133,17 +155,28 @@ fn the_pdf_output_holds_the_same_g4_pages() {
     std::fs::write(&path, pdf).unwrap();
     let info = Command::new("pdfinfo").arg(&path).output().unwrap();
     let text = String::from_utf8_lossy(&info.stdout);
-    assert!(info.status.success(), "{}", String::from_utf8_lossy(&info.stderr));
+    assert!(
+        info.status.success(),
+        "{}",
+        String::from_utf8_lossy(&info.stderr)
+    );
     assert!(text.contains("Pages:           2"), "{text}");
     // poppler's own CCITT decoder reads back exactly the TIFF's pages.
     let prefix = dir.path().join("img");
-    let status = Command::new("pdfimages").arg(&path).arg(&prefix).status().unwrap();
+    let status = Command::new("pdfimages")
+        .arg(&path)
+        .arg(&prefix)
+        .status()
+        .unwrap();
     assert!(status.success());
     for (i, page) in tiff_pages.iter().enumerate() {
         let pbm = std::fs::read(dir.path().join(format!("img-{i:03}.pbm"))).unwrap();
         let (w, h, bits) = parse_pbm(&pbm);
         assert_eq!((w, h), (page.width(), page.height()), "page {i}");
-        assert!(bits == page.data(), "page {i}: the PDF's image is not the TIFF's page");
+        assert!(
+            bits == page.data(),
+            "page {i}: the PDF's image is not the TIFF's page"
+        );
     }
     // Rendered at the fax resolution, the PDF's pages show the TIFF's
     // pages: poppler's scaler may move an edge by a pixel, so every black
@@ -172,7 +205,10 @@ fn the_pdf_output_holds_the_same_g4_pages() {
                     }
                 }
             }
-            assert!(stray * 200 <= a.count_black(), "page {i}: {stray} black pixels only in {what}");
+            assert!(
+                stray * 200 <= a.count_black(),
+                "page {i}: {stray} black pixels only in {what}"
+            );
         }
     }
 }
@@ -195,7 +231,12 @@ fn parse_pbm(data: &[u8]) -> (u32, u32, Vec<u8>) {
         while data[i].is_ascii_digit() {
             i += 1;
         }
-        fields.push(std::str::from_utf8(&data[start..i]).unwrap().parse::<u32>().unwrap());
+        fields.push(
+            std::str::from_utf8(&data[start..i])
+                .unwrap()
+                .parse::<u32>()
+                .unwrap(),
+        );
     }
     (fields[0], fields[1], data[i + 1..].to_vec())
 }
@@ -228,7 +269,11 @@ fn rejections_map_to_the_api_body() {
     let body = err.api_error();
     assert_eq!(body.error_type, "bad_request");
     // The document and both fields are reported together.
-    assert!(body.error.contains("Other destination countries"), "{}", body.error);
+    assert!(
+        body.error.contains("Other destination countries"),
+        "{}",
+        body.error
+    );
     let json = serde_json::to_value(&body).unwrap();
     assert_eq!(json.as_object().unwrap().len(), 3);
     assert!(json["hint"].as_str().unwrap().len() > 10);
