@@ -1,5 +1,6 @@
 //! The `faxprep` binary end to end: real files in temporary directories,
 //! exit codes, JSON, previews that equal the decoded fax, isolation.
+#![allow(clippy::unwrap_used)] // helpers of tests: a failed unwrap fails the test
 
 use faxprep::codec::tiff::{ReadLimits, decode_tiff};
 use faxprep_testkit::{require_tool, workspace_root};
@@ -29,7 +30,7 @@ fn faxprep(args: &[&str], expect: i32) -> Output {
 const DATE: [&str; 2] = ["--date", "2026-11-28T14:05-05:00"];
 
 fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
+    p.to_str().expect("test paths are UTF-8")
 }
 
 #[test]

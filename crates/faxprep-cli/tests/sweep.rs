@@ -3,6 +3,7 @@
 //! `INDEX.tsv` kind implies. Prints a table (file, kind, outcome, seconds,
 //! worker peak memory) and fails on any unexpected outcome. Nothing may
 //! panic, hang or pass 1 GiB (the worker's address-space limit).
+#![allow(clippy::unwrap_used)] // helpers of tests: a failed unwrap fails the test
 
 use faxprep::codec::tiff::{ReadLimits, Severity, read_tiff, validate_class_f};
 use faxprep::cover::CoverDate;

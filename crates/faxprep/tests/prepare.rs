@@ -1,5 +1,6 @@
 //! End to end through the library: uploads become valid TIFF Class F (and
 //! PDF), checked with independent tools (libtiff, poppler, the `fax` crate).
+#![allow(clippy::unwrap_used)] // helpers of tests: a failed unwrap fails the test
 
 use faxprep::codec::Compression;
 use faxprep::codec::tiff::{ReadLimits, decode_tiff, read_tiff};
