@@ -10,6 +10,8 @@
 //!   run, after a human has looked at the new PNGs in `git diff`, passes.
 //! - The shared corpus (`../shared/corpus` beside the repository):
 //!   [`corpus_dir`] and [`corpus_index`].
+//! - Raw PBM, the bridge to the oracle tools' output: [`read_pbm`],
+//!   [`read_pbm_pages`], [`write_pbm`].
 //! - External oracle tools (libtiff, Ghostscript, poppler, tesseract):
 //!   [`require_tool`].
 //!
@@ -22,8 +24,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod pbm;
 mod refimg;
 
+pub use pbm::{read_pbm, read_pbm_pages, write_pbm};
 pub use refimg::{assert_bits_match, assert_gray_matches};
 
 use std::path::{Path, PathBuf};

@@ -172,10 +172,9 @@ fn the_pdf_output_holds_the_same_g4_pages() {
     assert!(status.success());
     for (i, page) in tiff_pages.iter().enumerate() {
         let pbm = std::fs::read(dir.path().join(format!("img-{i:03}.pbm"))).unwrap();
-        let (w, h, bits) = parse_pbm(&pbm);
-        assert_eq!((w, h), (page.width(), page.height()), "page {i}");
+        let image = faxprep_testkit::read_pbm(&pbm, page.resolution());
         assert!(
-            bits == page.data(),
+            image == *page,
             "page {i}: the PDF's image is not the TIFF's page"
         );
     }
@@ -192,9 +191,9 @@ fn the_pdf_output_holds_the_same_g4_pages() {
     assert!(status.success());
     for (i, page) in tiff_pages.iter().enumerate() {
         let pbm = std::fs::read(dir.path().join(format!("page-{}.pbm", i + 1))).unwrap();
-        let (w, h, bits) = parse_pbm(&pbm);
+        let rendered = faxprep_testkit::read_pbm(&pbm, page.resolution());
+        let (w, h) = (rendered.width(), rendered.height());
         assert_eq!((w, h), (page.width(), page.height()), "page {i}");
-        let rendered = faxprep::page::BitPage::from_packed(w, h, page.resolution(), bits).unwrap();
         for (a, b, what) in [(&rendered, page, "poppler"), (page, &rendered, "the TIFF")] {
             let mut stray = 0u64;
             for y in 0..h {
@@ -212,34 +211,6 @@ fn the_pdf_output_holds_the_same_g4_pages() {
             );
         }
     }
-}
-
-/// A binary PBM (P4): width, height and packed rows.
-fn parse_pbm(data: &[u8]) -> (u32, u32, Vec<u8>) {
-    let mut fields = Vec::new();
-    let mut i = 2;
-    while fields.len() < 2 {
-        while data[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if data[i] == b'#' {
-            while data[i] != b'\n' {
-                i += 1;
-            }
-            continue;
-        }
-        let start = i;
-        while data[i].is_ascii_digit() {
-            i += 1;
-        }
-        fields.push(
-            std::str::from_utf8(&data[start..i])
-                .unwrap()
-                .parse::<u32>()
-                .unwrap(),
-        );
-    }
-    (fields[0], fields[1], data[i + 1..].to_vec())
 }
 
 #[test]

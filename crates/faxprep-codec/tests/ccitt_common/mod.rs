@@ -12,31 +12,7 @@ use std::process::Command;
 use faxprep_codec::ccitt::Compression;
 use faxprep_page::{BitPage, Resolution};
 
-/// Parse one raw PBM (P4) image.
-pub fn read_pbm(data: &[u8], resolution: Resolution) -> BitPage {
-    let mut fields = Vec::new();
-    let mut i = 0;
-    while fields.len() < 3 {
-        if data[i] == b'#' {
-            while data[i] != b'\n' {
-                i += 1;
-            }
-        } else if data[i].is_ascii_whitespace() {
-            i += 1;
-        } else {
-            let start = i;
-            while !data[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            fields.push(std::str::from_utf8(&data[start..i]).unwrap().to_string());
-        }
-    }
-    assert_eq!(fields[0], "P4", "only raw PBM");
-    let (w, h): (u32, u32) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-    let n = BitPage::stride_for(w) * h as usize;
-    // One whitespace byte ends the header.
-    BitPage::from_packed(w, h, resolution, data[i + 1..i + 1 + n].to_vec()).unwrap()
-}
+pub use faxprep_testkit::read_pbm;
 
 /// A raw PBM of `page`.
 pub fn write_pbm(page: &BitPage) -> Vec<u8> {

@@ -8,45 +8,7 @@ use std::process::Command;
 
 use faxprep_page::{BitPage, Resolution};
 
-/// Parse a stream of raw PBM (P4) images, as `tifftopnm` writes for a
-/// multi-page TIFF.
-pub fn read_pbm(mut data: &[u8], resolution: Resolution) -> Vec<BitPage> {
-    let mut pages = Vec::new();
-    while data.iter().any(|b| !b.is_ascii_whitespace()) {
-        let mut fields = Vec::new();
-        let mut i = 0;
-        while fields.len() < 3 {
-            while data[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            if data[i] == b'#' {
-                while data[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            let start = i;
-            while !data[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            fields.push(std::str::from_utf8(&data[start..i]).unwrap().to_string());
-        }
-        assert_eq!(fields[0], "P4", "only raw PBM");
-        let (w, h): (u32, u32) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-        i += 1;
-        let n = BitPage::stride_for(w) * h as usize;
-        pages.push(BitPage::from_packed(w, h, resolution, data[i..i + n].to_vec()).unwrap());
-        data = &data[i + n..];
-    }
-    pages
-}
-
-/// A raw PBM of `page`.
-pub fn write_pbm(page: &BitPage) -> Vec<u8> {
-    let mut out = format!("P4\n{} {}\n", page.width(), page.height()).into_bytes();
-    out.extend_from_slice(page.data());
-    out
-}
+pub use faxprep_testkit::read_pbm_pages as read_pbm;
 
 /// An ITU-T T.24 chart from the corpus (1728 x 2376), `None` when the corpus
 /// is absent.
