@@ -298,3 +298,30 @@ fn a_worker_over_its_limits_is_document_too_complex() {
     let fax = run(WorkerLimits::default()).unwrap();
     assert_eq!(fax.total_pages, 10);
 }
+
+#[test]
+fn isolated_progress_arrives_page_by_page() {
+    use faxprep::{FormFields, Isolation, Options, WorkerLimits, prepare_with_progress};
+    let fields = FormFields {
+        recipient_number: Some("2125550123".into()),
+        sender_name: Some("A".into()),
+        sender_email: Some("a@example.com".into()),
+        include_cover: Some("true".into()),
+        ..FormFields::default()
+    };
+    let upload = std::fs::read(fixture("ten-pages.pdf")).unwrap();
+    let mut opts = Options::default();
+    opts.isolation = Isolation::Process {
+        program: BIN.into(),
+        limits: WorkerLimits::default(),
+    };
+    let mut seen = Vec::new();
+    let (fax, stats) = prepare_with_progress(&upload, &fields, &opts, &mut |p| {
+        seen.push((p.done, p.total))
+    })
+    .unwrap();
+    assert_eq!(fax.total_pages, 11);
+    // The cover, then each page as the worker sends it.
+    assert_eq!(seen, (1..=11).map(|done| (done, 11)).collect::<Vec<_>>());
+    assert!(stats.peak_rss_kib > 0);
+}

@@ -113,12 +113,41 @@ impl std::fmt::Display for IsolationError {
 
 impl std::error::Error for IsolationError {}
 
-/// Run `program worker` on `job` under `limits`; returns its stdout.
-pub(crate) fn run_worker(
+/// One frame of the worker's answer: its tag and payload.
+pub(crate) type Frame = (u8, Vec<u8>);
+
+/// Read one frame (tag, u32 length, payload) within `budget` bytes;
+/// `None` at a clean end of the stream.
+fn read_frame(input: &mut impl Read, budget: &mut u64) -> std::io::Result<Option<Frame>> {
+    let mut head = [0u8; 5];
+    match input.read_exact(&mut head[..1]) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    input.read_exact(&mut head[1..])?;
+    let len = u64::from(u32::from_le_bytes([head[1], head[2], head[3], head[4]]));
+    if len + 5 > *budget {
+        return Err(std::io::Error::other("answer larger than allowed"));
+    }
+    *budget -= len + 5;
+    let mut payload = Vec::new();
+    input.take(len).read_to_end(&mut payload)?;
+    if payload.len() as u64 != len {
+        return Err(std::io::Error::other("frame cut short"));
+    }
+    Ok(Some((head[0], payload)))
+}
+
+/// Run `program worker` on `job` under `limits`, handing each frame of its
+/// answer to `on_frame` as it arrives (so progress shows while the worker
+/// renders). An `on_frame` error stops and kills the worker.
+pub(crate) fn run_worker<E>(
     program: &std::path::Path,
     limits: &WorkerLimits,
     job: &[u8],
-) -> Result<Vec<u8>, IsolationError> {
+    on_frame: &mut dyn FnMut(Frame) -> Result<(), E>,
+) -> Result<Result<(), E>, IsolationError> {
     let mut child = Command::new(program)
         .arg("worker")
         .arg("--as-mib")
@@ -134,63 +163,104 @@ pub(crate) fn run_worker(
         .map_err(|e| IsolationError::Spawn {
             message: e.to_string(),
         })?;
-
-    // Feed stdin and drain stdout on their own threads so that neither side
-    // can block the other, while this thread keeps the clock.
     let mut stdin = child.stdin.take().ok_or_else(|| IsolationError::Spawn {
         message: "no stdin pipe".into(),
     })?;
-    let mut stdout = child.stdout.take().ok_or_else(|| IsolationError::Spawn {
+    let stdout = child.stdout.take().ok_or_else(|| IsolationError::Spawn {
         message: "no stdout pipe".into(),
     })?;
     let max = limits.max_response_bytes;
+    let deadline = Instant::now() + limits.wall;
+    // Stdin is fed and stdout read on their own threads so that neither
+    // side can block the other; this thread keeps the clock and hands the
+    // frames on.
     std::thread::scope(|scope| {
-        let writer = scope.spawn(move || {
+        scope.spawn(move || {
             // A worker that dies early closes the pipe: not an error here,
             // its exit status tells what happened.
             let _ = stdin.write_all(job);
         });
-        let reader = scope.spawn(move || {
-            let mut out = Vec::new();
-            let read = (&mut stdout).take(max + 1).read_to_end(&mut out);
-            (read, out)
+        let (tx, rx) = std::sync::mpsc::channel::<std::io::Result<Frame>>();
+        scope.spawn(move || {
+            let mut stdout = std::io::BufReader::new(stdout);
+            let mut budget = max;
+            loop {
+                match read_frame(&mut stdout, &mut budget) {
+                    Ok(Some(frame)) => {
+                        if tx.send(Ok(frame)).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(None) => return,
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
         });
-        let start = Instant::now();
+        let kill = |child: &mut std::process::Child| {
+            let _ = child.kill();
+            let _ = child.wait();
+        };
+        let mut bad_answer = None;
+        let mut handled = Ok(());
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(Ok(frame)) => {
+                    if handled.is_ok() {
+                        handled = on_frame(frame);
+                        if handled.is_err() {
+                            kill(&mut child);
+                        }
+                    }
+                }
+                Ok(Err(e)) => {
+                    bad_answer = Some(e.to_string());
+                    kill(&mut child);
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    kill(&mut child);
+                    return Err(IsolationError::TimedOut {
+                        seconds: limits.wall.as_secs(),
+                    });
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        // Stdout is closed: the worker is exiting (or was killed above).
         let status = loop {
             match child.try_wait() {
-                Ok(Some(status)) => break Ok(status),
-                Ok(None) if start.elapsed() >= limits.wall => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break Err(IsolationError::TimedOut {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() >= deadline => {
+                    kill(&mut child);
+                    return Err(IsolationError::TimedOut {
                         seconds: limits.wall.as_secs(),
                     });
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(2)),
                 Err(e) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break Err(IsolationError::Spawn {
+                    kill(&mut child);
+                    return Err(IsolationError::Spawn {
                         message: e.to_string(),
                     });
                 }
             }
         };
-        let _ = writer.join();
-        let (read, out) = reader.join().unwrap_or((Ok(0), Vec::new()));
-        let status = status?;
+        if handled.is_err() {
+            return Ok(handled);
+        }
         use std::os::unix::process::ExitStatusExt;
         if let Some(signal) = status.signal() {
             return Err(IsolationError::Killed { signal });
         }
-        if read.is_err() || out.len() as u64 > max {
-            return Err(IsolationError::BadResponse {
-                reason: "answer too large".into(),
-            });
+        if let Some(reason) = bad_answer {
+            return Err(IsolationError::BadResponse { reason });
         }
         match status.code() {
             // 0: success; 1: a typed rejection, also carried in the answer.
-            Some(0 | 1) => Ok(out),
+            Some(0 | 1) => Ok(Ok(())),
             Some(code) => Err(IsolationError::Failed { code }),
             None => Err(IsolationError::Failed { code: -1 }),
         }

@@ -222,30 +222,29 @@ pub(crate) fn process_isolated(
     let mut input = serde_json::to_vec(&header).map_err(json_error)?;
     input.push(b'\n');
     input.extend_from_slice(bytes);
-    let answer = run_worker(program, limits, &input).map_err(Error::Isolation)?;
-    drop(input);
-    let mut frames = Parts(&answer);
     let mut stats = None;
     let mut rejection = None;
-    while !frames.0.is_empty() {
-        let tag = frames.take(1)?[0];
-        let payload = frames.part()?;
+    let mut on_frame = |(tag, payload): crate::isolate::Frame| -> Result<(), Error> {
         match tag {
             b'S' => sink(Event::Summary(
-                serde_json::from_slice(payload).map_err(|_| bad("summary is not json"))?,
-            ))?,
-            b'P' => sink(Event::Page(decode_page(payload)?))?,
+                serde_json::from_slice(&payload).map_err(|_| bad("summary is not json"))?,
+            )),
+            b'P' => sink(Event::Page(decode_page(&payload)?)),
             b'E' => {
                 let wire: WireError =
-                    serde_json::from_slice(payload).map_err(|_| bad("error is not json"))?;
+                    serde_json::from_slice(&payload).map_err(|_| bad("error is not json"))?;
                 rejection = Some(Error::from(wire));
+                Ok(())
             }
             b'Z' => {
-                stats = Some(serde_json::from_slice(payload).map_err(|_| bad("end is not json"))?)
+                stats = Some(serde_json::from_slice(&payload).map_err(|_| bad("end is not json"))?);
+                Ok(())
             }
-            _ => return Err(bad("unknown frame")),
+            _ => Err(bad("unknown frame")),
         }
-    }
+    };
+    run_worker(program, limits, &input, &mut on_frame).map_err(Error::Isolation)??;
+    drop(input);
     if let Some(e) = rejection {
         return Err(e);
     }
