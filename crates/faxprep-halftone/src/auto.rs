@@ -202,23 +202,31 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     // Pass 1: brightest and darkest pixel of every tile, and a histogram
     // of every eighth row (enough to tell whether the page has paper at
     // all).
-    let pass1: Vec<(Vec<[u8; 2]>, Vec<u32>)> = par::map_indices(opts, rows, |ty| {
-        let mut m = vec![[0u8, 255u8]; cols];
-        let mut hist = vec![0u32; 256];
+    let pass1: Vec<(Vec<[u8; 2]>, [u32; 256])> = par::map_indices(opts, rows, |ty| {
+        // Column-wise extremes over the band's rows first (element-wise
+        // max and min vectorize; a horizontal reduction per tile and row
+        // would not), then one reduction per tile.
+        let mut col_max = vec![0u8; width];
+        let mut col_min = vec![255u8; width];
+        let mut hist = [0u32; 256];
         for y in ty * TILE..((ty + 1) * TILE).min(height) {
             let row = page.row(y as u32);
-            for (tm, chunk) in m.iter_mut().zip(row.chunks(TILE)) {
-                // Two plain reductions (each vectorizes).
-                let hi = chunk.iter().copied().max().unwrap_or(0);
-                let lo = chunk.iter().copied().min().unwrap_or(255);
-                *tm = [tm[0].max(hi), tm[1].min(lo)];
+            for ((hi, lo), &v) in col_max.iter_mut().zip(col_min.iter_mut()).zip(row) {
+                *hi = (*hi).max(v);
+                *lo = (*lo).min(v);
             }
             if y % HIST_EVERY == 0 {
-                for &v in row {
-                    hist[usize::from(v)] += 1;
-                }
+                histogram(row, &mut hist);
             }
         }
+        let m = col_max
+            .chunks(TILE)
+            .zip(col_min.chunks(TILE))
+            .map(|(hi, lo)| {
+                let max = hi.iter().fold(0u8, |a, &v| a.max(v));
+                [max, lo.iter().fold(255u8, |a, &v| a.min(v))]
+            })
+            .collect();
         (m, hist)
     });
     let mut hist = [0u64; 256];
@@ -238,29 +246,26 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     // the mid-tones reach up to the margin below white.
     let hi = if paper >= 192 { paper } else { 255 }.saturating_sub(MID_MARGIN);
     let stats: Vec<(u32, Levels)> = par::map_indices(opts, rows, |ty| {
-        let mut s = vec![(0u32, [0u64; 4]); cols];
-        for y in ty * TILE..((ty + 1) * TILE).min(height) {
-            let row = page.row(y as u32);
-            let below = page.row((y + 1).min(height - 1) as u32);
-            for (tx, st) in s.iter_mut().enumerate() {
+        (0..cols)
+            .map(|tx| {
                 let t = ty * cols + tx;
                 // All paper or all ink: no mid-tones to count.
                 if min[t] > hi || max[t] < MID_LO {
-                    continue;
+                    return (0, [0; 4]);
                 }
-                let x0 = tx * TILE;
-                let x1 = (x0 + TILE).min(width);
-                // Branch-free: text edges make the tests unpredictable.
-                for x in x0..x1 {
-                    let v = row[x];
-                    let mid = (MID_LO..=hi).contains(&v)
-                        & is_smooth(v, row[(x + 1).min(width - 1)], below[x]);
-                    st.0 += u32::from(mid);
-                    st.1[usize::from(v >> 6)] |= u64::from(mid) << (v & 63);
-                }
-            }
-        }
-        s
+                let tile = TileRect::new(tx, ty, width, height);
+                let smooth = count_smooth(page, &tile, hi);
+                // Levels are only ever looked at for tiles that are smooth
+                // themselves (see `decide`): text tiles skip the slower
+                // per-level pass.
+                let levels = if smooth * 100 >= PHOTO_PERCENT * tile.area() {
+                    smooth_levels(page, &tile, hi)
+                } else {
+                    [0; 4]
+                };
+                (smooth, levels)
+            })
+            .collect::<Vec<_>>()
     })
     .concat();
 
@@ -277,6 +282,113 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     let cand = decide(&mut map, &stats, hi);
     flat::drop_flat_regions(page, &mut map, &cand, hi);
     map
+}
+
+/// Add `row` to `hist`, with four partial histograms so that runs of one
+/// level (paper) do not wait on the same counter.
+fn histogram(row: &[u8], hist: &mut [u32; 256]) {
+    let mut part = [[0u32; 256]; 4];
+    let (quads, rest) = row.as_chunks::<4>();
+    for q in quads {
+        for (p, &v) in part.iter_mut().zip(q) {
+            p[usize::from(v)] += 1;
+        }
+    }
+    for &v in rest {
+        part[0][usize::from(v)] += 1;
+    }
+    for (i, h) in hist.iter_mut().enumerate() {
+        *h += part[0][i] + part[1][i] + part[2][i] + part[3][i];
+    }
+}
+
+/// The pixels of one tile.
+struct TileRect {
+    x0: usize,
+    x1: usize,
+    y0: usize,
+    y1: usize,
+    width: usize,
+    height: usize,
+}
+
+impl TileRect {
+    fn new(tx: usize, ty: usize, width: usize, height: usize) -> TileRect {
+        let (x0, y0) = (tx * TILE, ty * TILE);
+        TileRect {
+            x0,
+            x1: (x0 + TILE).min(width),
+            y0,
+            y1: (y0 + TILE).min(height),
+            width,
+            height,
+        }
+    }
+
+    fn area(&self) -> u32 {
+        ((self.x1 - self.x0) * (self.y1 - self.y0)) as u32
+    }
+
+    /// Row `y` of the page and the row below it (the last row is its own
+    /// lower neighbour).
+    fn rows<'p>(&self, page: &'p GrayPage, y: usize) -> (&'p [u8], &'p [u8]) {
+        (
+            page.row(y as u32),
+            page.row((y + 1).min(self.height - 1) as u32),
+        )
+    }
+}
+
+/// Whether `v` is a smooth mid-tone, given its right and lower neighbours.
+#[inline]
+fn smooth_mid(v: u8, r: u8, d: u8, hi: u8) -> bool {
+    // A saturating sum in u8 decides the same as the exact one against a
+    // bound below 255, and keeps sixteen lanes to a vector.
+    (MID_LO..=hi).contains(&v) & (v.abs_diff(r).saturating_add(v.abs_diff(d)) <= SMOOTH)
+}
+
+/// The number of smooth mid-tones in `tile`.
+fn count_smooth(page: &GrayPage, tile: &TileRect, hi: u8) -> u32 {
+    let mut n = 0u32;
+    for y in tile.y0..tile.y1 {
+        let (row, below) = tile.rows(page, y);
+        // A full tile with a right neighbour beyond it: fixed-size arrays
+        // the compiler keeps in vector registers.
+        let full = (
+            row[tile.x0..].first_chunk::<TILE>(),
+            row[tile.x0 + 1..].first_chunk::<TILE>(),
+            below[tile.x0..].first_chunk::<TILE>(),
+        );
+        if let (Some(v), Some(r), Some(d)) = full
+            && tile.x1 - tile.x0 == TILE
+        {
+            let mut lanes = [0u8; TILE];
+            for i in 0..TILE {
+                lanes[i] = u8::from(smooth_mid(v[i], r[i], d[i], hi));
+            }
+            n += lanes.iter().map(|&b| u32::from(b)).sum::<u32>();
+        } else {
+            for x in tile.x0..tile.x1 {
+                let r = row[(x + 1).min(tile.width - 1)];
+                n += u32::from(smooth_mid(row[x], r, below[x], hi));
+            }
+        }
+    }
+    n
+}
+
+/// The levels of the smooth mid-tones in `tile`.
+fn smooth_levels(page: &GrayPage, tile: &TileRect, hi: u8) -> Levels {
+    let mut levels = [0u64; 4];
+    for y in tile.y0..tile.y1 {
+        let (row, below) = tile.rows(page, y);
+        for x in tile.x0..tile.x1 {
+            let v = row[x];
+            let mid = smooth_mid(v, row[(x + 1).min(tile.width - 1)], below[x], hi);
+            levels[usize::from(v >> 6)] |= u64::from(mid) << (v & 63);
+        }
+    }
+    levels
 }
 
 /// Whether a pixel `v` with right neighbour `r` and lower neighbour `d`

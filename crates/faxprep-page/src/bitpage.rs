@@ -185,7 +185,14 @@ impl BitPage {
 
     /// Number of black pixels.
     pub fn count_black(&self) -> u64 {
-        self.data.iter().map(|b| u64::from(b.count_ones())).sum()
+        // Eight bytes per popcount: the baseline x86-64 target has no
+        // POPCNT instruction, so each call is a dozen bit operations.
+        let (words, rest) = self.data.as_chunks::<8>();
+        let whole: u64 = words
+            .iter()
+            .map(|w| u64::from(u64::from_ne_bytes(*w).count_ones()))
+            .sum();
+        whole + rest.iter().map(|b| u64::from(b.count_ones())).sum::<u64>()
     }
 
     /// Whether the page has no black pixel at all.

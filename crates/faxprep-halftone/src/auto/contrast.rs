@@ -26,6 +26,9 @@ const TIP_PAPER: u8 = 16;
 /// Peaks (open counters) are this much lighter than both sides.
 const PEAK_CONTRAST: u8 = 32;
 
+// The output bytes of a tile row are its own (see `text_band`).
+const _: () = assert!(TILE == 16);
+
 /// The contrast rule over the text tiles of tile row `ty`.
 pub(super) fn text_band(
     page: &GrayPage,
@@ -37,10 +40,9 @@ pub(super) fn text_band(
     let width = map.width;
     let height = map.height;
     let paper = u32::from(map.paper);
-    // Per tile: local background (after the dark-fill rule), or None for
-    // photo tiles.
-    let bg: Vec<Option<(u8, u32)>> = (0..map.cols)
-        .map(|tx| {
+    // The tiles of this row that can have black pixels, with their cuts.
+    let tiles: Vec<Cuts> = (0..map.cols)
+        .filter_map(|tx| {
             if map.photo[ty * map.cols + tx] {
                 return None;
             }
@@ -51,14 +53,34 @@ pub(super) fn text_band(
                     ink = ink.min(map.min[ny * map.cols + nx]);
                 }
             }
+            // The local background, after the dark-fill rule.
             let b = if u32::from(b) * 256 < CUT * paper {
                 map.paper
             } else {
                 b
             };
-            Some((b, if ink < BLACK_INK { CUT_BLACK } else { CUT }))
+            let fraction = if ink < BLACK_INK { CUT_BLACK } else { CUT };
+            let cut = ((u32::from(b) * fraction) >> 8) as u8;
+            let deep = b.saturating_sub(RIDGE_DEPTH);
+            // Nothing in the tile is dark enough to be black, even as a
+            // ridge: the output stays white (most tiles of a page).
+            if map.min[ty * map.cols + tx] >= cut.max(deep) {
+                return None;
+            }
+            Some(Cuts {
+                x0: tx * TILE,
+                x1: (tx * TILE + TILE).min(width),
+                cut,
+                deep,
+                tip_paper: b.saturating_sub(TIP_PAPER),
+                // Pure dark pixels never need the peak test.
+                peak_lo: b / 3,
+            })
         })
         .collect();
+    if tiles.is_empty() {
+        return;
+    }
     for (i, dst) in band.chunks_exact_mut(stride).enumerate() {
         let y = ty * TILE + i;
         let rows = [
@@ -69,30 +91,32 @@ pub(super) fn text_band(
             page.row((y + 2).min(height - 1) as u32),
         ];
         let cur = rows[2];
-        for (tx, b) in bg.iter().enumerate() {
-            let Some((b, fraction)) = *b else { continue };
-            let cut = ((u32::from(b) * fraction) >> 8) as u8;
-            let deep = b.saturating_sub(RIDGE_DEPTH);
-            // Nothing in the tile is dark enough to be black, even as a
-            // ridge: the output is already white (most tiles of a page).
-            if map.min[ty * map.cols + tx] >= cut.max(deep) {
+        for t in &tiles {
+            // Only the pixels between the sure black (below `peak_lo`) and
+            // the sure white (from `white` up) need the ridge or peak test:
+            // the anti-aliased rims, a small share of a text tile.
+            let white = t.cut.max(t.deep);
+            let (sure_black, unsure) = sort_pixels(&cur[t.x0..t.x1], t.peak_lo, white);
+            if sure_black | unsure == 0 {
                 continue;
             }
-            let tip_paper = b.saturating_sub(TIP_PAPER);
-            // Pure dark pixels never need the peak test.
-            let peak_lo = b / 3;
-            let x0 = tx * TILE;
-            let x1 = (x0 + TILE).min(width);
-            // The same for this row of the tile.
-            if cur[x0..x1].iter().copied().min().unwrap_or(255) >= cut.max(deep) {
-                continue;
+            // Tiles start on a byte boundary (TILE is a multiple of 8).
+            for (d, b) in dst[t.x0 / 8..t.x1.div_ceil(8)]
+                .iter_mut()
+                .zip(sure_black.to_be_bytes())
+            {
+                *d |= b;
             }
-            for x in x0..x1 {
+            let mut rest = unsure;
+            while rest != 0 {
+                let i = rest.leading_zeros();
+                rest &= !(0x8000 >> i);
+                let x = t.x0 + i as usize;
                 let v = cur[x];
-                let black = if v < cut {
-                    v < peak_lo || !peak(&rows, x, width)
+                let black = if v < t.cut {
+                    !peak(&rows, x, width)
                 } else {
-                    v < deep && ridge(&rows, x, width, cut, tip_paper)
+                    v < t.deep && ridge(&rows, x, width, t.cut, t.tip_paper)
                 };
                 if black {
                     dst[x / 8] |= 0x80 >> (x % 8);
@@ -100,6 +124,56 @@ pub(super) fn text_band(
             }
         }
     }
+}
+
+/// The cuts of one tile that may hold black pixels.
+struct Cuts {
+    x0: usize,
+    x1: usize,
+    /// Black below this, unless a peak.
+    cut: u8,
+    /// A ridge is darker than this.
+    deep: u8,
+    /// Paper beside a stroke's tip is lighter than this.
+    tip_paper: u8,
+    /// Black below this without the peak test.
+    peak_lo: u8,
+}
+
+/// Masks of the pixels of `seg` (at most 16; bit `15 - i` is `seg[i]`,
+/// the order of the packed output) that are below `black`, and of those
+/// between `black` and `white`.
+#[inline]
+fn sort_pixels(seg: &[u8], black: u8, white: u8) -> (u16, u16) {
+    if let Some(v) = seg.first_chunk::<16>() {
+        // Fixed size: the comparisons become vector code, and each half
+        // is packed to a byte with one multiplication.
+        let mut sure = [0u8; 16];
+        let mut unsure = [0u8; 16];
+        for i in 0..16 {
+            sure[i] = u8::from(v[i] < black);
+            unsure[i] = u8::from(v[i] >= black && v[i] < white);
+        }
+        (msb_first(sure), msb_first(unsure))
+    } else {
+        let (mut sure, mut unsure) = (0u16, 0u16);
+        for (i, &p) in seg.iter().enumerate() {
+            sure |= u16::from(p < black) << (15 - i);
+            unsure |= u16::from(p >= black && p < white) << (15 - i);
+        }
+        (sure, unsure)
+    }
+}
+
+/// Sixteen 0-or-1 bytes to sixteen bits, the first byte in the top bit.
+#[inline]
+fn msb_first(lanes: [u8; 16]) -> u16 {
+    // Multiplying eight 0/1 bytes by this constant gathers them, the
+    // lowest-addressed first, into the top byte of the product.
+    const GATHER: u64 = 0x8040_2010_0804_0201;
+    let all = u128::from_le_bytes(lanes);
+    let byte = |half: u64| half.wrapping_mul(GATHER) >> 56;
+    ((byte(all as u64) << 8) | byte((all >> 64) as u64)) as u16
 }
 
 /// The five pixels around `x` along the row (clamped at the edges).
@@ -158,6 +232,16 @@ fn peak(rows: &[&[u8]; 5], x: usize, width: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masks_put_the_first_pixel_in_the_top_bit() {
+        let mut seg = [255u8; 16];
+        seg[0] = 0;
+        seg[9] = 100;
+        seg[15] = 10;
+        assert_eq!(sort_pixels(&seg, 50, 200), (0x8001, 0x0040));
+        assert_eq!(sort_pixels(&seg[..10], 50, 200), (0x8000, 0x0040));
+    }
 
     #[test]
     fn ridges_and_peaks() {
