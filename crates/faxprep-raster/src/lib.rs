@@ -379,7 +379,25 @@ pub fn render<E>(
     bytes: &[u8],
     format: DocumentFormat,
     opts: &RasterOptions,
-    mut sink: impl FnMut(RenderedPage) -> std::result::Result<(), E>,
+    sink: impl FnMut(RenderedPage) -> std::result::Result<(), E>,
+) -> std::result::Result<(), RenderError<E>> {
+    render_then(bytes, format, opts, |page| page, sink)
+}
+
+/// Render every page, pass it through `then` on the thread that rendered
+/// it, and hand the results to `sink` in page order on the calling thread.
+///
+/// `then` is the caller's per-page work (the fax pipeline halftones and
+/// codes the page there), so it runs in parallel with the rendering of
+/// other pages and only its (smaller) result waits for its turn; the same
+/// window bounds how many results exist at once. Errors and sink errors
+/// behave as in [`render`].
+pub fn render_then<T: Send, E>(
+    bytes: &[u8],
+    format: DocumentFormat,
+    opts: &RasterOptions,
+    then: impl Fn(RenderedPage) -> T + Sync,
+    mut sink: impl FnMut(T) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), RenderError<E>> {
     opts.validate()?;
     match format {
@@ -394,10 +412,14 @@ pub fn render<E>(
                 .into());
             }
             let threads = opts.thread_count().min(pages as usize);
+            let worker = pipeline::PdfWorker {
+                bytes: &bytes,
+                opts,
+            };
             pipeline::run(
-                &pipeline::PdfWorker {
-                    bytes: &bytes,
-                    opts,
+                &pipeline::Then {
+                    worker: &worker,
+                    then,
                 },
                 pages,
                 threads,
@@ -406,7 +428,7 @@ pub fn render<E>(
         }
         DocumentFormat::Jpeg | DocumentFormat::Png => {
             let page = picture::render(bytes, format, opts)?;
-            sink(page).map_err(RenderError::Sink)
+            sink(then(page)).map_err(RenderError::Sink)
         }
     }
 }

@@ -97,6 +97,28 @@ impl Worker for PdfWorker<'_> {
     }
 }
 
+/// A worker whose pages go through `then` on the worker thread, right
+/// after rendering (the caller's per-page work, in parallel with the
+/// rendering of other pages).
+pub(crate) struct Then<'a, W, F> {
+    pub worker: &'a W,
+    pub then: F,
+}
+
+impl<W, F, T> Worker for Then<'_, W, F>
+where
+    W: Worker,
+    F: Fn(W::Item) -> T + Sync,
+    T: Send,
+{
+    type Item = T;
+    fn run(&self, body: &mut dyn FnMut(&mut RenderFn<'_, T>)) {
+        self.worker.run(&mut |render| {
+            body(&mut |i| render(i).map(&self.then));
+        });
+    }
+}
+
 /// Render `pages` pages on `threads` threads, calling `sink` in order.
 pub(crate) fn run<W: Worker, E>(
     worker: &W,

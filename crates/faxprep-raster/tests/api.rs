@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use faxprep_raster::{
     DocumentFormat, Error, LimitKind, PageErrorKind, RasterOptions, RenderError, page_count,
-    render, render_all,
+    render, render_all, render_then,
 };
 
 fn doc(pages: usize) -> Vec<u8> {
@@ -55,6 +55,49 @@ fn same_pixels_for_any_thread_count() {
         }
     }
     assert!(one[1].rotated && !one[0].rotated);
+}
+
+#[test]
+fn then_runs_on_the_workers_and_results_arrive_in_order() {
+    let bytes = doc(8);
+    let opts = |threads| RasterOptions {
+        threads: Some(threads),
+        ..Default::default()
+    };
+    let expected: Vec<(u32, u64)> = render_all(&bytes, DocumentFormat::Pdf, &opts(1))
+        .unwrap()
+        .iter()
+        .map(|p| (p.index, ink(&p.page)))
+        .collect();
+    for threads in [1, 2, 3] {
+        let caller = std::thread::current().id();
+        let off_caller = std::sync::atomic::AtomicUsize::new(0);
+        let mut got = Vec::new();
+        render_then(
+            &bytes,
+            DocumentFormat::Pdf,
+            &opts(threads),
+            |p| {
+                if std::thread::current().id() != caller {
+                    off_caller.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                (p.index, ink(&p.page))
+            },
+            |r| {
+                got.push(r);
+                Ok::<(), ()>(())
+            },
+        )
+        .unwrap();
+        assert_eq!(got, expected, "{threads} threads");
+        let off = off_caller.into_inner();
+        assert_eq!(off, if threads == 1 { 0 } else { 8 }, "{threads} threads");
+    }
+}
+
+/// Total darkness of a page (a checksum that any pixel change moves).
+fn ink(page: &faxprep_raster::GrayPage) -> u64 {
+    page.data().iter().map(|&v| u64::from(255 - v)).sum()
 }
 
 #[test]

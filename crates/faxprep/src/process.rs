@@ -218,10 +218,12 @@ pub(crate) fn process_document(
     };
     let tiff_coding = EncodeOptions::tiff(compression);
     let g4_coding = EncodeOptions::tiff(Compression::G4);
-    // The halftone runs on the calling thread while the render pool works
-    // on the next pages, so it needs no pool of its own.
+    // Halftone and coding run on the render thread that made the page, in
+    // parallel with the other pages (each call on one thread: the render
+    // pool is already as wide as the machine); only the coded page waits
+    // for its turn.
     let halftone_opts = HalftoneOptions::with_threads(1);
-    let result = faxprep_raster::render(bytes, document.format, &raster, |rendered| {
+    let code = |rendered: faxprep_raster::RenderedPage| {
         let index = rendered.index;
         let (bits, report) = halftone_with_report(&rendered.page, method, &halftone_opts);
         drop(rendered.page);
@@ -254,16 +256,19 @@ pub(crate) fn process_document(
             rotated: rendered.rotated,
             coded_bytes: strip.len() as u64,
             g4_bytes,
-            blank: bits.is_blank(),
+            blank: report.black_fraction == 0.0,
             halftone: report.method.to_string(),
             photo_fraction: report.photo_fraction,
         };
-        sink(Event::Page(CodedPage {
+        CodedPage {
             facts,
             strip,
             g4,
             warnings,
-        }))
+        }
+    };
+    let result = faxprep_raster::render_then(bytes, document.format, &raster, code, |page| {
+        sink(Event::Page(page))
     });
     match result {
         Ok(()) => Ok(()),
