@@ -321,7 +321,7 @@ fn isolated_progress_arrives_page_by_page() {
     })
     .unwrap();
     assert_eq!(fax.total_pages, 11);
-    // The cover, then each page as the worker sends it.
-    assert_eq!(seen, (1..=11).map(|done| (done, 11)).collect::<Vec<_>>());
+    // The page count, the cover, then each page as the worker sends it.
+    assert_eq!(seen, (0..=11).map(|done| (done, 11)).collect::<Vec<_>>());
     assert!(stats.peak_rss_kib > 0);
 }

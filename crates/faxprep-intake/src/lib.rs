@@ -105,7 +105,9 @@ mod sniff;
 pub use document::{ColorType, Document, ImageInfo, PageInfo, Rect, Warning};
 pub use error::{ApiError, Error, FieldError, LimitKind, formats_hint};
 pub use faxprep_page::DocumentFormat;
-pub use fields::{FormFields, OTHER_DESTINATIONS, ValidFields, max_chars, validate_fields};
+pub use fields::{
+    FormFields, OTHER_DESTINATIONS, ValidFields, max_chars, validate_fields, wants_cover,
+};
 pub use limits::{IntakeOptions, Limits, Plan, RATIO_FREE_BYTES};
 
 /// Result with this crate's [`Error`].

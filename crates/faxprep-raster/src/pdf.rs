@@ -185,10 +185,18 @@ fn interpreter_settings(
     warnings: &Arc<Mutex<Vec<Warning>>>,
 ) -> InterpreterSettings {
     let sink = warnings.clone();
-    let cjk = match &opts.cjk_font {
-        CjkFont::System => system_cjk_font().clone(),
+    // The system font is read only when a page asks for it (a CJK font
+    // file is 5-20 MB; reading it for every document cost a one-page
+    // fax 10 ms).
+    let given = match &opts.cjk_font {
         CjkFont::Data { data, index } => Some((data.clone() as FontData, *index)),
-        CjkFont::None => None,
+        CjkFont::System | CjkFont::None => None,
+    };
+    let use_system = matches!(opts.cjk_font, CjkFont::System);
+    let cjk = move || {
+        given
+            .clone()
+            .or_else(|| use_system.then(|| system_cjk_font().clone()).flatten())
     };
     let missing = warnings.clone();
     InterpreterSettings {
@@ -196,8 +204,8 @@ fn interpreter_settings(
             FontQuery::Standard(s) => Some(s.get_font_data()),
             FontQuery::Fallback(f) => {
                 if is_cjk(f) {
-                    if let Some(font) = &cjk {
-                        return Some(font.clone());
+                    if let Some(font) = cjk() {
+                        return Some(font);
                     }
                     push(&missing, Warning::NoCjkFont);
                 }

@@ -98,7 +98,9 @@ use process::{CodedPage, DocJob, Event};
 /// Result with this crate's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// Pages done so far of the total, cover included (for progress bars).
+/// Pages done so far of the total, cover included (for progress bars):
+/// first `0` of the total once the document is counted, then one more for
+/// the cover and for each page as it is coded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
     /// Pages coded so far.
@@ -125,51 +127,132 @@ pub fn prepare_with_progress(
         limits: opts.limits.clone(),
         password: opts.password.clone(),
     };
-    let fields = match faxprep_intake::validate_fields(fields, opts.plan) {
-        Ok(fields) => fields,
-        // In-process, report a bad document together with the bad fields,
-        // so the user fixes everything in one round trip.
-        Err(e) if opts.isolation == Isolation::InProcess => {
-            return Err(Error::Intake(
-                faxprep_intake::intake(upload, fields, &intake_opts)
-                    .err()
-                    .unwrap_or(e),
-            ));
-        }
-        Err(e) => return Err(Error::Intake(e)),
+    // A bad includeCover fails validation below; nothing else is needed
+    // to start on the document.
+    let Some(cover) = faxprep_intake::wants_cover(fields, opts.plan) else {
+        return Err(fields_error(upload, fields, &intake_opts, opts));
     };
     // Size checks need no parsing: answer them here rather than start a
-    // worker for an empty or oversized upload.
+    // worker for an empty or oversized upload (a bad field still comes
+    // first, as always).
     let size = upload.len() as u64;
     if (size == 0 || size > opts.limits.max_upload_bytes)
         && let Err(e) = faxprep_intake::check_document(upload, &intake_opts)
     {
-        return Err(Error::Intake(e));
-    }
-    let cover = fields.include_cover || opts.plan == Plan::Free;
-    let job = DocJob::new(opts, cover);
-    let mut assembly = Assembly::new(opts, &fields, cover)?;
-    let mut sink = |event: Event| {
-        match event {
-            Event::Summary(summary) => assembly.start(summary)?,
-            Event::Page(page) => assembly.add(page)?,
-        }
-        progress(Progress {
-            done: assembly.pages_done(),
-            total: assembly.total_pages(),
+        return Err(match faxprep_intake::validate_fields(fields, opts.plan) {
+            Ok(_) => Error::Intake(e),
+            Err(_) => fields_error(upload, fields, &intake_opts, opts),
         });
-        Ok(())
+    }
+    let job = DocJob::new(opts, cover);
+    let mut assembly = Assembly::new(opts, cover)?;
+    // The fields are checked on a thread of their own while the document
+    // is preflighted and rendered (loading libphonenumber's metadata is
+    // the slowest check: 60 ms in a fresh process, most of a one-page
+    // fax); the cover, the first thing that needs them, waits for them.
+    let (outcome, checked) = std::thread::scope(|scope| {
+        let mut check = FieldCheck::start(scope, fields, opts.plan);
+        let mut sink = |event: Event| {
+            match event {
+                Event::Summary(summary) => assembly.start(summary)?,
+                Event::Page(page) => {
+                    // The cover goes first, once the fields are known;
+                    // until this first page the document ran beside them.
+                    if !assembly.has_fields() {
+                        match check.result() {
+                            Ok(valid) => assembly.fields(valid)?,
+                            // Stops the document; the fields' error is
+                            // returned.
+                            Err(e) => return Err(Error::Intake(e.clone())),
+                        }
+                        if assembly.pages_done() > 0 {
+                            progress(Progress {
+                                done: assembly.pages_done(),
+                                total: assembly.total_pages(),
+                            });
+                        }
+                    }
+                    assembly.add(page)?;
+                }
+            }
+            progress(Progress {
+                done: assembly.pages_done(),
+                total: assembly.total_pages(),
+            });
+            Ok(())
+        };
+        let outcome = match &opts.isolation {
+            Isolation::InProcess => {
+                process::process_document(upload, &job, &mut sink).map(|()| WorkerStats::default())
+            }
+            Isolation::Process { program, limits } => {
+                worker::process_isolated(program, limits, upload, &job, &mut sink)
+            }
+        };
+        (outcome, check.result().clone())
+    });
+    let Ok(valid) = checked else {
+        return Err(fields_error(upload, fields, &intake_opts, opts));
     };
-    let stats = match &opts.isolation {
-        Isolation::InProcess => {
-            process::process_document(upload, &job, &mut sink)?;
-            WorkerStats::default()
-        }
-        Isolation::Process { program, limits } => {
-            worker::process_isolated(program, limits, upload, &job, &mut sink)?
-        }
-    };
+    let stats = outcome?;
+    if !assembly.has_fields() {
+        assembly.fields(&valid)?;
+    }
     Ok((assembly.finish()?, stats))
+}
+
+/// The error for invalid fields. In-process, a bad document is reported
+/// together with the bad fields, so the user fixes everything in one round
+/// trip; isolated, the document is not parsed here.
+fn fields_error(
+    upload: &[u8],
+    fields: &FormFields,
+    intake_opts: &IntakeOptions,
+    opts: &Options,
+) -> Error {
+    let Err(e) = faxprep_intake::validate_fields(fields, opts.plan) else {
+        return Error::Usage {
+            message: "fields reported invalid but validate".into(),
+        };
+    };
+    if opts.isolation == Isolation::InProcess {
+        return Error::Intake(
+            faxprep_intake::intake(upload, fields, intake_opts)
+                .err()
+                .unwrap_or(e),
+        );
+    }
+    Error::Intake(e)
+}
+
+/// Field validation running beside the document, then its result.
+struct FieldCheck<'scope> {
+    thread: Option<std::thread::ScopedJoinHandle<'scope, faxprep_intake::Result<ValidFields>>>,
+    result: Option<faxprep_intake::Result<ValidFields>>,
+}
+
+impl<'scope> FieldCheck<'scope> {
+    fn start(
+        scope: &'scope std::thread::Scope<'scope, '_>,
+        fields: &'scope FormFields,
+        plan: Plan,
+    ) -> Self {
+        FieldCheck {
+            thread: Some(scope.spawn(move || faxprep_intake::validate_fields(fields, plan))),
+            result: None,
+        }
+    }
+
+    /// The result, waiting for it the first time.
+    fn result(&mut self) -> &faxprep_intake::Result<ValidFields> {
+        let thread = &mut self.thread;
+        self.result.get_or_insert_with(|| match thread.take() {
+            // Validation does not panic; if it ever did, the panic goes on
+            // as it would have on this thread.
+            Some(t) => t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            None => unreachable!("`start` made the thread and only this takes it"),
+        })
+    }
 }
 
 /// The cover page alone, for a fax of `total_pages` pages (cover
@@ -229,8 +312,11 @@ fn cover_paper(opts: &Options) -> Paper {
 /// known), then the document's pages, each coded once.
 struct Assembly<'a> {
     opts: &'a Options,
-    fields: &'a ValidFields,
     cover: bool,
+    /// Whether [`Assembly::fields`] ran.
+    fields_known: bool,
+    /// The recipient in E.164, once the fields are known.
+    recipient_number: String,
     writer: Option<TiffWriter>,
     pdf_pages: Vec<(u32, u32, Vec<u8>)>,
     summary: Option<process::DocSummary>,
@@ -241,7 +327,7 @@ struct Assembly<'a> {
 }
 
 impl<'a> Assembly<'a> {
-    fn new(opts: &'a Options, fields: &'a ValidFields, cover: bool) -> Result<Self> {
+    fn new(opts: &'a Options, cover: bool) -> Result<Self> {
         let writer = TiffWriter::new(TiffOptions {
             compression: opts.compression,
             software: opts.software.clone(),
@@ -251,8 +337,9 @@ impl<'a> Assembly<'a> {
         .map_err(Error::Tiff)?;
         Ok(Assembly {
             opts,
-            fields,
             cover,
+            fields_known: false,
+            recipient_number: String::new(),
             writer: Some(writer),
             pdf_pages: Vec::new(),
             summary: None,
@@ -284,8 +371,25 @@ impl<'a> Assembly<'a> {
         self.total = quote.total_pages;
         self.warnings.extend(summary.warnings.iter().cloned());
         self.summary = Some(summary);
+        Ok(())
+    }
+
+    fn has_fields(&self) -> bool {
+        self.fields_known
+    }
+
+    /// Take the valid fields: the recipient, and the cover page when the
+    /// fax has one (before any page of the document).
+    fn fields(&mut self, fields: &ValidFields) -> Result<()> {
+        if self.summary.is_none() || self.fields_known {
+            return Err(Error::Usage {
+                message: "fields out of order".into(),
+            });
+        }
+        self.fields_known = true;
+        self.recipient_number = fields.recipient_number.clone();
         if self.cover {
-            let page = self.render_cover()?;
+            let page = self.render_cover(fields)?;
             let info = self.writer()?.add_page(&page).map_err(Error::Tiff)?;
             let g4 = encode(&page, &EncodeOptions::tiff(Compression::G4));
             self.facts.push(PageFacts {
@@ -309,8 +413,8 @@ impl<'a> Assembly<'a> {
         Ok(())
     }
 
-    fn render_cover(&mut self) -> Result<BitPage> {
-        let (page, warnings) = render_cover(self.fields, self.opts, self.total)?;
+    fn render_cover(&mut self, fields: &ValidFields) -> Result<BitPage> {
+        let (page, warnings) = render_cover(fields, self.opts, self.total)?;
         self.warnings.extend(warnings);
         Ok(page)
     }
@@ -384,7 +488,7 @@ impl<'a> Assembly<'a> {
         Ok(PreparedFax {
             tiff,
             pdf,
-            recipient_number: self.fields.recipient_number.clone(),
+            recipient_number: self.recipient_number,
             format: summary.format,
             document_pages: summary.pages,
             total_pages: self.total,

@@ -91,6 +91,17 @@ pub struct ValidFields {
     pub sender_phone: Option<String>,
 }
 
+/// Whether the fax carries a cover page, as [`validate_fields`] decides
+/// it (`includeCover=true`, or the free plan), from that one field: known
+/// at once, while the other checks (the phone number's metadata takes
+/// tens of milliseconds to load in a new process) may still run. `None`
+/// when `includeCover` is not a boolean, which [`validate_fields`]
+/// rejects.
+pub fn wants_cover(fields: &FormFields, plan: Plan) -> Option<bool> {
+    let asked = boolean("includeCover", fields.include_cover.as_deref()).ok()?;
+    Some(plan == Plan::Free || asked.unwrap_or(false))
+}
+
 /// Validate every field; on failure the error lists all bad fields, in
 /// form order.
 pub fn validate_fields(fields: &FormFields, plan: Plan) -> Result<ValidFields> {
@@ -317,6 +328,23 @@ mod tests {
             "1+2125551234",
         ] {
             assert!(sender_phone_field(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cover_wish_agrees_with_validation() {
+        for raw in [None, Some("true"), Some(" FALSE "), Some(""), Some("yes")] {
+            for plan in [Plan::Free, Plan::Paid] {
+                let fields = FormFields {
+                    recipient_number: Some("(212) 555-1234".into()),
+                    sender_name: Some("Ada".into()),
+                    sender_email: Some("ada@example.com".into()),
+                    include_cover: raw.map(Into::into),
+                    ..FormFields::default()
+                };
+                let full = validate_fields(&fields, plan).ok().map(|v| v.include_cover);
+                assert_eq!(wants_cover(&fields, plan), full, "{raw:?} {plan:?}");
+            }
         }
     }
 
