@@ -179,6 +179,12 @@ fn msb_first(lanes: [u8; 16]) -> u16 {
 /// The five pixels around `x` along the row (clamped at the edges).
 #[inline]
 fn row5(row: &[u8], x: usize, width: usize) -> [u8; 5] {
+    if x >= 2
+        && x + 2 < width
+        && let Some(p) = row[x - 2..].first_chunk::<5>()
+    {
+        return *p;
+    }
     let at = |d: isize| row[x.saturating_add_signed(d).min(width - 1)];
     [at(-2), at(-1), row[x], at(1), at(2)]
 }
@@ -225,8 +231,13 @@ fn ridge(rows: &[&[u8]; 5], x: usize, width: usize, cut: u8, paper: u8) -> bool 
 /// counter is lighter than everything around it, while a lighter pixel on
 /// a stroke's edge has paper beside it (whitening it notches the edge).
 fn peak(rows: &[&[u8]; 5], x: usize, width: usize) -> bool {
-    let (r, c) = (row5(rows[2], x, width), col5(rows, x));
-    r[2] >= r[1].max(r[3]).max(c[1]).max(c[3]) && (is_peak(r) || is_peak(c))
+    let r = row5(rows[2], x, width);
+    // Most pixels on a rim have a lighter neighbour along the row: done.
+    if r[2] < r[1].max(r[3]) {
+        return false;
+    }
+    let c = col5(rows, x);
+    r[2] >= c[1].max(c[3]) && (is_peak(r) || is_peak(c))
 }
 
 #[cfg(test)]
