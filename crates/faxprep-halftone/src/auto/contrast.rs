@@ -107,6 +107,21 @@ pub(super) fn text_band(
             {
                 *d |= b;
             }
+            if unsure == 0 {
+                continue;
+            }
+            // Away from the page's left and right edges the rim tests run
+            // on all sixteen pixels at once (no clamping needed).
+            if let Some(rims) = rims16(&rows, t) {
+                let black = rims & unsure;
+                for (d, b) in dst[t.x0 / 8..t.x0 / 8 + 2]
+                    .iter_mut()
+                    .zip(black.to_be_bytes())
+                {
+                    *d |= b;
+                }
+                continue;
+            }
             let mut rest = unsure;
             while rest != 0 {
                 let i = rest.leading_zeros();
@@ -124,6 +139,69 @@ pub(super) fn text_band(
             }
         }
     }
+}
+
+/// The rim decisions (black or not, for a pixel that is neither sure
+/// black nor sure white) of the sixteen pixels of tile `t` in the middle
+/// row of `rows`, as a mask like [`sort_pixels`]'s: the same rules as
+/// [`peak`] and [`ridge`], computed lane by lane without branches so that
+/// they become vector code. `None` for tiles that are not sixteen pixels
+/// wide with two more on each side (the page's edges), which take the
+/// pixel-by-pixel path.
+#[inline]
+fn rims16(rows: &[&[u8]; 5], t: &Cuts) -> Option<u16> {
+    if t.x1 - t.x0 != 16 || t.x0 < 2 {
+        return None;
+    }
+    let at = |row: &[u8], from: usize| row.get(from..)?.first_chunk::<16>().copied();
+    let cur = rows[2];
+    let (l2, l1, v, r1, r2) = (
+        at(cur, t.x0 - 2)?,
+        at(cur, t.x0 - 1)?,
+        at(cur, t.x0)?,
+        at(cur, t.x0 + 1)?,
+        at(cur, t.x0 + 2)?,
+    );
+    let (u2, u1, d1, d2) = (
+        at(rows[0], t.x0)?,
+        at(rows[1], t.x0)?,
+        at(rows[3], t.x0)?,
+        at(rows[4], t.x0)?,
+    );
+    let mut black = [0u8; 16];
+    for i in 0..16 {
+        let row = [l2[i], l1[i], v[i], r1[i], r2[i]];
+        let col = [u2[i], u1[i], v[i], d1[i], d2[i]];
+        let continues = |along: [u8; 5]| {
+            !((along[1].min(along[3]) < t.cut) & (along[1].max(along[3]) >= t.tip_paper))
+        };
+        let ridge = (ridge_lane(row) & continues(col)) | (ridge_lane(col) & continues(row));
+        let lightest = v[i] >= row[1].max(row[3]).max(col[1]).max(col[3]);
+        let peak = lightest & (peak_lane(row) | peak_lane(col));
+        let dark = v[i] < t.cut;
+        black[i] = u8::from((dark & !peak) | (!dark & (v[i] < t.deep) & ridge));
+    }
+    Some(msb_first(black))
+}
+
+/// [`is_ridge`] without branches.
+#[inline(always)]
+fn ridge_lane(p: [u8; 5]) -> bool {
+    let v = p[2];
+    let m = v.saturating_add(RIDGE_CONTRAST);
+    (v <= p[1])
+        & (v <= p[3])
+        & (p[0].max(p[1]) >= m)
+        & (p[3].max(p[4]) >= m)
+        & (v < 255 - RIDGE_CONTRAST)
+}
+
+/// [`is_peak`] without branches.
+#[inline(always)]
+fn peak_lane(p: [u8; 5]) -> bool {
+    let v = p[2];
+    let m = v.wrapping_sub(PEAK_CONTRAST);
+    (v >= PEAK_CONTRAST) & (v >= p[1]) & (v >= p[3]) & (p[0].min(p[1]) <= m) & (p[3].min(p[4]) <= m)
 }
 
 /// The cuts of one tile that may hold black pixels.
@@ -252,6 +330,76 @@ mod tests {
         seg[15] = 10;
         assert_eq!(sort_pixels(&seg, 50, 200), (0x8001, 0x0040));
         assert_eq!(sort_pixels(&seg[..10], 50, 200), (0x8000, 0x0040));
+    }
+
+    #[test]
+    fn lane_rims_match_the_pixel_by_pixel_rules() {
+        // Rows of strokes and hairlines in many grays (a fixed xorshift
+        // stream), every cut the contrast rule can choose.
+        let mut state = 0x9e37_79b9_u32;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state
+        };
+        let width = 64;
+        for _ in 0..2000 {
+            let rows_owned: Vec<Vec<u8>> = (0..5)
+                .map(|_| {
+                    (0..width)
+                        .map(|_| match next() % 4 {
+                            0 => 255,
+                            1 => 0,
+                            _ => (next() % 256) as u8,
+                        })
+                        .collect()
+                })
+                .collect();
+            let rows: [&[u8]; 5] = std::array::from_fn(|i| rows_owned[i].as_slice());
+            let b = 128 + (next() % 128) as u8;
+            let fraction = if next() % 2 == 0 { CUT } else { CUT_BLACK };
+            let cut = ((u32::from(b) * fraction) >> 8) as u8;
+            let t = Cuts {
+                x0: 16 * (1 + (next() % 2) as usize),
+                x1: 0,
+                cut,
+                deep: b.saturating_sub(RIDGE_DEPTH),
+                tip_paper: b.saturating_sub(TIP_PAPER),
+                peak_lo: b / 3,
+            };
+            let t = Cuts { x1: t.x0 + 16, ..t };
+            let lanes = rims16(&rows, &t).unwrap();
+            for i in 0..16 {
+                let x = t.x0 + i;
+                let v = rows[2][x];
+                let scalar = if v < t.cut {
+                    !peak(&rows, x, width)
+                } else {
+                    v < t.deep && ridge(&rows, x, width, t.cut, t.tip_paper)
+                };
+                let lane = lanes & (0x8000 >> i) != 0;
+                if v >= t.peak_lo && v < t.cut.max(t.deep) {
+                    assert_eq!(lane, scalar, "pixel {i} of {:?}", &rows_owned);
+                }
+            }
+        }
+        let edge = Cuts {
+            x0: 0,
+            x1: 16,
+            cut: 100,
+            deep: 200,
+            tip_paper: 240,
+            peak_lo: 80,
+        };
+        let rows: [&[u8]; 5] = [&[255; 32]; 5];
+        assert_eq!(rims16(&rows, &edge), None, "the left edge clamps");
+        let right = Cuts {
+            x0: 16,
+            x1: 32,
+            ..edge
+        };
+        assert_eq!(rims16(&rows, &right), None, "the right edge clamps");
     }
 
     #[test]
