@@ -41,7 +41,8 @@
 //!   once per process. When none is found the text is drawn with a Latin
 //!   base-14 substitute, which has no CJK glyphs: those characters come
 //!   out blank and the page carries [`Warning::NoCjkFont`]; the page
-//!   still renders.
+//!   still renders. The font file (5 to 20 MB) is read the first time a
+//!   page asks for it, not for every document.
 //! - **Annotations and form fields** are drawn from their normal
 //!   appearance streams (hayro's `RenderContent::ANNOTATIONS`, on), so a
 //!   filled AcroForm prints filled. Annotations without an appearance
@@ -82,6 +83,10 @@
 //! [`RasterOptions::threads`] threads, each with its own hayro caches, and
 //! calls the sink on the calling thread in page order. At most
 //! 2 x threads rendered pages exist at once, however long the document.
+//! [`render_then`] also runs the caller's per-page work (the fax pipeline
+//! halftones and codes each page there) on the thread that rendered the
+//! page, so that work is spread over the pool too and only its result
+//! waits for its turn.
 //! The pixels are the same for any thread count. Each page render runs
 //! under `catch_unwind`: a panic in hayro or `image` becomes
 //! [`Error::RendererPanicked`] for that document. Page boxes are checked

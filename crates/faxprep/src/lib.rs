@@ -28,6 +28,13 @@
 //! The upload is never written to disk, and every buffer made from it is
 //! dropped when `prepare` returns.
 //!
+//! Each page is rendered, halftoned and coded by one thread of the render
+//! pool, pages in parallel, and assembled in order on the calling thread.
+//! The form fields are validated on a thread of their own meanwhile:
+//! loading libphonenumber's metadata takes about 60 ms, once per process
+//! (a backend pays it on its first fax, the CLI on every run), and the
+//! cover page, the first thing that needs the fields, waits for them.
+//!
 //! ```no_run
 //! use faxprep::{FormFields, Options, prepare};
 //!
