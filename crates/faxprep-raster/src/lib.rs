@@ -92,27 +92,24 @@
 //! [`Error::RendererPanicked`] for that document. Page boxes are checked
 //! (finite, 1 to 14 400 pt) before rendering.
 //!
-//! # Performance (measured 2026-11-28, 2 cores shared with other jobs)
-//! The machine had a load average of 13-18 on its 2 cores while these
-//! were taken, so wall-clock times are inflated for both sides; CPU
-//! (user) seconds are the steadier comparison.
-//!
+//! # Performance (measured 2026-11-28 on the quiet 2-core machine)
 //! Side by side on the 16 corpus PDFs of kinds pdf-text, pdf-std14,
 //! pdf-fonts and pdf-scan, one process each over all files:
 //! ```text
 //! cargo build --release -p faxprep-raster --example rasterize
 //! C=../shared/corpus; F=$(awk -F'\t' '$3=="pdf-text"||$3=="pdf-std14"||$3=="pdf-fonts"||$3=="pdf-scan"{print "'$C'/"$1}' $C/INDEX.tsv)
-//! hyperfine -w 1 -r 3 -N "target/release/examples/rasterize --threads 2 $F" \
+//! hyperfine -w 1 -r 5 -N "target/release/examples/rasterize --threads 2 $F" \
 //!     "gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=pgmraw -r204x196 -sOutputFile=/dev/null $F"
 //! ```
-//! | | wall (loaded machine) | user CPU |
+//! | | wall | user CPU |
 //! |---|---|---|
-//! | faxprep-raster, 2 threads | 13.47 s ± 0.49 | 3.49 s |
-//! | gs pgmraw 204x196 | 10.06 s ± 0.38 | 2.63 s |
+//! | faxprep-raster, 2 threads | 1.546 s ± 0.047 | 2.645 s |
+//! | gs pgmraw 204x196 | 2.599 s ± 0.103 | 2.513 s |
 //!
-//! **The 1.5x-faster-than-gs goal is not met**: in CPU time this stage
-//! costs 1.33x what Ghostscript does, so even with both cores free it
-//! would be about 1.5x at best (3.49 s / 2 against 2.63 s), unproven.
+//! faxprep-raster is **1.68x faster** in wall time (the goal is 1.5x);
+//! in CPU time it costs 1.05x what Ghostscript does, and the second core
+//! does the rest. (An earlier run with the machine loaded by seven builds
+//! read 13.5 s against 10.1 s: wall time on a busy machine says little.)
 //! Per file (`/usr/bin/time -f %U`, 1 thread) scans and font tests need
 //! less CPU than gs (`pdfminer-175.pdf` 0.06 s vs 0.22 s,
 //! `pdfjs-mixedfonts.pdf` 0.02 vs 0.09), pdfTeX text documents up to 1.9x
@@ -120,19 +117,21 @@
 //! `perf` profile of a text document: about half in vello_cpu's fine
 //! rasterisation and packing into the RGBA pixmap, a quarter in the
 //! RGBA-to-gray pass (memory-bound: it reads 15 MB of RGBA per fine Letter
-//! page that vello has just written), a tenth in hayro's interpreter.
-//! vello_cpu 0.3 renders only RGBA and cannot rasterise a band of the scene
-//! (its target offset is unsigned), so the gray pass cannot be fused;
-//! hayro's hinting and glyph cache are on (turning either off is slower).
+//! page that vello has just written; 1 ms with the pixmap in cache, 2 ms
+//! from memory), a tenth in hayro's interpreter. vello_cpu 0.3 renders
+//! only RGBA and cannot rasterise a band of the scene (its target offset
+//! is unsigned), so the gray pass cannot be fused; hayro's hinting and
+//! glyph cache are on (turning either off is slower).
 //!
-//! criterion (`cargo bench -p faxprep-benches --bench raster`, same load):
+//! criterion (`cargo bench -p faxprep-benches --bench raster`, measured
+//! earlier on the loaded machine):
 //! 8 generated dense text pages 329 ms on 1 thread (41 ms a page), 390 ms
 //! on 2 (the cores were busy); a 1700 x 2200 JPEG scan 136 ms.
 //!
 //! Peak memory (`/usr/bin/time -f %M`, `rasterize --threads 2`) over every
-//! `pdf-*` and `img-*` corpus file except `img-bomb`: at most 109 MB
+//! `pdf-*` and `img-*` corpus file except `img-bomb`: at most 95 MB
 //! (`deb-auto-multiple-choice-ja.pdf`), **except
-//! `ocrmypdf-multipage.pdf` at 329 MB**: hayro 0.9 decodes its 9000 x 9000
+//! `ocrmypdf-multipage.pdf` at 325 MB**: hayro 0.9 decodes its 9000 x 9000
 //! RGB Flate image (243 MB) at full size before scaling it down, and intake
 //! accepts that file. Keeping it under 150 MB needs either a tighter intake
 //! image limit (under 40 Mpx) or image decoding at reduced size in hayro.
