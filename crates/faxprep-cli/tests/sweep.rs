@@ -2,7 +2,9 @@
 //! `prepare` in an isolated worker, and the outcome must be what its
 //! `INDEX.tsv` kind implies. Prints a table (file, kind, outcome, seconds,
 //! worker peak memory) and fails on any unexpected outcome. Nothing may
-//! panic, hang or pass 1 GiB (the worker's address-space limit).
+//! panic, hang or pass 1 GiB (the worker's address-space limit), and no
+//! accepted file may take the worker past 150 MB (issue 4's memory goal;
+//! the largest is about 100 MB).
 #![allow(clippy::unwrap_used)] // helpers of tests: a failed unwrap fails the test
 
 use faxprep::codec::tiff::{ReadLimits, Severity, read_tiff, validate_class_f};
@@ -10,6 +12,9 @@ use faxprep::cover::CoverDate;
 use faxprep::{FormFields, Isolation, Options, WorkerLimits, prepare_with_progress};
 use faxprep_testkit::{CorpusEntry, corpus_dir, corpus_index};
 use std::time::Instant;
+
+/// Most memory (VmHWM) the worker may reach on an accepted corpus file.
+const MAX_PEAK_KIB: u64 = 150 * 1024;
 
 const BIN: &str = env!("CARGO_BIN_EXE_faxprep");
 
@@ -91,6 +96,7 @@ fn every_corpus_file_gets_the_outcome_its_kind_implies() {
                     .iter()
                     .any(|i| i.severity == Severity::Error);
                 let ok = valid
+                    && stats.peak_rss_kib <= MAX_PEAK_KIB
                     && pages as u32 == fax.total_pages
                     && match expected {
                         Expect::Pages(n) => fax.document_pages == n,
@@ -99,9 +105,14 @@ fn every_corpus_file_gets_the_outcome_its_kind_implies() {
                     };
                 (
                     format!(
-                        "ok {} pages{}",
+                        "ok {} pages{}{}",
                         fax.total_pages,
-                        if valid { "" } else { " INVALID" }
+                        if valid { "" } else { " INVALID" },
+                        if stats.peak_rss_kib <= MAX_PEAK_KIB {
+                            ""
+                        } else {
+                            " OVER 150 MB"
+                        }
                     ),
                     stats.peak_rss_kib,
                     ok,

@@ -22,6 +22,10 @@ pub struct Document {
     pub repaired: bool,
     /// The image's header facts (JPEG and PNG only).
     pub image: Option<ImageInfo>,
+    /// The largest declared decoded size of one image XObject, in bytes
+    /// (PDF only): above [`SHRINK_IMAGES_ABOVE`](crate::SHRINK_IMAGES_ABOVE)
+    /// [`shrink_images`](crate::shrink_images) is worth calling.
+    pub largest_image_bytes: u64,
     /// Things that did not stop intake but the user may want to know.
     pub warnings: Vec<Warning>,
 }
@@ -36,6 +40,7 @@ impl Document {
             password_used: false,
             repaired: false,
             image: None,
+            largest_image_bytes: 0,
             warnings: Vec::new(),
         }
     }

@@ -207,6 +207,15 @@ pub(crate) fn process_document(
             .collect(),
     };
     sink(Event::Summary(summary))?;
+    // A renderer decodes an image whole before scaling it to the page: a
+    // huge one (a 9000 x 9000 photo on a poster-sized page) is averaged
+    // down first, streaming, so that it never exists at full size.
+    let shrunk = if document.largest_image_bytes > faxprep_intake::SHRINK_IMAGES_ABOVE {
+        faxprep_intake::shrink_images(bytes, &intake_opts).map_err(Error::Intake)?
+    } else {
+        None
+    };
+    let bytes = shrunk.as_deref().unwrap_or(bytes);
 
     let raster = RasterOptions {
         resolution: job.resolution,

@@ -14,6 +14,7 @@
 mod codecs;
 mod lex;
 mod pages;
+mod shrink;
 mod streams;
 
 use crate::document::{Document, Warning};
@@ -77,6 +78,43 @@ pub(crate) fn preflight(
         );
     }
     Ok(doc)
+}
+
+/// The PDF with its oversized images scaled down (see `shrink.rs`), or
+/// `None` when it has none that can be. Loads the file once more, on a
+/// guarded thread like preflight.
+pub(crate) fn shrink_images(
+    bytes: &[u8],
+    opts: &IntakeOptions,
+    trigger: u64,
+    target: u64,
+) -> Result<Option<Vec<u8>>> {
+    let work = || -> Result<Option<Vec<u8>>> {
+        let mut pdf = load(bytes, opts.password.as_deref(), &opts.limits)?;
+        if !shrink::shrink_images(&mut pdf, trigger, target) {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        pdf.save_to(&mut out).map_err(|e| Error::Internal {
+            reason: format!("cannot write the pdf with smaller images: {e}"),
+        })?;
+        Ok(Some(out))
+    };
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("faxprep-intake-shrink".to_owned())
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(scope, || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+                    .unwrap_or_else(|_| Err(damaged("the pdf parser failed on this file")))
+            })
+            .map_err(|e| Error::Internal {
+                reason: format!("cannot start the pdf thread: {e}"),
+            })?;
+        handle
+            .join()
+            .unwrap_or_else(|_| Err(damaged("the pdf parser failed on this file")))
+    })
 }
 
 /// Everything that touches lopdf, behind a panic guard.
@@ -165,7 +203,7 @@ fn analyse(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
     for page in &pages {
         check_page(page, limits)?;
     }
-    streams::check(
+    doc.largest_image_bytes = streams::check(
         &pdf,
         u64::try_from(bytes.len()).unwrap_or(u64::MAX),
         limits,

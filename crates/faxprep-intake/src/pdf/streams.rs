@@ -226,13 +226,15 @@ fn check_budget(bytes: u64, total: u64, upload_len: u64, limits: &Limits) -> Res
 }
 
 /// Check every stream against the image and decompression limits.
+/// Returns the largest declared size of one image, in bytes.
 pub(crate) fn check(
     doc: &Document,
     upload_len: u64,
     limits: &Limits,
     warnings: &mut Vec<Warning>,
-) -> Result<()> {
+) -> Result<u64> {
     let mut total: u64 = 0;
+    let mut largest_image = 0u64;
     // The ratio allowance, as bytes; past it the check stops at once.
     let ratio_allowance = limits
         .max_decompression_ratio
@@ -257,6 +259,7 @@ pub(crate) fn check(
         } else {
             0
         };
+        largest_image = largest_image.max(declared);
 
         // The codec's own header, when the codec reads the raw data.
         match chain.first().copied() {
@@ -301,7 +304,7 @@ pub(crate) fn check(
         check_budget(bytes, total, upload_len, limits)?;
         total = total.saturating_add(bytes);
     }
-    Ok(())
+    Ok(largest_image)
 }
 
 #[cfg(test)]
