@@ -132,9 +132,14 @@
 //! `pdf-*` and `img-*` corpus file except `img-bomb`: at most 95 MB
 //! (`deb-auto-multiple-choice-ja.pdf`), **except
 //! `ocrmypdf-multipage.pdf` at 325 MB**: hayro 0.9 decodes its 9000 x 9000
-//! RGB Flate image (243 MB) at full size before scaling it down, and intake
-//! accepts that file. Keeping it under 150 MB needs either a tighter intake
-//! image limit (under 40 Mpx) or image decoding at reduced size in hayro.
+//! RGB Flate image (243 MB) at full size before scaling it down. The fax
+//! pipeline does not hand that file to this crate as it is: intake's
+//! `shrink_images` first averages images that decode to more than 64 MiB
+//! down to at most 32 MiB (3000 x 3000 here, still above what the fax
+//! prints), streaming, and `prepare` renders the result: 98 MB peak in
+//! the isolated worker, and the corpus sweep
+//! (`crates/faxprep-cli/tests/sweep.rs`) holds every accepted file under
+//! 150 MB.
 //!
 //! # Dependencies
 //! - `hayro`: the PDF renderer (pure Rust, Apache-2.0/MIT).
