@@ -56,19 +56,7 @@ pub(crate) fn preflight(
             actual: u64::from(depth),
         });
     }
-    let result = std::thread::scope(|scope| {
-        let handle = std::thread::Builder::new()
-            .name("faxprep-intake-pdf".to_owned())
-            .stack_size(STACK_SIZE)
-            .spawn_scoped(scope, || guarded(bytes, opts))
-            .map_err(|e| Error::Internal {
-                reason: format!("cannot start the pdf preflight thread: {e}"),
-            })?;
-        handle
-            .join()
-            .unwrap_or_else(|_| Err(damaged("the pdf parser failed on this file")))
-    });
-    let mut doc = result?;
+    let mut doc = guarded("faxprep-intake-pdf", || analyse(bytes, opts))?;
     if header_offset > 0 {
         doc.warnings.insert(
             0,
@@ -100,9 +88,15 @@ pub(crate) fn shrink_images(
         })?;
         Ok(Some(out))
     };
+    guarded("faxprep-intake-shrink", work)
+}
+
+/// Run `work` (everything that touches lopdf) on its own thread with a
+/// [`STACK_SIZE`] stack, behind a panic guard.
+fn guarded<T: Send>(name: &str, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
     std::thread::scope(|scope| {
         let handle = std::thread::Builder::new()
-            .name("faxprep-intake-shrink".to_owned())
+            .name(name.to_owned())
             .stack_size(STACK_SIZE)
             .spawn_scoped(scope, || {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
@@ -115,12 +109,6 @@ pub(crate) fn shrink_images(
             .join()
             .unwrap_or_else(|_| Err(damaged("the pdf parser failed on this file")))
     })
-}
-
-/// Everything that touches lopdf, behind a panic guard.
-fn guarded(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyse(bytes, opts)))
-        .unwrap_or_else(|_| Err(damaged("the pdf parser failed on this file")))
 }
 
 fn load(bytes: &[u8], password: Option<&str>, limits: &Limits) -> Result<lopdf::Document> {
