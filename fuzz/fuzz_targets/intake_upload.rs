@@ -1,10 +1,12 @@
 //! Fuzz intake with raw uploads: sniffing and the PDF, JPEG and PNG
-//! preflights, with small limits so every input runs fast. Any panic in
+//! preflights, with small limits so every input runs fast; accepted PDFs
+//! then go through the image shrink with every image in reach (above 0
+//! bytes, to at most 4 KiB), so its row decoder sees hostile streams. Any panic in
 //! our code, hang or runaway allocation is a bug (lopdf panics are caught
 //! and become `Error::Damaged`, so they do not show up here either).
 #![no_main]
 
-use faxprep_intake::{Error, IntakeOptions, Limits, check_document};
+use faxprep_intake::{Error, IntakeOptions, Limits, check_document, shrink_images_with};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -29,6 +31,9 @@ fuzz_target!(|data: &[u8]| {
             }
             for w in &doc.warnings {
                 let _ = w.to_string();
+            }
+            if let Ok(Some(pdf)) = shrink_images_with(data, &opts, 0, 4096) {
+                assert!(pdf.starts_with(b"%PDF-"));
             }
         }
         Err(e) => {

@@ -181,9 +181,22 @@ pub const SHRINK_IMAGES_TO: u64 = 32 * 1024 * 1024;
 /// masks or /Decode, damaged image data, encrypted files. Call it when
 /// [`Document::largest_image_bytes`] is above [`SHRINK_IMAGES_ABOVE`].
 pub fn shrink_images(bytes: &[u8], opts: &IntakeOptions) -> Result<Option<Vec<u8>>> {
+    shrink_images_with(bytes, opts, SHRINK_IMAGES_ABOVE, SHRINK_IMAGES_TO)
+}
+
+/// [`shrink_images`] with other thresholds, for the fuzz target (which
+/// shrinks every image it can, to reach the row decoder with small
+/// inputs).
+#[doc(hidden)]
+pub fn shrink_images_with(
+    bytes: &[u8],
+    opts: &IntakeOptions,
+    above: u64,
+    to: u64,
+) -> Result<Option<Vec<u8>>> {
     match sniff::sniff(bytes) {
         sniff::Sniffed::Accepted(DocumentFormat::Pdf, _) => {
-            pdf::shrink_images(bytes, opts, SHRINK_IMAGES_ABOVE, SHRINK_IMAGES_TO)
+            pdf::shrink_images(bytes, opts, above, to)
         }
         _ => Ok(None),
     }

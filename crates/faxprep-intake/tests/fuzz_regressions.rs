@@ -2,7 +2,7 @@
 //! hung on (`fixtures/fuzz-regressions/intake_upload/` at the workspace
 //! root): each must now finish with a document or a typed error.
 
-use faxprep_intake::{IntakeOptions, Limits, check_document};
+use faxprep_intake::{IntakeOptions, Limits, check_document, shrink_images_with};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -35,6 +35,10 @@ fn fuzz_regressions_replay() {
             let r = check_document(&bytes, &opts);
             if let Err(e) = &r {
                 let _ = e.api_error();
+            }
+            // What the fuzz target does next with an accepted file.
+            if r.is_ok() {
+                let _ = shrink_images_with(&bytes, &opts, 0, 4096);
             }
             assert!(
                 start.elapsed() < Duration::from_secs(10),
