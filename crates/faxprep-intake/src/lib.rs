@@ -88,7 +88,8 @@
 //!   codes from the other 23 NANP members and premium numbers.
 //! - `email_address`: RFC 5321/5322 address syntax.
 //! - `unicode-normalization`: NFC.
-//! - `serde`: [`FormFields`] in, [`ApiError`] out; `thiserror`: Display.
+//! - `serde`: [`FormFields`] in, [`ApiError`] out, [`Limits`] and [`Plan`]
+//!   both ways (the isolated worker gets the caller's); `thiserror`: Display.
 //!
 //! # Cargo features
 //! None.

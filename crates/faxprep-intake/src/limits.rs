@@ -1,7 +1,11 @@
 //! Resource caps for one upload, the plan, and the options of a call.
 
+use serde::{Deserialize, Serialize};
+
 /// The caller's plan. Free requests always get the branded cover page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// Serialised as `"free"` or `"paid"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Plan {
     /// The free plan: the branded cover page is always included.
     Free,
@@ -19,7 +23,11 @@ pub enum Plan {
 /// [`Limits::default`] is meant for anonymous uploads;
 /// [`Limits::unlimited`] disables every cap for trusted callers (the
 /// structural checks, loop detection and stack protection stay on).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Limits serialise with serde (the isolated worker gets the caller's):
+/// JSON has no infinity, so an infinite page side travels as `f64::MAX`,
+/// which no page reaches either.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Limits {
     /// Largest upload in bytes. Default 4 MiB (4 * 1024 * 1024), as the fax
@@ -66,9 +74,11 @@ pub struct Limits {
     /// Largest side of a page box in PDF points (1/72 in), after
     /// /UserUnit. Default 14400 (200 in, the page size limit of ISO 32000-1
     /// Annex C.2).
+    #[serde(with = "finite")]
     pub max_page_side_pt: f64,
     /// Smallest side of a page box in points. Default 1 (ISO 32000-1
     /// Annex C.2 minimum is 3 pt; 1 pt tolerates rounding).
+    #[serde(with = "finite")]
     pub min_page_side_pt: f64,
     /// Deepest nesting of PDF arrays and dictionaries, found by a byte scan
     /// before the PDF parser runs. Default 64 (real files nest under 10;
@@ -122,6 +132,24 @@ impl Limits {
             max_nesting_depth: u32::MAX,
             max_metadata_bytes: u64::MAX,
         }
+    }
+}
+
+/// A float that JSON can carry: infinities become the largest finite
+/// value of their sign (NaN, which no limit is, becomes 0).
+mod finite {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(if v.is_nan() {
+            0.0
+        } else {
+            v.clamp(f64::MIN, f64::MAX)
+        })
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        f64::deserialize(d)
     }
 }
 

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 /// that concerns the upload, and nothing about the sender.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct DocJob {
-    pub plan: PlanWire,
+    pub plan: Plan,
     pub cover: bool,
     pub resolution: Resolution,
     pub compression: String,
@@ -25,77 +25,13 @@ pub(crate) struct DocJob {
     pub threads: Option<usize>,
     pub password: Option<String>,
     pub want_g4: bool,
-    pub limits: LimitsWire,
-}
-
-/// [`Plan`] on the wire.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum PlanWire {
-    Free,
-    Paid,
-}
-
-/// The intake limits on the wire (the worker must apply the caller's).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct LimitsWire {
-    pub max_upload_bytes: u64,
-    pub max_pages: u32,
-    pub max_page_pixels: u64,
-    pub max_image_pixels: u64,
-    pub max_decompressed_bytes: u64,
-    pub max_total_decompressed_bytes: u64,
-    pub max_decompression_ratio: u64,
-    pub max_page_side_pt: f64,
-    pub min_page_side_pt: f64,
-    pub max_nesting_depth: u32,
-    pub max_metadata_bytes: u64,
-}
-
-impl From<&Limits> for LimitsWire {
-    fn from(l: &Limits) -> Self {
-        LimitsWire {
-            max_upload_bytes: l.max_upload_bytes,
-            max_pages: l.max_pages,
-            max_page_pixels: l.max_page_pixels,
-            max_image_pixels: l.max_image_pixels,
-            max_decompressed_bytes: l.max_decompressed_bytes,
-            max_total_decompressed_bytes: l.max_total_decompressed_bytes,
-            max_decompression_ratio: l.max_decompression_ratio,
-            // JSON has no infinity: `Limits::unlimited()`'s becomes f64::MAX.
-            max_page_side_pt: l.max_page_side_pt.min(f64::MAX),
-            min_page_side_pt: l.min_page_side_pt,
-            max_nesting_depth: l.max_nesting_depth,
-            max_metadata_bytes: l.max_metadata_bytes,
-        }
-    }
-}
-
-impl LimitsWire {
-    fn to_limits(&self) -> Limits {
-        let mut l = Limits::default();
-        l.max_upload_bytes = self.max_upload_bytes;
-        l.max_pages = self.max_pages;
-        l.max_page_pixels = self.max_page_pixels;
-        l.max_image_pixels = self.max_image_pixels;
-        l.max_decompressed_bytes = self.max_decompressed_bytes;
-        l.max_total_decompressed_bytes = self.max_total_decompressed_bytes;
-        l.max_decompression_ratio = self.max_decompression_ratio;
-        l.max_page_side_pt = self.max_page_side_pt;
-        l.min_page_side_pt = self.min_page_side_pt;
-        l.max_nesting_depth = self.max_nesting_depth;
-        l.max_metadata_bytes = self.max_metadata_bytes;
-        l
-    }
+    pub limits: Limits,
 }
 
 impl DocJob {
     pub fn new(opts: &crate::Options, cover: bool) -> DocJob {
         DocJob {
-            plan: match opts.plan {
-                Plan::Free => PlanWire::Free,
-                _ => PlanWire::Paid,
-            },
+            plan: opts.plan,
             cover,
             resolution: opts.resolution,
             compression: opts.compression.name().into(),
@@ -107,15 +43,12 @@ impl DocJob {
             threads: opts.threads,
             password: opts.password.clone(),
             want_g4: opts.want_pdf && opts.compression != Compression::G4,
-            limits: LimitsWire::from(&opts.limits),
+            limits: opts.limits.clone(),
         }
     }
 
     fn plan(&self) -> Plan {
-        match self.plan {
-            PlanWire::Free => Plan::Free,
-            PlanWire::Paid => Plan::Paid,
-        }
+        self.plan
     }
 
     fn compression(&self) -> Result<Compression, Error> {
@@ -189,7 +122,7 @@ pub(crate) fn process_document(
     let method = job.halftone()?;
     let intake_opts = IntakeOptions {
         plan: job.plan(),
-        limits: job.limits.to_limits(),
+        limits: job.limits.clone(),
         password: job.password.clone(),
     };
     let document = faxprep_intake::check_document(bytes, &intake_opts).map_err(Error::Intake)?;
@@ -307,12 +240,16 @@ mod tests {
     #[test]
     fn limits_cross_the_wire_even_unlimited() {
         for limits in [Limits::default(), Limits::unlimited()] {
-            let wire = serde_json::to_vec(&LimitsWire::from(&limits)).unwrap();
-            let back: LimitsWire = serde_json::from_slice(&wire).unwrap();
-            let back = back.to_limits();
-            assert_eq!(back.max_upload_bytes, limits.max_upload_bytes);
-            assert_eq!(back.max_decompression_ratio, limits.max_decompression_ratio);
-            assert!(back.max_page_side_pt >= limits.max_page_side_pt.min(f64::MAX));
+            let wire = serde_json::to_vec(&limits).unwrap();
+            let back: Limits = serde_json::from_slice(&wire).unwrap();
+            let mut expected = limits.clone();
+            // JSON has no infinity: unlimited's page side arrives as f64::MAX.
+            expected.max_page_side_pt = expected.max_page_side_pt.min(f64::MAX);
+            assert_eq!(back, expected);
+        }
+        for plan in [Plan::Free, Plan::Paid] {
+            let wire = serde_json::to_string(&plan).unwrap();
+            assert_eq!(serde_json::from_str::<Plan>(&wire).unwrap(), plan);
         }
     }
 }
