@@ -127,13 +127,7 @@ pub(super) fn text_band(
                 let i = rest.leading_zeros();
                 rest &= !(0x8000 >> i);
                 let x = t.x0 + i as usize;
-                let v = cur[x];
-                let black = if v < t.cut {
-                    !peak(&rows, x, width)
-                } else {
-                    v < t.deep && ridge(&rows, x, width, t.cut, t.tip_paper)
-                };
-                if black {
+                if rim_black(row5(cur, x, width), col5(&rows, x), t) {
                     dst[x / 8] |= 0x80 >> (x % 8);
                 }
             }
@@ -172,36 +166,39 @@ fn rims16(rows: &[&[u8]; 5], t: &Cuts) -> Option<u16> {
     for i in 0..16 {
         let row = [l2[i], l1[i], v[i], r1[i], r2[i]];
         let col = [u2[i], u1[i], v[i], d1[i], d2[i]];
-        let continues = |along: [u8; 5]| {
-            !((along[1].min(along[3]) < t.cut) & (along[1].max(along[3]) >= t.tip_paper))
-        };
-        let ridge = (ridge_lane(row) & continues(col)) | (ridge_lane(col) & continues(row));
-        let lightest = v[i] >= row[1].max(row[3]).max(col[1]).max(col[3]);
-        let peak = lightest & (peak_lane(row) | peak_lane(col));
-        let dark = v[i] < t.cut;
-        black[i] = u8::from((dark & !peak) | (!dark & (v[i] < t.deep) & ridge));
+        black[i] = u8::from(rim_black(row, col, t));
     }
     Some(msb_first(black))
 }
 
-/// [`is_ridge`] without branches.
+/// Whether a rim pixel (neither sure black nor sure white), with the five
+/// pixels around it along its `row` and down its `col`, is black:
+/// - darker than the cut, it is black unless it is a *peak* that is also
+///   the lightest of its four neighbours: an open counter is lighter than
+///   everything around it, while a lighter pixel on a stroke's edge has
+///   paper beside it (whitening it notches the edge);
+/// - lighter, it is black when darker than `deep` and a *ridge* that does
+///   not end a stroke: a stroke's anti-aliased tip or rim is a ridge
+///   across but has, along the ridge, ink (below the cut) on one side and
+///   paper (within [`TIP_PAPER`] of the background) on the other;
+///   blackening it only roughens the edge, and each such pixel costs G4 a
+///   pair of changes. A hairline continues on both sides, or crosses
+///   another line.
+///
+/// Without branches, so that [`rims16`] becomes vector code; the edge
+/// tiles call it pixel by pixel.
 #[inline(always)]
-fn ridge_lane(p: [u8; 5]) -> bool {
-    let v = p[2];
-    let m = v.saturating_add(RIDGE_CONTRAST);
-    (v <= p[1])
-        & (v <= p[3])
-        & (p[0].max(p[1]) >= m)
-        & (p[3].max(p[4]) >= m)
-        & (v < 255 - RIDGE_CONTRAST)
-}
-
-/// [`is_peak`] without branches.
-#[inline(always)]
-fn peak_lane(p: [u8; 5]) -> bool {
-    let v = p[2];
-    let m = v.wrapping_sub(PEAK_CONTRAST);
-    (v >= PEAK_CONTRAST) & (v >= p[1]) & (v >= p[3]) & (p[0].min(p[1]) <= m) & (p[3].min(p[4]) <= m)
+fn rim_black(row: [u8; 5], col: [u8; 5], t: &Cuts) -> bool {
+    let v = row[2];
+    // `along` are the neighbours along the line the ridge would be part of.
+    let continues = |along: [u8; 5]| {
+        !((along[1].min(along[3]) < t.cut) & (along[1].max(along[3]) >= t.tip_paper))
+    };
+    let ridge = (is_ridge(row) & continues(col)) | (is_ridge(col) & continues(row));
+    let lightest = v >= row[1].max(row[3]).max(col[1]).max(col[3]);
+    let peak = lightest & (is_peak(row) | is_peak(col));
+    let dark = v < t.cut;
+    (dark & !peak) | (!dark & (v < t.deep) & ridge)
 }
 
 /// The cuts of one tile that may hold black pixels.
@@ -274,48 +271,23 @@ fn col5(rows: &[&[u8]; 5], x: usize) -> [u8; 5] {
 }
 
 /// A local minimum with lighter pixels on both sides.
-#[inline]
+#[inline(always)]
 fn is_ridge(p: [u8; 5]) -> bool {
     let v = p[2];
     let m = v.saturating_add(RIDGE_CONTRAST);
-    v <= p[1] && v <= p[3] && p[0].max(p[1]) >= m && p[3].max(p[4]) >= m && v < 255 - RIDGE_CONTRAST
+    (v <= p[1])
+        & (v <= p[3])
+        & (p[0].max(p[1]) >= m)
+        & (p[3].max(p[4]) >= m)
+        & (v < 255 - RIDGE_CONTRAST)
 }
 
 /// A local maximum with darker pixels on both sides.
-#[inline]
+#[inline(always)]
 fn is_peak(p: [u8; 5]) -> bool {
     let v = p[2];
-    let Some(m) = v.checked_sub(PEAK_CONTRAST) else {
-        return false;
-    };
-    v >= p[1] && v >= p[3] && p[0].min(p[1]) <= m && p[3].min(p[4]) <= m
-}
-
-/// A ridge pixel that does not end a stroke: a stroke's anti-aliased tip
-/// or rim is a ridge across but has, along the ridge, ink (below the cut)
-/// on one side and paper (within [`TIP_PAPER`] of the background) on the
-/// other; blackening it only roughens the edge, and each such pixel costs
-/// G4 a pair of changes. A hairline continues on both sides, or crosses
-/// another line.
-fn ridge(rows: &[&[u8]; 5], x: usize, width: usize, cut: u8, paper: u8) -> bool {
-    let (r, c) = (row5(rows[2], x, width), col5(rows, x));
-    // `along` are the neighbours along the line the ridge would be part of.
-    let continues =
-        |along: [u8; 5]| !(along[1].min(along[3]) < cut && along[1].max(along[3]) >= paper);
-    (is_ridge(r) && continues(c)) || (is_ridge(c) && continues(r))
-}
-
-/// A peak pixel that is also the lightest of its four neighbours: an open
-/// counter is lighter than everything around it, while a lighter pixel on
-/// a stroke's edge has paper beside it (whitening it notches the edge).
-fn peak(rows: &[&[u8]; 5], x: usize, width: usize) -> bool {
-    let r = row5(rows[2], x, width);
-    // Most pixels on a rim have a lighter neighbour along the row: done.
-    if r[2] < r[1].max(r[3]) {
-        return false;
-    }
-    let c = col5(rows, x);
-    r[2] >= c[1].max(c[3]) && (is_peak(r) || is_peak(c))
+    let m = v.wrapping_sub(PEAK_CONTRAST);
+    (v >= PEAK_CONTRAST) & (v >= p[1]) & (v >= p[3]) & (p[0].min(p[1]) <= m) & (p[3].min(p[4]) <= m)
 }
 
 #[cfg(test)]
@@ -330,6 +302,32 @@ mod tests {
         seg[15] = 10;
         assert_eq!(sort_pixels(&seg, 50, 200), (0x8001, 0x0040));
         assert_eq!(sort_pixels(&seg[..10], 50, 200), (0x8000, 0x0040));
+    }
+
+    /// The rim rules as first written, pixel by pixel with short-circuit
+    /// tests: the oracle for the branch-free [`rim_black`].
+    fn rim_black_reference(rows: &[&[u8]; 5], x: usize, width: usize, t: &Cuts) -> bool {
+        let (r, c) = (row5(rows[2], x, width), col5(rows, x));
+        let ridge = |p: [u8; 5]| {
+            let (v, m) = (p[2], p[2].saturating_add(RIDGE_CONTRAST));
+            v <= p[1]
+                && v <= p[3]
+                && p[0].max(p[1]) >= m
+                && p[3].max(p[4]) >= m
+                && v < 255 - RIDGE_CONTRAST
+        };
+        let peak = |p: [u8; 5]| {
+            let v = p[2];
+            v.checked_sub(PEAK_CONTRAST).is_some_and(|m| {
+                v >= p[1] && v >= p[3] && p[0].min(p[1]) <= m && p[3].min(p[4]) <= m
+            })
+        };
+        let continues = |a: [u8; 5]| !(a[1].min(a[3]) < t.cut && a[1].max(a[3]) >= t.tip_paper);
+        if r[2] < t.cut {
+            !(r[2] >= r[1].max(r[3]).max(c[1]).max(c[3]) && (peak(r) || peak(c)))
+        } else {
+            r[2] < t.deep && ((ridge(r) && continues(c)) || (ridge(c) && continues(r)))
+        }
     }
 
     #[test]
@@ -373,11 +371,7 @@ mod tests {
             for i in 0..16 {
                 let x = t.x0 + i;
                 let v = rows[2][x];
-                let scalar = if v < t.cut {
-                    !peak(&rows, x, width)
-                } else {
-                    v < t.deep && ridge(&rows, x, width, t.cut, t.tip_paper)
-                };
+                let scalar = rim_black_reference(&rows, x, width, &t);
                 let lane = lanes & (0x8000 >> i) != 0;
                 if v >= t.peak_lo && v < t.cut.max(t.deep) {
                     assert_eq!(lane, scalar, "pixel {i} of {:?}", &rows_owned);
