@@ -137,7 +137,12 @@ pub fn prepare_with_progress(
     // A bad includeCover fails validation below; nothing else is needed
     // to start on the document.
     let Some(cover) = faxprep_intake::wants_cover(fields, opts.plan) else {
-        return Err(fields_error(upload, fields, &intake_opts, opts));
+        return Err(match faxprep_intake::validate_fields(fields, opts.plan) {
+            Err(e) => fields_error(e, upload, fields, &intake_opts, opts),
+            Ok(_) => Error::Usage {
+                message: "includeCover reported invalid but validates".into(),
+            },
+        });
     };
     // Size checks need no parsing: answer them here rather than start a
     // worker for an empty or oversized upload (a bad field still comes
@@ -148,7 +153,7 @@ pub fn prepare_with_progress(
     {
         return Err(match faxprep_intake::validate_fields(fields, opts.plan) {
             Ok(_) => Error::Intake(e),
-            Err(_) => fields_error(upload, fields, &intake_opts, opts),
+            Err(fe) => fields_error(fe, upload, fields, &intake_opts, opts),
         });
     }
     let job = DocJob::new(opts, cover);
@@ -173,19 +178,13 @@ pub fn prepare_with_progress(
                             Err(e) => return Err(Error::Intake(e.clone())),
                         }
                         if assembly.pages_done() > 0 {
-                            progress(Progress {
-                                done: assembly.pages_done(),
-                                total: assembly.total_pages(),
-                            });
+                            progress(assembly.progress());
                         }
                     }
                     assembly.add(page)?;
                 }
             }
-            progress(Progress {
-                done: assembly.pages_done(),
-                total: assembly.total_pages(),
-            });
+            progress(assembly.progress());
             Ok(())
         };
         let outcome = match &opts.isolation {
@@ -198,8 +197,9 @@ pub fn prepare_with_progress(
         };
         (outcome, check.result().clone())
     });
-    let Ok(valid) = checked else {
-        return Err(fields_error(upload, fields, &intake_opts, opts));
+    let valid = match checked {
+        Ok(valid) => valid,
+        Err(e) => return Err(fields_error(e, upload, fields, &intake_opts, opts)),
     };
     let stats = outcome?;
     if !assembly.has_fields() {
@@ -208,20 +208,17 @@ pub fn prepare_with_progress(
     Ok((assembly.finish()?, stats))
 }
 
-/// The error for invalid fields. In-process, a bad document is reported
-/// together with the bad fields, so the user fixes everything in one round
-/// trip; isolated, the document is not parsed here.
+/// The error for invalid fields (`e`, what validation said). In-process, a
+/// bad document is reported together with the bad fields, so the user
+/// fixes everything in one round trip; isolated, the document is not
+/// parsed here.
 fn fields_error(
+    e: faxprep_intake::Error,
     upload: &[u8],
     fields: &FormFields,
     intake_opts: &IntakeOptions,
     opts: &Options,
 ) -> Error {
-    let Err(e) = faxprep_intake::validate_fields(fields, opts.plan) else {
-        return Error::Usage {
-            message: "fields reported invalid but validate".into(),
-        };
-    };
     if opts.isolation == Isolation::InProcess {
         return Error::Intake(
             faxprep_intake::intake(upload, fields, intake_opts)
@@ -361,8 +358,11 @@ impl<'a> Assembly<'a> {
         self.facts.len() as u32
     }
 
-    fn total_pages(&self) -> u32 {
-        self.total
+    fn progress(&self) -> Progress {
+        Progress {
+            done: self.pages_done(),
+            total: self.total,
+        }
     }
 
     fn writer(&mut self) -> Result<&mut TiffWriter> {
