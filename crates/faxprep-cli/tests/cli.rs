@@ -300,6 +300,35 @@ fn a_worker_over_its_limits_is_document_too_complex() {
 }
 
 #[test]
+fn bad_fields_stop_an_isolated_document_that_is_fine() {
+    use faxprep::{FormFields, Isolation, Options, WorkerLimits, prepare_with_progress};
+    // The fields are checked beside the worker; the first page that comes
+    // back finds them bad, and their error is the answer.
+    let fields = FormFields {
+        recipient_number: Some("2125550123".into()),
+        sender_name: Some("A".into()),
+        sender_email: Some("not an address".into()),
+        ..FormFields::default()
+    };
+    let upload = std::fs::read(fixture("ten-pages.pdf")).unwrap();
+    let mut opts = Options::default();
+    opts.isolation = Isolation::Process {
+        program: BIN.into(),
+        limits: WorkerLimits::default(),
+    };
+    let mut pages_seen = Vec::new();
+    let err = prepare_with_progress(&upload, &fields, &opts, &mut |p| pages_seen.push(p.done))
+        .unwrap_err();
+    assert_eq!(err.http_status(), 400);
+    let body = err.api_error();
+    assert!(body.error.contains("email address"), "{}", body.error);
+    assert!(
+        pages_seen.iter().all(|&done| done == 0),
+        "no page is coded into a fax with bad fields: {pages_seen:?}"
+    );
+}
+
+#[test]
 fn isolated_progress_arrives_page_by_page() {
     use faxprep::{FormFields, Isolation, Options, WorkerLimits, prepare_with_progress};
     let fields = FormFields {

@@ -250,3 +250,31 @@ fn rejections_map_to_the_api_body() {
     assert_eq!(json.as_object().unwrap().len(), 3);
     assert!(json["hint"].as_str().unwrap().len() > 10);
 }
+
+#[test]
+fn bad_fields_come_first_before_and_beside_the_document() {
+    let pdf = fixture("letter.pdf");
+    // A bad includeCover is known before the document starts.
+    let mut bad_cover = fields(false);
+    bad_cover.include_cover = Some("yes".into());
+    let body = prepare(&pdf, &bad_cover, &options())
+        .unwrap_err()
+        .api_error();
+    assert!(body.error.contains("includeCover"), "{}", body.error);
+    // A fine document does not hide bad fields checked beside it.
+    let mut bad_email = fields(false);
+    bad_email.sender_email = Some("not an address".into());
+    let body = prepare(&pdf, &bad_email, &options())
+        .unwrap_err()
+        .api_error();
+    assert!(body.error.contains("email address"), "{}", body.error);
+    // An empty upload is answered without parsing, the bad fields with it.
+    let err = prepare(b"", &bad_email, &options()).unwrap_err();
+    let body = err.api_error();
+    assert!(body.error.contains("email address"), "{}", body.error);
+    assert!(
+        body.error.to_lowercase().contains("empty"),
+        "{}",
+        body.error
+    );
+}
