@@ -6,6 +6,7 @@ use std::io::{Read, Write};
 
 use faxprep_intake::{
     IntakeOptions, Limits, SHRINK_IMAGES_ABOVE, SHRINK_IMAGES_TO, check_document, shrink_images,
+    shrink_images_with,
 };
 use flate2::{Compression, read::ZlibDecoder, write::ZlibEncoder};
 use lopdf::{Document, Object, Stream, dictionary};
@@ -168,4 +169,38 @@ fn images_it_cannot_average_are_left_alone() {
     }
     // Not a PDF.
     assert_eq!(shrink_images(b"\x89PNG\r\n\x1a\n", &opts()).unwrap(), None);
+}
+
+#[test]
+fn encrypted_files_are_not_rewritten() {
+    if !faxprep_testkit::require_tool("qpdf") {
+        return;
+    }
+    // Shrinking everything (thresholds 0 and 4 KiB) rewrites the plain file;
+    // the same file encrypted with an empty user password opens, but lopdf
+    // would write it decrypted, so it is left alone.
+    let plain = pdf_with_image(300, 200, true, &[]);
+    assert!(
+        shrink_images_with(&plain, &opts(), 0, 4096)
+            .unwrap()
+            .is_some()
+    );
+    let dir = std::env::temp_dir().join(format!("faxprep-shrink-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (src, enc) = (dir.join("plain.pdf"), dir.join("enc.pdf"));
+    std::fs::write(&src, &plain).unwrap();
+    let status = std::process::Command::new("qpdf")
+        .args(["--encrypt", "", "owner", "256", "--"])
+        .arg(&src)
+        .arg(&enc)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let encrypted = std::fs::read(&enc).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(check_document(&encrypted, &opts()).unwrap().encrypted);
+    assert_eq!(
+        shrink_images_with(&encrypted, &opts(), 0, 4096).unwrap(),
+        None
+    );
 }

@@ -297,6 +297,7 @@ fn paeth(a: u8, b: u8, c: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lopdf::dictionary;
 
     fn png_filter(kind: u8, row: &[u8], prev: &[u8], bpp: usize) -> Vec<u8> {
         let mut out = vec![kind];
@@ -314,6 +315,81 @@ mod tests {
             out.push(row[i].wrapping_sub(p));
         }
         out
+    }
+
+    /// The plan for one image stream with these dictionary entries (Width,
+    /// Height, BitsPerComponent 8 and FlateDecode unless given), in a
+    /// document that also holds an ICC profile stream with N = 3 as
+    /// object (1, 0).
+    fn plan_for(entries: Vec<(&str, Object)>, trigger: u64, target: u64) -> Option<Plan> {
+        let mut doc = Document::with_version("1.7");
+        let icc = doc.add_object(Stream::new(dictionary! { "N" => 3 }, vec![0; 16]));
+        assert_eq!(icc, (1, 0));
+        let mut dict = dictionary! {
+            "Subtype" => "Image",
+            "Width" => 5000,
+            "Height" => 5000,
+            "BitsPerComponent" => 8,
+            "Filter" => "FlateDecode",
+            "ColorSpace" => "DeviceRGB",
+        };
+        for (k, v) in entries {
+            dict.set(k, v);
+        }
+        plan(&doc, &Stream::new(dict, Vec::new()), trigger, target)
+    }
+
+    #[test]
+    fn what_is_planned_and_what_is_left_alone() {
+        const MIB: u64 = 1 << 20;
+        let k = |p: Option<Plan>| p.map(|p| p.k);
+        // 75 MB RGB: 2 x 2 boxes bring it under 32 MiB; 243 MB needs 3.
+        assert_eq!(k(plan_for(vec![], 64 * MIB, 32 * MIB)), Some(2));
+        let big = vec![
+            ("Width", Object::Integer(9000)),
+            ("Height", Object::Integer(9000)),
+        ];
+        assert_eq!(k(plan_for(big, 64 * MIB, 32 * MIB)), Some(3));
+        assert_eq!(
+            plan_for(vec![], 80 * MIB, 32 * MIB),
+            None,
+            "under the trigger"
+        );
+        // ICC colour takes its component count from the profile.
+        let icc = Object::Array(vec![Object::Name(b"ICCBased".to_vec()), (1, 0).into()]);
+        let p = plan_for(vec![("ColorSpace", icc)], 0, MIB).unwrap();
+        assert_eq!((p.components, p.png), (3, false));
+        // PNG prediction that describes the rows is undone.
+        let png = |columns: i64, predictor: i64| {
+            let parms = dictionary! {
+                "Predictor" => predictor, "Colors" => 3, "Columns" => columns,
+            };
+            plan_for(vec![("DecodeParms", Object::Dictionary(parms))], 0, MIB)
+        };
+        assert!(png(5000, 12).unwrap().png);
+        assert_eq!(png(4999, 12), None, "rows of another width");
+        assert_eq!(png(5000, 2), None, "TIFF prediction");
+        // Samples that cannot be averaged, or that are not 8-bit Flate.
+        let indexed = Object::Array(vec![
+            Object::Name(b"Indexed".to_vec()),
+            Object::Name(b"DeviceRGB".to_vec()),
+            Object::Integer(1),
+            Object::String(vec![0; 6], lopdf::StringFormat::Hexadecimal),
+        ]);
+        for entries in [
+            vec![("ColorSpace", indexed)],
+            vec![("BitsPerComponent", Object::Integer(1))],
+            vec![("Filter", Object::Name(b"DCTDecode".to_vec()))],
+            vec![("ImageMask", Object::Boolean(true))],
+        ] {
+            assert_eq!(plan_for(entries, 0, MIB), None);
+        }
+        // A row longer than MAX_ROW_BYTES (a 1-pixel-tall strip).
+        let strip = vec![
+            ("Width", Object::Integer(MAX_ROW_BYTES as i64 / 3 + 1)),
+            ("Height", Object::Integer(1)),
+        ];
+        assert_eq!(plan_for(strip, 0, 1), None);
     }
 
     #[test]
