@@ -10,24 +10,13 @@
 use faxprep::codec::tiff::{ReadLimits, Severity, read_tiff, validate_class_f};
 use faxprep::cover::CoverDate;
 use faxprep::{FormFields, Isolation, Options, WorkerLimits, prepare_with_progress};
-use faxprep_testkit::{CorpusEntry, corpus_dir, corpus_index};
+use faxprep_testkit::{CorpusEntry, corpus_dir, corpus_index, corpus_password};
 use std::time::Instant;
 
 /// Most memory (VmHWM) the worker may reach on an accepted corpus file.
 const MAX_PEAK_KIB: u64 = 150 * 1024;
 
 const BIN: &str = env!("CARGO_BIN_EXE_faxprep");
-
-/// User passwords from the corpus README.
-fn password(file: &str) -> Option<&'static str> {
-    match file {
-        "qpdf-enc-R3_V2_U-view_O-master.pdf" | "qpdf-enc-XI-R6_V5_U-view_O-master.pdf" => {
-            Some("view")
-        }
-        "pypdf-libreoffice-writer-password.pdf" => Some("openpassword"),
-        _ => None,
-    }
-}
 
 #[derive(Debug, PartialEq)]
 enum Expect {
@@ -81,7 +70,7 @@ fn every_corpus_file_gets_the_outcome_its_kind_implies() {
             utc_offset_minutes: 0,
             zone: None,
         };
-        opts.password = password(&entry.file).map(Into::into);
+        opts.password = corpus_password(&entry.file).map(Into::into);
         opts.isolation = Isolation::Process {
             program: BIN.into(),
             limits: WorkerLimits::default(),

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used)] // test code: a panic is a failure report
 
 use faxprep_intake::{DocumentFormat, Error, IntakeOptions, LimitKind, Warning, check_document};
-use faxprep_testkit::{CorpusEntry, corpus_dir, corpus_index};
+use faxprep_testkit::{CORPUS_PASSWORDS, CorpusEntry, corpus_dir, corpus_index};
 use std::time::{Duration, Instant};
 
 /// What a file must produce.
@@ -130,13 +130,6 @@ const SPECIAL: &[(&str, Expect, &str)] = &[
     ("pdfjs-bug1020226.pdf", Expect::Damaged, "184 broken bytes"),
 ];
 
-/// Passwords from the corpus README.
-const PASSWORDS: &[(&str, &str)] = &[
-    ("qpdf-enc-R3_V2_U-view_O-master.pdf", "view"),
-    ("qpdf-enc-XI-R6_V5_U-view_O-master.pdf", "view"),
-    ("pypdf-libreoffice-writer-password.pdf", "openpassword"),
-];
-
 /// Generous per-file bound: the slowest file takes ~0.15 s here.
 const MAX_TIME: Duration = Duration::from_secs(10);
 
@@ -144,7 +137,7 @@ fn expectation(e: &CorpusEntry) -> Expect {
     if let Some((_, x, _)) = SPECIAL.iter().find(|(f, _, _)| *f == e.file) {
         return *x;
     }
-    if PASSWORDS.iter().any(|(f, _)| *f == e.file) {
+    if CORPUS_PASSWORDS.iter().any(|(f, _)| *f == e.file) {
         return Expect::PasswordRequired;
     }
     match e.kind.as_str() {
@@ -274,7 +267,7 @@ fn corpus_outcomes_match_kinds() {
 fn password_files_open_with_their_password_only() {
     let Some(dir) = corpus_dir() else { return };
     let index = corpus_index();
-    for (file, password) in PASSWORDS {
+    for (file, password) in CORPUS_PASSWORDS {
         let entry = index
             .iter()
             .find(|e| e.file == *file)

@@ -7,17 +7,6 @@ use std::process::Command;
 
 use faxprep_raster::{DocumentFormat, Error, RasterOptions, RenderError, render};
 
-/// User passwords from the corpus README.
-fn password(file: &str) -> Option<&'static str> {
-    match file {
-        "qpdf-enc-R3_V2_U-view_O-master.pdf" | "qpdf-enc-XI-R6_V5_U-view_O-master.pdf" => {
-            Some("view")
-        }
-        "pypdf-libreoffice-writer-password.pdf" => Some("openpassword"),
-        _ => None,
-    }
-}
-
 fn sniff(bytes: &[u8]) -> DocumentFormat {
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         DocumentFormat::Png
@@ -60,7 +49,7 @@ fn corpus_renders_and_page_counts_match_pdfinfo() {
         let path = entry.path(&dir);
         let bytes = std::fs::read(&path).expect("read corpus file");
         let format = sniff(&bytes);
-        let pw = password(&entry.file);
+        let pw = faxprep_testkit::corpus_password(&entry.file);
         let opts = RasterOptions {
             password: pw.map(str::to_string),
             threads: Some(2),

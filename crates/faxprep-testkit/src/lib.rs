@@ -82,6 +82,21 @@ impl CorpusEntry {
     }
 }
 
+/// The user passwords of the corpus's encrypted PDFs (from its README).
+pub const CORPUS_PASSWORDS: &[(&str, &str)] = &[
+    ("qpdf-enc-R3_V2_U-view_O-master.pdf", "view"),
+    ("qpdf-enc-XI-R6_V5_U-view_O-master.pdf", "view"),
+    ("pypdf-libreoffice-writer-password.pdf", "openpassword"),
+];
+
+/// The user password of corpus file `file`, if it needs one.
+pub fn corpus_password(file: &str) -> Option<&'static str> {
+    CORPUS_PASSWORDS
+        .iter()
+        .find(|(f, _)| *f == file)
+        .map(|(_, pw)| *pw)
+}
+
 /// The rows of `INDEX.tsv`, or an empty list when the corpus is absent
 /// (see [`corpus_dir`] for the policy).
 pub fn corpus_index() -> Vec<CorpusEntry> {
