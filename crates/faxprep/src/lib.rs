@@ -317,10 +317,8 @@ fn cover_paper(opts: &Options) -> Paper {
 struct Assembly<'a> {
     opts: &'a Options,
     cover: bool,
-    /// Whether [`Assembly::fields`] ran.
-    fields_known: bool,
-    /// The recipient in E.164, once the fields are known.
-    recipient_number: String,
+    /// The recipient in E.164, once [`Assembly::fields`] ran.
+    recipient_number: Option<String>,
     writer: Option<TiffWriter>,
     pdf_pages: Vec<(u32, u32, Vec<u8>)>,
     summary: Option<process::DocSummary>,
@@ -342,8 +340,7 @@ impl<'a> Assembly<'a> {
         Ok(Assembly {
             opts,
             cover,
-            fields_known: false,
-            recipient_number: String::new(),
+            recipient_number: None,
             writer: Some(writer),
             pdf_pages: Vec::new(),
             summary: None,
@@ -382,19 +379,18 @@ impl<'a> Assembly<'a> {
     }
 
     fn has_fields(&self) -> bool {
-        self.fields_known
+        self.recipient_number.is_some()
     }
 
     /// Take the valid fields: the recipient, and the cover page when the
     /// fax has one (before any page of the document).
     fn fields(&mut self, fields: &ValidFields) -> Result<()> {
-        if self.summary.is_none() || self.fields_known {
+        if self.summary.is_none() || self.has_fields() {
             return Err(Error::Usage {
                 message: "fields out of order".into(),
             });
         }
-        self.fields_known = true;
-        self.recipient_number = fields.recipient_number.clone();
+        self.recipient_number = Some(fields.recipient_number.clone());
         if self.cover {
             let page = self.render_cover(fields)?;
             let info = self.writer()?.add_page(&page).map_err(Error::Tiff)?;
@@ -467,6 +463,9 @@ impl<'a> Assembly<'a> {
         let writer = self.writer.take().ok_or_else(|| Error::Usage {
             message: "finished".into(),
         })?;
+        let recipient_number = self.recipient_number.take().ok_or_else(|| Error::Usage {
+            message: "no fields".into(),
+        })?;
         if self.facts.len() as u32 != self.total {
             return Err(Error::Usage {
                 message: format!("{} pages coded, {} expected", self.facts.len(), self.total),
@@ -495,7 +494,7 @@ impl<'a> Assembly<'a> {
         Ok(PreparedFax {
             tiff,
             pdf,
-            recipient_number: self.recipient_number,
+            recipient_number,
             format: summary.format,
             document_pages: summary.pages,
             total_pages: self.total,
