@@ -58,16 +58,7 @@ fn document() -> Vec<u8> {
             "Contents" => content, "Resources" => resources,
         })));
     }
-    let count = kids.len() as i64;
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).expect("write pdf");
-    out
+    faxprep_testkit::finish_pdf(doc, pages_id, kids)
 }
 
 /// A 200 dpi Letter "scan" (1700 x 2200 gray JPEG) of stripes and noise.

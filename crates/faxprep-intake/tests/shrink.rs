@@ -67,19 +67,7 @@ fn pdf_with_image(w: usize, h: usize, png: bool, extra: &[(&str, Object)]) -> Ve
         "Contents" => content,
         "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image_id } },
     });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages",
-            "Kids" => vec![page_id.into()],
-            "Count" => 1,
-        }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
+    faxprep_testkit::finish_pdf(doc, pages_id, vec![page_id.into()])
 }
 
 fn opts() -> IntakeOptions {

@@ -82,6 +82,31 @@ impl CorpusEntry {
     }
 }
 
+/// The bytes of a PDF that tests draw themselves: `doc` with the page
+/// objects `kids` (whose /Parent is `pages_id`) under a page tree at
+/// `pages_id`, a catalog and a trailer.
+pub fn finish_pdf(
+    mut doc: lopdf::Document,
+    pages_id: lopdf::ObjectId,
+    kids: Vec<lopdf::Object>,
+) -> Vec<u8> {
+    use lopdf::{Dictionary, Object};
+    let count = kids.len() as i64;
+    let mut pages = Dictionary::new();
+    pages.set("Type", Object::Name(b"Pages".to_vec()));
+    pages.set("Kids", Object::Array(kids));
+    pages.set("Count", Object::Integer(count));
+    doc.objects.insert(pages_id, Object::Dictionary(pages));
+    let mut catalog = Dictionary::new();
+    catalog.set("Type", Object::Name(b"Catalog".to_vec()));
+    catalog.set("Pages", Object::Reference(pages_id));
+    let catalog = doc.add_object(catalog);
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("write pdf");
+    out
+}
+
 /// The user passwords of the corpus's encrypted PDFs (from its README).
 pub const CORPUS_PASSWORDS: &[(&str, &str)] = &[
     ("qpdf-enc-R3_V2_U-view_O-master.pdf", "view"),

@@ -96,16 +96,7 @@ pub fn pdf(pages: &[PageSpec]) -> Vec<u8> {
         }
         kids.push(Object::Reference(doc.add_object(page)));
     }
-    let count = kids.len() as i64;
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).expect("write pdf");
-    out
+    faxprep_testkit::finish_pdf(doc, pages_id, kids)
 }
 
 /// A Letter page with one line in each base-14 font.
