@@ -226,6 +226,17 @@ mod tests {
     }
 
     #[test]
+    fn black_is_counted_in_whole_words_and_in_the_tail() {
+        // 20 x 5: 3 bytes a row, 15 in all: one 8-byte word and a 7-byte tail.
+        let mut page = BitPage::new(20, 5, Resolution::Fine).unwrap();
+        page.fill_rect(0, 0, 20, 5);
+        assert_eq!(page.count_black(), 100);
+        page.set(0, 0, false);
+        page.set(19, 4, false);
+        assert_eq!(page.count_black(), 98);
+    }
+
+    #[test]
     fn hostile_dimensions_are_errors() {
         assert!(BitPage::new(0, 10, Resolution::Fine).is_err());
         assert!(BitPage::new(u32::MAX, u32::MAX, Resolution::Fine).is_err());
