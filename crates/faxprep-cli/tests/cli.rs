@@ -261,9 +261,19 @@ fn usage_errors_exit_2() {
     );
 }
 
+/// Library options that run the document in this crate's `faxprep worker`.
+fn isolated(limits: faxprep::WorkerLimits) -> faxprep::Options {
+    let mut opts = faxprep::Options::default();
+    opts.isolation = faxprep::Isolation::Process {
+        program: BIN.into(),
+        limits,
+    };
+    opts
+}
+
 #[test]
 fn a_worker_over_its_limits_is_document_too_complex() {
-    use faxprep::{FormFields, Isolation, Options, WorkerLimits, prepare};
+    use faxprep::{FormFields, WorkerLimits, prepare};
     let fields = FormFields {
         recipient_number: Some("2125550123".into()),
         sender_name: Some("A".into()),
@@ -271,14 +281,7 @@ fn a_worker_over_its_limits_is_document_too_complex() {
         ..FormFields::default()
     };
     let upload = std::fs::read(fixture("ten-pages.pdf")).unwrap();
-    let run = |limits: WorkerLimits| {
-        let mut opts = Options::default();
-        opts.isolation = Isolation::Process {
-            program: BIN.into(),
-            limits,
-        };
-        prepare(&upload, &fields, &opts)
-    };
+    let run = |limits: WorkerLimits| prepare(&upload, &fields, &isolated(limits));
     // Too little address space to render a page: the worker dies.
     let err = run(WorkerLimits {
         address_space_mib: 48,
@@ -301,7 +304,7 @@ fn a_worker_over_its_limits_is_document_too_complex() {
 
 #[test]
 fn bad_fields_stop_an_isolated_document_that_is_fine() {
-    use faxprep::{FormFields, Isolation, Options, WorkerLimits, prepare_with_progress};
+    use faxprep::{FormFields, WorkerLimits, prepare_with_progress};
     // The fields are checked beside the worker; the first page that comes
     // back finds them bad, and their error is the answer.
     let fields = FormFields {
@@ -311,11 +314,7 @@ fn bad_fields_stop_an_isolated_document_that_is_fine() {
         ..FormFields::default()
     };
     let upload = std::fs::read(fixture("ten-pages.pdf")).unwrap();
-    let mut opts = Options::default();
-    opts.isolation = Isolation::Process {
-        program: BIN.into(),
-        limits: WorkerLimits::default(),
-    };
+    let opts = isolated(WorkerLimits::default());
     let mut pages_seen = Vec::new();
     let err = prepare_with_progress(&upload, &fields, &opts, &mut |p| pages_seen.push(p.done))
         .unwrap_err();
@@ -330,7 +329,7 @@ fn bad_fields_stop_an_isolated_document_that_is_fine() {
 
 #[test]
 fn isolated_progress_arrives_page_by_page() {
-    use faxprep::{FormFields, Isolation, Options, WorkerLimits, prepare_with_progress};
+    use faxprep::{FormFields, WorkerLimits, prepare_with_progress};
     let fields = FormFields {
         recipient_number: Some("2125550123".into()),
         sender_name: Some("A".into()),
@@ -339,11 +338,7 @@ fn isolated_progress_arrives_page_by_page() {
         ..FormFields::default()
     };
     let upload = std::fs::read(fixture("ten-pages.pdf")).unwrap();
-    let mut opts = Options::default();
-    opts.isolation = Isolation::Process {
-        program: BIN.into(),
-        limits: WorkerLimits::default(),
-    };
+    let opts = isolated(WorkerLimits::default());
     let mut seen = Vec::new();
     let (fax, stats) = prepare_with_progress(&upload, &fields, &opts, &mut |p| {
         seen.push((p.done, p.total))
