@@ -25,9 +25,16 @@
 //! with the rest instead of being cut to white (Landscape_1 of the corpus:
 //! 84% of it was found as photo, now 99%).
 //!
-//! Photo tiles are error-diffused (Floyd-Steinberg, serpentine); the error
-//! does not cross into text tiles, so the dither never frays the text next
-//! to a picture. Every other pixel is decided by its contrast with the
+//! Photo tiles take their pixels from Floyd-Steinberg's dither of the whole
+//! page (serpentine), so a picture keeps exactly the tone plain error
+//! diffusion gives it, its rim included (the error that reaches it from
+//! the text beside it is the error Floyd-Steinberg would carry); text tiles
+//! keep their own pixels, so the dither never frays the text next to a
+//! picture. (The diffusion used to run over the photo tiles alone, starting
+//! fresh at each region's edge, which cost the corpus photos 0.01 to 0.11
+//! gray levels of blurred error.) The page is diffused whole only when it
+//! has a photo tile. Every other pixel is
+//! decided by its contrast with the
 //! *local background* `B`, the brightest pixel within the 3 x 3 tiles
 //! around it ([`contrast`]):
 //! - it is black when darker than `0.6 B`, so gray text (values 80 to 140
@@ -64,7 +71,7 @@
 
 use faxprep_page::{BitPage, GrayPage};
 
-use crate::diffuse::{FloydSteinberg, diffuse};
+use crate::diffuse::{FloydSteinberg, diffuse_page};
 use crate::{HalftoneOptions, par};
 
 mod contrast;
@@ -168,6 +175,33 @@ impl RegionMap {
 
     fn tile_h(&self, ty: usize) -> usize {
         (self.height - ty * TILE).min(TILE)
+    }
+
+    /// Copy the photo tiles' pixels of the packed page `from` into `to`
+    /// (both `stride` bytes a row). Tiles start on whole bytes (16 pixels);
+    /// a run ends on a whole byte or at the page's right edge.
+    fn copy_photo(&self, from: &[u8], to: &mut [u8], stride: usize) {
+        let mut runs = Vec::new();
+        for ty in 0..self.rows {
+            runs.clear();
+            self.spans(ty, &mut runs);
+            let rows = ty * TILE..ty * TILE + self.tile_h(ty);
+            for (src, dst) in from
+                .chunks_exact(stride)
+                .zip(to.chunks_exact_mut(stride))
+                .take(rows.end)
+                .skip(rows.start)
+            {
+                for &(x0, x1) in &runs {
+                    let (b0, b1) = (x0 / 8, x1 / 8);
+                    dst[b0..b1].copy_from_slice(&src[b0..b1]);
+                    if x1 % 8 != 0 {
+                        let keep = 0xffu8 << (8 - x1 % 8);
+                        dst[b1] = (dst[b1] & !keep) | (src[b1] & keep);
+                    }
+                }
+            }
+        }
     }
 
     /// Runs of photo tiles in tile row `ty`, as pixel column ranges.
@@ -530,7 +564,8 @@ fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8) -> Vec<bool> {
     cand
 }
 
-/// `auto` itself: analysis, contrast rule outside photos, diffusion inside.
+/// `auto` itself: analysis, contrast rule outside photos, Floyd-Steinberg's
+/// pixels inside.
 pub(crate) fn auto(page: &GrayPage, opts: &HalftoneOptions) -> (BitPage, RegionMap) {
     let map = classify_in_pool(page, opts);
     let stride = BitPage::stride_for(page.width());
@@ -539,7 +574,9 @@ pub(crate) fn auto(page: &GrayPage, opts: &HalftoneOptions) -> (BitPage, RegionM
         contrast::text_band(page, &map, y0 / TILE, band, stride);
     });
     if map.photo.iter().any(|&p| p) {
-        diffuse::<FloydSteinberg>(page, &mut data, stride, |y, v| map.spans(y / TILE, v));
+        let mut fs = vec![0u8; data.len()];
+        diffuse_page::<FloydSteinberg>(page, &mut fs, stride);
+        map.copy_photo(&fs, &mut data, stride);
     }
     (crate::finish(page, data), map)
 }
@@ -547,6 +584,39 @@ pub(crate) fn auto(page: &GrayPage, opts: &HalftoneOptions) -> (BitPage, RegionM
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copy_photo_takes_exactly_the_photo_tiles() {
+        // 45 x 20 pixels: 3 x 2 tiles, the last column 13 pixels wide (its
+        // run ends inside a byte, before the row's padding bits).
+        let (width, height) = (45, 20);
+        let map = RegionMap {
+            cols: 3,
+            rows: 2,
+            width,
+            height,
+            paper: 255,
+            photo: vec![false, true, true, false, false, true],
+            max: vec![255; 6],
+            min: vec![0; 6],
+        };
+        let stride = width.div_ceil(8);
+        let mut to = vec![0u8; stride * height];
+        map.copy_photo(&vec![0xff; to.len()], &mut to, stride);
+        for y in 0..height {
+            for x in 0..stride * 8 {
+                let set = to[y * stride + x / 8] & (0x80 >> (x % 8)) != 0;
+                let photo = x < width && map.is_photo_pixel(x as u32, y as u32);
+                assert_eq!(set, photo, "({x}, {y})");
+            }
+        }
+        // What was there outside the photo tiles stays.
+        let mut to = vec![0xffu8; stride * height];
+        map.copy_photo(&vec![0; to.len()], &mut to, stride);
+        assert_eq!(to[0], 0xff);
+        assert_eq!(to[2], 0);
+        assert_eq!(to[5], 0b0000_0111);
+    }
 
     #[test]
     fn paper_is_a_high_percentile_of_tile_maxima() {

@@ -82,155 +82,47 @@ impl Kernel for Stucki {
 /// Left padding of the error rows, so that taps at x - 2 need no test.
 const PAD: usize = 2;
 
-/// Diffuse `page` into the packed rows `out` (`stride` bytes a row).
-///
-/// `spans(y, &mut v)` fills `v` with the `[x0, x1)` column ranges of row `y`
-/// to diffuse, left to right and disjoint; pixels outside them are left as
-/// they are in `out`, and error pushed onto them is dropped, so diffused
-/// regions do not bleed into thresholded ones.
-pub(crate) fn diffuse<K: Kernel>(
-    page: &GrayPage,
-    out: &mut [u8],
-    stride: usize,
-    mut spans: impl FnMut(usize, &mut Vec<(usize, usize)>),
-) {
-    let width = page.width() as usize;
-    if K::ROWS == 2 && K::TAPS == FloydSteinberg::TAPS {
-        return floyd_steinberg(page, out, stride, spans);
-    }
-    let mut err: Vec<Vec<i32>> = (0..K::ROWS).map(|_| vec![0i32; width + 2 * PAD]).collect();
-    let mut row_spans = Vec::new();
-    for (y, (src, dst)) in page.rows().zip(out.chunks_exact_mut(stride)).enumerate() {
-        row_spans.clear();
-        spans(y, &mut row_spans);
-        let forward = y % 2 == 0;
-        if forward {
-            for &(x0, x1) in &row_spans {
-                for x in x0..x1.min(width) {
-                    step::<K>(&mut err, src, dst, x, 1);
-                }
-            }
-        } else {
-            for &(x0, x1) in row_spans.iter().rev() {
-                for x in (x0..x1.min(width)).rev() {
-                    step::<K>(&mut err, src, dst, x, -1);
-                }
-            }
-        }
-        // The current row's errors are spent: recycle it as the last row.
-        err.rotate_left(1);
-        if let Some(last) = err.last_mut() {
-            last.fill(0);
-        }
-    }
-}
-
-/// Quantize pixel `x` and spread its error; `dir` is +1 or -1.
-#[inline(always)]
-fn step<K: Kernel>(err: &mut [Vec<i32>], src: &[u8], dst: &mut [u8], x: usize, dir: isize) {
-    let i = x + PAD;
-    let acc = err[0][i];
-    // Round to nearest: the stored error is in units of 1 / DIV.
-    let val = i32::from(src[x]) + (acc + K::DIV / 2).div_euclid(K::DIV);
-    let black = val < 128;
-    dst[x / 8] |= u8::from(black) << (7 - x % 8);
-    let e = val - 255 * i32::from(!black);
-    for &(dx, dy, w) in K::TAPS {
-        // In range: |dx| <= PAD and the rows have PAD columns either side.
-        let j = i.wrapping_add_signed(dx * dir);
-        err[dy][j] += e * w;
-    }
-}
-
 /// Floyd-Steinberg written out: the row below is written once per pixel
 /// from the last three errors held in registers (`next[x - 1]` gets
 /// `1 e[x - 2] + 5 e[x - 1] + 3 e[x]` in a left-to-right walk) instead of
 /// three read-modify-writes, and each pixel's outcome goes to a byte of
 /// its own, packed after the row (setting bits in the output directly
 /// would chain eight read-modify-writes of one byte). Slices zipped to the
-/// span's length leave no bounds to test.
+/// row's length leave no bounds to test.
 ///
 /// The page is walked as two halves side by side (see the module docs):
-/// a row of the top half and the row `h1` below it, whenever their spans
-/// are the same (always for a whole page, on most rows of a photo), step
-/// by step in one loop.
-fn floyd_steinberg(
-    page: &GrayPage,
-    out: &mut [u8],
-    stride: usize,
-    mut spans: impl FnMut(usize, &mut Vec<(usize, usize)>),
-) {
+/// a row of the top half and the row `h1` below it, step by step in one
+/// loop.
+fn floyd_steinberg(page: &GrayPage, out: &mut [u8], stride: usize) {
     let width = page.width() as usize;
     let height = page.height() as usize;
     // An even row, so that both halves walk the same way.
     let h1 = (height / 2) & !1;
     let (top, bottom) = out.split_at_mut(h1 * stride);
     let (mut a, mut b) = (Walker::new(width), Walker::new(width));
-    let (mut spans_a, mut spans_b) = (Vec::new(), Vec::new());
-    let mut src_rows_b = page.rows().skip(h1);
-    let mut dst_b = bottom.chunks_exact_mut(stride);
-    for (y, (src_a, dst_a)) in page.rows().zip(top.chunks_exact_mut(stride)).enumerate() {
-        let (Some(src_b), Some(dst_b)) = (src_rows_b.next(), dst_b.next()) else {
-            break;
-        };
-        let forward = y % 2 == 0;
-        spans_a.clear();
-        spans(y, &mut spans_a);
-        spans_b.clear();
-        spans(h1 + y, &mut spans_b);
-        if spans_a == spans_b {
-            a.begin_row();
-            b.begin_row();
-            for k in 0..spans_a.len() {
-                let (x0, x1) = walk_span(&spans_a, k, forward, width);
-                if x0 < x1 {
-                    pair_span(&mut a, &mut b, src_a, src_b, x0, x1, forward);
-                }
-            }
-            a.end_row(&spans_a, width, dst_a);
-            b.end_row(&spans_b, width, dst_b);
-        } else {
-            a.row(src_a, &spans_a, forward, width, dst_a);
-            b.row(src_b, &spans_b, forward, width, dst_b);
-        }
+    let mut rows_b = page.rows().skip(h1).zip(bottom.chunks_exact_mut(stride));
+    let rows_a = page.rows().zip(top.chunks_exact_mut(stride));
+    for (y, ((src_a, dst_a), (src_b, dst_b))) in rows_a.zip(rows_b.by_ref()).enumerate() {
+        pair_row(&mut a, &mut b, &src_a[..width], &src_b[..width], y % 2 == 0);
+        a.end_row(dst_a);
+        b.end_row(dst_b);
     }
     // The bottom half is one row longer when the height is odd (or all
     // of a page of fewer than 4 rows).
-    for (y, (src, dst)) in (h1 + h1..height).zip(src_rows_b.zip(dst_b)) {
-        spans_b.clear();
-        spans(y, &mut spans_b);
-        b.row(src, &spans_b, y % 2 == 0, width, dst);
+    for (y, (src, dst)) in (h1 + h1..height).zip(rows_b) {
+        b.row(&src[..width], y % 2 == 0, dst);
     }
 }
 
-/// Span `k` of a row in walking order, clipped to the page.
-fn walk_span(spans: &[(usize, usize)], k: usize, forward: bool, width: usize) -> (usize, usize) {
-    let (x0, x1) = if forward {
-        spans[k]
-    } else {
-        spans[spans.len() - 1 - k]
-    };
-    (x0, x1.min(width))
-}
-
-/// One span of two rows, one step of each in turn.
-fn pair_span(
-    a: &mut Walker,
-    b: &mut Walker,
-    src_a: &[u8],
-    src_b: &[u8],
-    x0: usize,
-    x1: usize,
-    forward: bool,
-) {
-    let n = x1 - x0;
+/// One row of each walker, one step of each in turn.
+fn pair_row(a: &mut Walker, b: &mut Walker, src_a: &[u8], src_b: &[u8], forward: bool) {
+    let n = src_a.len();
     let (mut sa, mut sb) = (FsState::default(), FsState::default());
-    let (src_a, src_b) = (&src_a[x0..x1], &src_b[x0..x1]);
-    let (ca, cb) = (&a.cur[x0 + PAD..x1 + PAD], &b.cur[x0 + PAD..x1 + PAD]);
-    let (wa, wb) = (&mut a.white[x0..x1], &mut b.white[x0..x1]);
+    let (ca, cb) = (&a.cur[PAD..n + PAD], &b.cur[PAD..n + PAD]);
+    let (wa, wb) = (&mut a.white[..n], &mut b.white[..n]);
     // Pixel x completes next[x - 1] walking right, next[x + 1] walking
     // left.
-    let off = if forward { x0 + PAD - 1 } else { x0 + PAD + 1 };
+    let off = if forward { PAD - 1 } else { PAD + 1 };
     let (na, nb) = (&mut a.next[off..off + n], &mut b.next[off..off + n]);
     if forward {
         for x in 0..n {
@@ -243,8 +135,8 @@ fn pair_span(
             sb.step(src_b[x], cb[x], &mut wb[x], &mut nb[x]);
         }
     }
-    a.span_end(&sa, x0, x1, forward);
-    b.span_end(&sb, x0, x1, forward);
+    a.row_end(&sa, forward);
+    b.row_end(&sb, forward);
 }
 
 /// The rows one Floyd-Steinberg walk keeps.
@@ -267,66 +159,44 @@ impl Walker {
         }
     }
 
-    fn begin_row(&mut self) {
+    /// The last errors of a row go to the two cells past its end (the
+    /// padding), where nothing reads them.
+    fn row_end(&mut self, st: &FsState, forward: bool) {
+        let n = self.white.len();
+        if forward {
+            self.next[n + PAD - 1] += st.e2 + 5 * st.e1;
+            self.next[n + PAD] += st.e1;
+        } else {
+            self.next[PAD] += st.e2 + 5 * st.e1;
+            self.next[PAD - 1] += st.e1;
+        }
+    }
+
+    /// Pack the row into `dst` and move on to the next row.
+    fn end_row(&mut self, dst: &mut [u8]) {
+        pack_span(&self.white, 0, dst);
+        std::mem::swap(&mut self.cur, &mut self.next);
         self.next.fill(ROUND);
     }
 
-    /// The last errors of a span go to the two cells past its end.
-    fn span_end(&mut self, st: &FsState, x0: usize, x1: usize, forward: bool) {
-        if forward {
-            self.next[x1 + PAD - 1] += st.e2 + 5 * st.e1;
-            self.next[x1 + PAD] += st.e1;
-        } else {
-            self.next[x0 + PAD] += st.e2 + 5 * st.e1;
-            self.next[x0 + PAD - 1] += st.e1;
-        }
-    }
-
-    /// Pack the row's spans into `dst` and move on to the next row.
-    fn end_row(&mut self, spans: &[(usize, usize)], width: usize, dst: &mut [u8]) {
-        for &(x0, x1) in spans {
-            let x1 = x1.min(width);
-            if x0 < x1 {
-                pack_span(&self.white[x0..x1], x0, dst);
-            }
-        }
-        std::mem::swap(&mut self.cur, &mut self.next);
-    }
-
     /// One row on its own.
-    fn row(
-        &mut self,
-        src: &[u8],
-        spans: &[(usize, usize)],
-        forward: bool,
-        width: usize,
-        dst: &mut [u8],
-    ) {
-        self.begin_row();
-        for k in 0..spans.len() {
-            let (x0, x1) = walk_span(spans, k, forward, width);
-            if x0 >= x1 {
-                continue;
+    fn row(&mut self, src: &[u8], forward: bool, dst: &mut [u8]) {
+        let mut st = FsState::default();
+        let n = src.len();
+        let px = src.iter().zip(&self.cur[PAD..n + PAD]).zip(&mut self.white);
+        if forward {
+            let next = &mut self.next[PAD - 1..n + PAD - 1];
+            for (((&v, &c), w), n) in px.zip(next) {
+                st.step(v, c, w, n);
             }
-            let mut st = FsState::default();
-            let px = src[x0..x1]
-                .iter()
-                .zip(&self.cur[x0 + PAD..x1 + PAD])
-                .zip(&mut self.white[x0..x1]);
-            if forward {
-                let next = &mut self.next[x0 + PAD - 1..x1 + PAD - 1];
-                for (((&v, &c), w), n) in px.zip(next) {
-                    st.step(v, c, w, n);
-                }
-            } else {
-                let next = &mut self.next[x0 + PAD + 1..x1 + PAD + 1];
-                for (((&v, &c), w), n) in px.zip(next).rev() {
-                    st.step(v, c, w, n);
-                }
+        } else {
+            let next = &mut self.next[PAD + 1..n + PAD + 1];
+            for (((&v, &c), w), n) in px.zip(next).rev() {
+                st.step(v, c, w, n);
             }
-            self.span_end(&st, x0, x1, forward);
         }
-        self.end_row(spans, width, dst);
+        self.row_end(&st, forward);
+        self.end_row(dst);
     }
 }
 
@@ -389,7 +259,7 @@ fn pack_span(white: &[u8], x0: usize, dst: &mut [u8]) {
 /// Diffuse a whole page with kernel `K`.
 pub(crate) fn diffuse_page<K: Kernel>(page: &GrayPage, out: &mut [u8], stride: usize) {
     if K::ROWS == 2 && K::TAPS == FloydSteinberg::TAPS {
-        floyd_steinberg(page, out, stride, full_width(page.width() as usize));
+        floyd_steinberg(page, out, stride);
     } else {
         kernel_page::<K>(page, out, stride);
     }
@@ -475,9 +345,4 @@ fn step_white<K: Kernel>(err: &mut [Vec<i32>], v: u8, x: usize, dir: isize) -> u
         err[dy][j] += e * w;
     }
     u8::from(white)
-}
-
-/// The whole row as one span (plain, unmasked diffusion).
-pub(crate) fn full_width(width: usize) -> impl FnMut(usize, &mut Vec<(usize, usize)>) {
-    move |_, v| v.push((0, width))
 }
