@@ -7,7 +7,10 @@
                                  --pages N: only the first N pages of each file
   measure.py tone FILE...        blurred MAE (Gaussian sigma 1.5) of the 1-bit page
                                  against the gray page, auto vs floyd-steinberg, over
-                                 the tiles auto dithers ("photo") and over the page
+                                 the tiles auto dithers ("photo"), over those more than
+                                 5 pixels from a thresholded one ("photo inside") and
+                                 over the page; and the share of photo pixels that
+                                 auto and floyd-steinberg set alike
 
 Needs the example built: cargo build --release -p faxprep-halftone --example halftone_pgm
 (set CARGO_TARGET_DIR as for the build), ghostscript, poppler-utils, imagemagick,
@@ -63,12 +66,32 @@ def gray_pages(f, t):
     return sorted(os.path.join(t, p) for p in os.listdir(t) if p.startswith("p-") and p.endswith(".pgm"))
 
 
+# "Photo inside": photo pixels farther than the blur reaches (3 sigma, 5
+# pixels) from any thresholded pixel, where the blurred error is the photo's
+# own and not that of the text or paper beside it.
+INSIDE = 5
+
+
+def erode(mask, r):
+    """Pixels of `mask` whose 4-neighbourhood steps stay in it `r` times over."""
+    out = mask.copy()
+    for _ in range(r):
+        o = out.copy()
+        o[1:, :] &= out[:-1, :]
+        o[:-1, :] &= out[1:, :]
+        o[:, 1:] &= out[:, :-1]
+        o[:, :-1] &= out[:, 1:]
+        out = o
+    return out
+
+
 def blur(a):
     return np.asarray(Image.fromarray(a.astype(np.uint8)).filter(ImageFilter.GaussianBlur(1.5)), dtype=np.float64)
 
 
 def tone(files):
-    print("file | page | photo share | MAE auto (photo) | MAE fs (photo) | MAE auto (page) | MAE fs (page)")
+    print("file | page | photo share | MAE auto / fs (photo) | MAE auto / fs (photo inside) "
+          "| same pixels (photo) | MAE auto / fs (page)")
     print("---|---|---|---|---|---|---")
     for f in files:
         with tempfile.TemporaryDirectory() as t:
@@ -85,9 +108,12 @@ def tone(files):
                 g = blur(gray)
                 err = {m: np.abs(blur(v) - g) for m, v in res.items()}
                 share = mask.mean()
-                ph = lambda m: f"{err[m][mask].mean():.2f}" if share > 0 else "-"
-                print(f"{os.path.basename(f)} | {os.path.basename(p)} | {share:.2f} | {ph('auto')} | "
-                      f"{ph('floyd-steinberg')} | {err['auto'].mean():.2f} | {err['floyd-steinberg'].mean():.2f}")
+                inside = erode(mask, INSIDE)
+                pair = lambda m: (f"{err['auto'][m].mean():.2f} / {err['floyd-steinberg'][m].mean():.2f}"
+                                  if m.any() else "-")
+                same = f"{(res['auto'] == res['floyd-steinberg'])[mask].mean():.4f}" if share > 0 else "-"
+                print(f"{os.path.basename(f)} | {os.path.basename(p)} | {share:.2f} | {pair(mask)} | "
+                      f"{pair(inside)} | {same} | {pair(np.ones_like(mask))}")
 
 
 if __name__ == "__main__":
