@@ -1,12 +1,16 @@
 //! Fuzz intake with raw uploads: sniffing and the PDF, JPEG and PNG
 //! preflights, with small limits so every input runs fast; accepted PDFs
 //! then go through the image shrink with every image in reach (above 0
-//! bytes, to at most 4 KiB), so its row decoder sees hostile streams. Any panic in
+//! bytes, to at most 4 KiB), so its row decoder sees hostile streams, and
+//! through the form-value drawing (widgets, parents, values, rectangles
+//! and /DA strings as the input has them). Any panic in
 //! our code, hang or runaway allocation is a bug (lopdf panics are caught
 //! and become `Error::Damaged`, so they do not show up here either).
 #![no_main]
 
-use faxprep_intake::{Error, IntakeOptions, Limits, check_document, shrink_images_with};
+use faxprep_intake::{
+    Error, IntakeOptions, Limits, check_document, draw_form_values, shrink_images_with,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -33,6 +37,10 @@ fuzz_target!(|data: &[u8]| {
                 let _ = w.to_string();
             }
             if let Ok(Some(pdf)) = shrink_images_with(data, &opts, 0, 4096) {
+                assert!(pdf.starts_with(b"%PDF-"));
+            }
+            if let Ok(Some(pdf)) = draw_form_values(data, &opts) {
+                assert!(doc.form_values_to_draw > 0);
                 assert!(pdf.starts_with(b"%PDF-"));
             }
         }

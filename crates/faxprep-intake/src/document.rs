@@ -26,6 +26,11 @@ pub struct Document {
     /// (PDF only): above [`SHRINK_IMAGES_ABOVE`](crate::SHRINK_IMAGES_ABOVE)
     /// [`shrink_images`](crate::shrink_images) is worth calling.
     pub largest_image_bytes: u64,
+    /// Form field widgets (PDF only) whose value the file asks the viewer
+    /// to draw (/NeedAppearances, or no appearance stream): when above 0,
+    /// [`draw_form_values`](crate::draw_form_values) draws them, or the
+    /// fax shows those fields empty.
+    pub form_values_to_draw: u32,
     /// Things that did not stop intake but the user may want to know.
     pub warnings: Vec<Warning>,
 }
@@ -41,6 +46,7 @@ impl Document {
             repaired: false,
             image: None,
             largest_image_bytes: 0,
+            form_values_to_draw: 0,
             warnings: Vec::new(),
         }
     }

@@ -9,10 +9,14 @@
 //! Next in the pipeline, `faxprep-raster` renders the pages; the umbrella
 //! `faxprep` calls [`intake`] first and re-exports this crate's types.
 //!
-//! One preparation for the renderer lives here too, because it needs
+//! Two preparations for the renderer live here too, because they need
 //! lopdf: [`shrink_images`] averages a PDF's oversized images down,
 //! streaming, before a renderer would decode them whole (a 9000 x 9000
-//! photo: 325 MB of renderer memory before, under 100 MB after).
+//! photo: 325 MB of renderer memory before, under 100 MB after), and
+//! [`draw_form_values`] draws the values of filled-in form fields that the
+//! file leaves to the viewer to draw (`/NeedAppearances`), which the
+//! renderer does not do: without it a form filled by pypdf or a web
+//! service is faxed with its fields empty.
 //!
 //! Out of scope: decoding pixels for display or rendering (only headers,
 //! bounded test inflation and the streaming image shrink happen here),
@@ -88,6 +92,9 @@
 //!   codes from the other 23 NANP members and premium numbers.
 //! - `email_address`: RFC 5321/5322 address syntax.
 //! - `unicode-normalization`: NFC.
+//! - `dejavu` and `ttf-parser`: the font [`draw_form_values`] embeds for
+//!   form values (DejaVu Sans, free licence, the cover page's font too)
+//!   and its metrics, to place, wrap and fit the text.
 //! - `serde`: [`FormFields`] in, [`ApiError`] out, [`Limits`] and [`Plan`]
 //!   both ways (the isolated worker gets the caller's); `thiserror`: Display.
 //!
@@ -199,6 +206,20 @@ pub fn shrink_images_with(
         sniff::Sniffed::Accepted(DocumentFormat::Pdf, _) => {
             pdf::shrink_images(bytes, opts, above, to)
         }
+        _ => Ok(None),
+    }
+}
+
+/// A PDF that [`check_document`] accepted, with the values of its form
+/// fields drawn where the file leaves that to the viewer: text and choice
+/// fields with a value and `/NeedAppearances true` or no appearance stream
+/// (what form fillers other than viewers write) get one, in black DejaVu
+/// Sans at the field's font size. `None` when there is nothing to draw.
+/// Call it when [`Document::form_values_to_draw`] is above 0: hayro, the
+/// renderer, draws appearance streams only.
+pub fn draw_form_values(bytes: &[u8], opts: &IntakeOptions) -> Result<Option<Vec<u8>>> {
+    match sniff::sniff(bytes) {
+        sniff::Sniffed::Accepted(DocumentFormat::Pdf, _) => pdf::draw_form_values(bytes, opts),
         _ => Ok(None),
     }
 }

@@ -2,7 +2,7 @@
 //! hung on (`fixtures/fuzz-regressions/intake_upload/` at the workspace
 //! root): each must now finish with a document or a typed error.
 
-use faxprep_intake::{IntakeOptions, Limits, check_document, shrink_images_with};
+use faxprep_intake::{IntakeOptions, Limits, check_document, draw_form_values, shrink_images_with};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -39,6 +39,7 @@ fn fuzz_regressions_replay() {
             // What the fuzz target does next with an accepted file.
             if r.is_ok() {
                 let _ = shrink_images_with(&bytes, &opts, 0, 4096);
+                let _ = draw_form_values(&bytes, &opts);
             }
             assert!(
                 start.elapsed() < Duration::from_secs(10),

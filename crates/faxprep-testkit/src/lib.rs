@@ -86,9 +86,19 @@ impl CorpusEntry {
 /// objects `kids` (whose /Parent is `pages_id`) under a page tree at
 /// `pages_id`, a catalog and a trailer.
 pub fn finish_pdf(
+    doc: lopdf::Document,
+    pages_id: lopdf::ObjectId,
+    kids: Vec<lopdf::Object>,
+) -> Vec<u8> {
+    finish_pdf_with_catalog(doc, pages_id, kids, lopdf::Dictionary::new())
+}
+
+/// [`finish_pdf`] with more entries in the catalog (an /AcroForm).
+pub fn finish_pdf_with_catalog(
     mut doc: lopdf::Document,
     pages_id: lopdf::ObjectId,
     kids: Vec<lopdf::Object>,
+    extra: lopdf::Dictionary,
 ) -> Vec<u8> {
     use lopdf::{Dictionary, Object};
     let count = kids.len() as i64;
@@ -100,11 +110,69 @@ pub fn finish_pdf(
     let mut catalog = Dictionary::new();
     catalog.set("Type", Object::Name(b"Catalog".to_vec()));
     catalog.set("Pages", Object::Reference(pages_id));
+    for (k, v) in extra {
+        catalog.set(k, v);
+    }
     let catalog = doc.add_object(catalog);
     doc.trailer.set("Root", catalog);
     let mut out = Vec::new();
     doc.save_to(&mut out).expect("write pdf");
     out
+}
+
+/// A one-page Letter PDF whose page carries the widget annotations
+/// `widgets` (each gets /Type /Annot, /Subtype /Widget and /P; the ones
+/// without a /Parent are the form's /Fields), a 1-point frame drawn in the
+/// page content around each widget's /Rect, and `acro_form` as the
+/// catalog's /AcroForm (its /Fields are set here).
+pub fn form_pdf(widgets: Vec<lopdf::Dictionary>, mut acro_form: lopdf::Dictionary) -> Vec<u8> {
+    use lopdf::{Object, Stream};
+    let mut doc = lopdf::Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let page_id = doc.new_object_id();
+    let mut frames = String::new();
+    let mut annots = Vec::new();
+    let mut fields = Vec::new();
+    for mut w in widgets {
+        w.set("Type", Object::Name(b"Annot".to_vec()));
+        w.set("Subtype", Object::Name(b"Widget".to_vec()));
+        w.set("P", Object::Reference(page_id));
+        if let Ok(Object::Array(r)) = w.get(b"Rect")
+            && let [x0, y0, x1, y1] = &r[..]
+            && let (Ok(x0), Ok(y0), Ok(x1), Ok(y1)) =
+                (x0.as_float(), y0.as_float(), x1.as_float(), y1.as_float())
+        {
+            frames += &format!("{x0} {y0} {} {} re S\n", x1 - x0, y1 - y0);
+        }
+        // A stream must be an object of its own: an /AP /N given inline
+        // becomes one.
+        if let Ok(Object::Dictionary(ap)) = w.get_mut(b"AP")
+            && let Ok(Object::Stream(_)) = ap.get(b"N")
+            && let Ok(n) = ap.remove(b"N").ok_or(())
+        {
+            let n = doc.add_object(n);
+            ap.set("N", Object::Reference(n));
+        }
+        let top = !w.has(b"Parent");
+        let id = doc.add_object(w);
+        annots.push(Object::Reference(id));
+        if top {
+            fields.push(Object::Reference(id));
+        }
+    }
+    let content = doc.add_object(Stream::new(lopdf::Dictionary::new(), frames.into_bytes()));
+    let mut page = lopdf::Dictionary::new();
+    page.set("Type", Object::Name(b"Page".to_vec()));
+    page.set("Parent", Object::Reference(pages_id));
+    let media = [0, 0, 612, 792].map(Object::Integer).to_vec();
+    page.set("MediaBox", Object::Array(media));
+    page.set("Contents", Object::Reference(content));
+    page.set("Annots", Object::Array(annots));
+    doc.objects.insert(page_id, Object::Dictionary(page));
+    acro_form.set("Fields", Object::Array(fields));
+    let mut catalog = lopdf::Dictionary::new();
+    catalog.set("AcroForm", Object::Dictionary(acro_form));
+    finish_pdf_with_catalog(doc, pages_id, vec![Object::Reference(page_id)], catalog)
 }
 
 /// The user passwords of the corpus's encrypted PDFs (from its README).

@@ -149,6 +149,14 @@ pub(crate) fn process_document(
         None
     };
     let bytes = shrunk.as_deref().unwrap_or(bytes);
+    // What a form filler typed but left to the viewer to draw (hayro draws
+    // appearance streams only): drawn in, or the fax shows empty fields.
+    let filled = if document.form_values_to_draw > 0 {
+        faxprep_intake::draw_form_values(bytes, &intake_opts).map_err(Error::Intake)?
+    } else {
+        None
+    };
+    let bytes = filled.as_deref().unwrap_or(bytes);
 
     let raster = RasterOptions {
         resolution: job.resolution,

@@ -278,3 +278,40 @@ fn bad_fields_come_first_before_and_beside_the_document() {
         body.error
     );
 }
+
+/// A one-field form whose value the file leaves to the viewer to draw.
+fn form_with_value(value: &str) -> Vec<u8> {
+    use lopdf::{Object, StringFormat, dictionary};
+    let mut v = vec![0xfe, 0xff];
+    v.extend(value.encode_utf16().flat_map(u16::to_be_bytes));
+    let field = dictionary! {
+        "FT" => "Tx",
+        "T" => Object::string_literal("patient"),
+        "V" => Object::String(v, StringFormat::Hexadecimal),
+        "DA" => Object::string_literal("/Helv 12 Tf 0 g"),
+        "Rect" => vec![100.into(), 700.into(), 300.into(), 720.into()],
+    };
+    faxprep_testkit::form_pdf(vec![field], dictionary! { "NeedAppearances" => true })
+}
+
+#[test]
+fn filled_form_values_are_on_the_fax() {
+    let page = |value: &str| {
+        let fax = prepare(&form_with_value(value), &fields(false), &options()).unwrap();
+        decode_tiff(&fax.tiff, &ReadLimits::default())
+            .unwrap()
+            .remove(0)
+    };
+    // The widget's inside (100-300 x 700-720 pt, scaled to the fax width),
+    // within the frame the page draws around it.
+    let ink = |p: &faxprep::page::BitPage| {
+        (204..242)
+            .flat_map(|y| (292..840).map(move |x| (x, y)))
+            .filter(|&(x, y)| p.get(x, y))
+            .count()
+    };
+    let filled = page("JANE Q. EXAMPLE");
+    assert!(ink(&filled) > 500, "{}", ink(&filled));
+    assert_eq!(ink(&page(" ")), 0);
+    faxprep_testkit::assert_bits_match("prepare/form_value", &filled);
+}

@@ -12,6 +12,7 @@
 //! limits.
 
 mod codecs;
+mod forms;
 mod lex;
 mod pages;
 mod shrink;
@@ -89,6 +90,24 @@ pub(crate) fn shrink_images(
         Ok(Some(out))
     };
     guarded("faxprep-intake-shrink", work)
+}
+
+/// The PDF with the values of its form fields drawn where the file leaves
+/// that to the viewer (see `forms.rs`), or `None` when it has none. Loads
+/// the file once more, on a guarded thread like preflight.
+pub(crate) fn draw_form_values(bytes: &[u8], opts: &IntakeOptions) -> Result<Option<Vec<u8>>> {
+    let work = || -> Result<Option<Vec<u8>>> {
+        let mut pdf = load(bytes, opts.password.as_deref(), &opts.limits)?;
+        if !forms::draw(&mut pdf) {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        pdf.save_to(&mut out).map_err(|e| Error::Internal {
+            reason: format!("cannot write the pdf with its form values drawn: {e}"),
+        })?;
+        Ok(Some(out))
+    };
+    guarded("faxprep-intake-forms", work)
 }
 
 /// Run `work` (everything that touches lopdf) on its own thread with a
@@ -197,6 +216,7 @@ fn analyse(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
         limits,
         &mut doc.warnings,
     )?;
+    doc.form_values_to_draw = forms::count(&pdf);
 
     doc.pages = u32::try_from(pages.len()).unwrap_or(u32::MAX);
     doc.page_info = pages;
