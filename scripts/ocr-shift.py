@@ -10,7 +10,7 @@ shows the noise of the measurement itself: tesseract's page layout
 analysis (columns, tab stops, tables) is a global decision that a few
 pixels can flip.
 
-  scripts/ocr-shift.py [--pages N] [--shifts '0,0 1,0 -1,0 0,1']
+  scripts/ocr-shift.py [--pages N] [--shifts '0,0 1,0 -1,0 0,1'] [--turns 0,270]
                        [--engine gs] [--engine 'NAME=TEMPLATE'] FILES...
 
 Engines are given as in faxeval.py ({in}, {out}); the default pair is
@@ -19,6 +19,11 @@ target/release. It prints one row per page and, at the end, the pages where
 the second engine's mean over the shifts is below the first engine's by
 more than 0.02, and for each engine how many pages change by more than 0.02
 between shifts.
+
+--turns also reads every page turned by these angles (counter-clockwise)
+and keeps the best reading, for every engine alike: fax pipelines turn
+landscape pages upright (portrait), and tesseract does not turn them back,
+so such a page reads near 0 while pdftotext's words are all there.
 
 Needs what faxeval.py needs (ghostscript, poppler-utils, tesseract-ocr,
 python3 with pillow) and faxeval.py itself beside the repository.
@@ -52,6 +57,7 @@ def main():
     ap.add_argument("--engine", action="append")
     ap.add_argument("--pages", type=int, default=5)
     ap.add_argument("--shifts", default="0,0 1,0 -1,0 0,1")
+    ap.add_argument("--turns", default="0")
     a = ap.parse_args()
     fe = load_faxeval()
     binary = os.environ.get("CARGO_TARGET_DIR", os.path.join(HERE, "..", "target"))
@@ -59,6 +65,7 @@ def main():
         "gs", f"faxprep={binary}/release/faxprep prepare {{in}} -o {{out}} --in-process"]
     engines = [e.split("=", 1) if "=" in e else (e, fe.BUILTIN[e]) for e in engines]
     shifts = [tuple(int(v) for v in s.split(",")) for s in a.shifts.split()]
+    turns = [int(t) for t in a.turns.split(",")]
     names = [n for n, _ in engines]
     rows = []  # (file, page, {engine: [recall per shift]})
     with tempfile.TemporaryDirectory() as tmp:
@@ -66,14 +73,17 @@ def main():
             truth = fe.truth_pages(src, a.pages)
             got = {}
             for name, template in engines:
-                out = os.path.join(tmp, name + ".tif")
+                # Built-in engines other than gs write a directory of pages.
+                out = os.path.join(tmp, name + ("" if template.startswith("__") else ".tif"))
                 subprocess.run(fe.engine_cmd(name, template, src, out), shell=True,
                                check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 for i, img in enumerate(fe.pages_of(out)):
                     if i >= a.pages or not truth[i]:
                         continue
                     got.setdefault(i, {})[name] = [
-                        fe.recall(truth[i], fe.words(fe.ocr(shifted(img, dx, dy), tmp, 204)))
+                        max(fe.recall(truth[i], fe.words(fe.ocr(
+                            shifted(img, dx, dy).rotate(t, expand=True), tmp, 204)))
+                            for t in turns)
                         for dx, dy in shifts]
             for i in sorted(got):
                 if len(got[i]) == len(names):
@@ -83,7 +93,7 @@ def main():
                         + f" mean {statistics.mean(got[i][n]):.3f}" for n in names)
                     print(f"{rows[-1][0]} p{i + 1}  {cells}", flush=True)
     base, other = names[0], names[-1]
-    print(f"\nshifts {a.shifts}; {len(rows)} pages")
+    print(f"\nshifts {a.shifts}; turns {a.turns}; {len(rows)} pages")
     for n in names:
         moved = [r for r in rows if max(r[2][n]) - min(r[2][n]) > 0.02]
         print(f"{n}: {len(moved)} pages change by more than 0.02 between shifts; "
