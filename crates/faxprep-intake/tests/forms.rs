@@ -45,7 +45,12 @@ fn drawn(pdf: &[u8]) -> (Document, Vec<String>) {
         .expect("values to draw");
     // Still a PDF that intake takes.
     check_document(&out, &IntakeOptions::default()).unwrap();
-    let doc = Document::load_mem(&out).unwrap();
+    drawn_in(&out)
+}
+
+/// The document `out` and its widgets' appearance contents.
+fn drawn_in(out: &[u8]) -> (Document, Vec<String>) {
+    let doc = Document::load_mem(out).unwrap();
     let page = *doc.get_pages().values().next().unwrap();
     let annots = doc
         .get_dictionary(page)
@@ -336,4 +341,69 @@ fn hostile_values_and_boxes_stay_bounded() {
     assert!(glyphs(&c[0]) <= 4_000, "{}", glyphs(&c[0]));
     assert!(c[1].is_empty() && c[2].is_empty());
     assert!(c[3].contains("Tf"), "{}", c[3]);
+}
+
+#[test]
+fn encrypted_forms_are_drawn() {
+    if !faxprep_testkit::require_tool("qpdf") {
+        return;
+    }
+    let field = text_field(
+        "a",
+        "Alice",
+        "/Helv 10 Tf",
+        rect(100.0, 700.0, 300.0, 720.0),
+    );
+    let plain = form_pdf(vec![field], need_appearances());
+    let dir = std::env::temp_dir().join(format!("faxprep-forms-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (src, enc) = (dir.join("plain.pdf"), dir.join("enc.pdf"));
+    std::fs::write(&src, &plain).unwrap();
+    let status = std::process::Command::new("qpdf")
+        .args(["--encrypt", "user", "owner", "256", "--"])
+        .arg(&src)
+        .arg(&enc)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let encrypted = std::fs::read(&enc).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let opts = IntakeOptions {
+        password: Some("user".into()),
+        ..IntakeOptions::default()
+    };
+    assert_eq!(
+        check_document(&encrypted, &opts)
+            .unwrap()
+            .form_values_to_draw,
+        1
+    );
+    let out = draw_form_values(&encrypted, &opts).unwrap().unwrap();
+    // lopdf writes the opened file decrypted (it stays in memory, for the
+    // renderer beside it); the value is drawn and nothing is left to draw.
+    let doc = check_document(&out, &IntakeOptions::default()).unwrap();
+    assert!(!doc.encrypted);
+    assert_eq!(doc.form_values_to_draw, 0);
+    let (_, contents) = drawn_in(&out);
+    assert_eq!(glyphs(&contents[0]), 5);
+}
+
+#[test]
+fn once_drawn_nothing_is_left_to_draw() {
+    let field = text_field(
+        "a",
+        "Alice",
+        "/Helv 10 Tf",
+        rect(100.0, 700.0, 300.0, 720.0),
+    );
+    let pdf = form_pdf(vec![field], need_appearances());
+    let out = draw_form_values(&pdf, &IntakeOptions::default())
+        .unwrap()
+        .unwrap();
+    assert_eq!(count(&out), 0);
+    assert!(
+        draw_form_values(&out, &IntakeOptions::default())
+            .unwrap()
+            .is_none()
+    );
 }

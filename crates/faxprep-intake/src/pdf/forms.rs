@@ -24,6 +24,10 @@
 //! prints, and its metrics place the text exactly), not the /DA font,
 //! which is often a subset holding only the glyphs the form's labels use.
 //!
+//! The rewritten file (lopdf writes it) says `NeedAppearances false`; an
+//! encrypted one is written decrypted, which is what the renderer beside
+//! it, in the same process, reads (it never leaves memory).
+//!
 //! Not drawn: password fields, check boxes and radio buttons (their
 //! appearances are states the file always carries), widgets given
 //! directly inside an /Annots array rather than as objects, and rotated
@@ -131,7 +135,38 @@ pub(crate) fn draw(doc: &mut Document) -> bool {
         }
     }
     add_font(doc, font_id, &face, &used);
+    // The appearances are built now (widgets beyond MAX_WIDGETS stay
+    // without, as a viewer-less renderer would leave them anyway).
+    if let Some(form) = acro_form_mut(doc) {
+        form.set("NeedAppearances", false);
+    }
     true
+}
+
+/// The interactive form dictionary, to change it: an object of its own or
+/// inside the catalog.
+fn acro_form_mut(doc: &mut Document) -> Option<&mut Dictionary> {
+    let mut root = doc.trailer.get(b"Root").ok()?.as_reference().ok()?;
+    let form = match doc
+        .objects
+        .get(&root)?
+        .as_dict()
+        .ok()?
+        .get(b"AcroForm")
+        .ok()?
+    {
+        Object::Reference(id) => Some(*id),
+        _ => None,
+    };
+    if let Some(id) = form {
+        root = id;
+    }
+    let dict = doc.objects.get_mut(&root)?.as_dict_mut().ok()?;
+    if form.is_some() {
+        Some(dict)
+    } else {
+        dict.get_mut(b"AcroForm").ok()?.as_dict_mut().ok()
+    }
 }
 
 /// The widget annotations that are objects of their own.
