@@ -46,7 +46,10 @@
 //! - **Annotations and form fields** are drawn from their normal
 //!   appearance streams (hayro's `RenderContent::ANNOTATIONS`, on), so a
 //!   filled AcroForm prints filled. Annotations without an appearance
-//!   stream are not synthesised.
+//!   stream are not synthesised here; form values that a file leaves to
+//!   the viewer to draw (`/NeedAppearances`) are drawn in before this
+//!   stage by `faxprep_intake::draw_form_values`, which `faxprep::prepare`
+//!   calls.
 //! - **Encryption**: RC4 and AES (R2 to R6) with the empty user password
 //!   or the one in [`RasterOptions::password`].
 //! - **JPEG and PNG** are decoded by `image` with [`image::Limits`] set
