@@ -15,6 +15,8 @@ use hayro::hayro_interpret::font::{FallbackFontQuery, FontData, FontQuery};
 use hayro::hayro_interpret::hayro_cmap::CidFamily;
 use hayro::hayro_interpret::util::TransformExt;
 use hayro::hayro_interpret::{InterpreterSettings, InterpreterWarning};
+use hayro::hayro_syntax::object::dict::keys::{ANNOTS, AP, AS, N};
+use hayro::hayro_syntax::object::{Array, Dict, Name, Object};
 use hayro::hayro_syntax::{DecryptionError, LoadPdfError, Pdf};
 use hayro::vello_cpu::color::palette::css::WHITE;
 use hayro::vello_cpu::{Pixmap, RasterizerSettings, RenderContext, Resources, TargetInit};
@@ -90,7 +92,9 @@ pub(crate) fn with_renderer<R>(
         let mut page = page?;
         let mut w = warnings.lock().unwrap_or_else(|e| e.into_inner());
         for warning in w.drain(..) {
-            if !page.warnings.contains(&warning) {
+            let by_design = warning == Warning::AnnotationAppearance
+                && appearances_all_found(pdf.pages().get(index as usize).map(|p| p.raw()));
+            if !by_design && !page.warnings.contains(&warning) {
                 page.warnings.push(warning);
             }
         }
@@ -177,6 +181,33 @@ fn render_page<'a>(
         paper: placement.paper,
         rotated: placement.rotated,
         warnings: Vec::new(),
+    })
+}
+
+/// Whether every annotation of the page with an /AP either has a normal
+/// appearance stream or is in a state that has none: a check box in its
+/// /Off state whose /N holds only /Yes (every unticked box of the IRS
+/// forms) draws nothing by design, and hayro reports it like an appearance
+/// it could not find. Then that report is no news for the sender.
+fn appearances_all_found(page: Option<&Dict<'_>>) -> bool {
+    let Some(annots) = page.and_then(|p| p.get::<Array<'_>>(ANNOTS)) else {
+        return true;
+    };
+    annots.iter::<Dict<'_>>().all(|annot| {
+        let Some(ap) = annot.get::<Dict<'_>>(AP) else {
+            return true;
+        };
+        match ap.get::<Object<'_>>(N) {
+            Some(Object::Stream(_)) => true,
+            // hayro draws the /AS state, else /Off: with an /AS that names
+            // a state without an appearance nothing is drawn, as the file
+            // says. Without /AS (which the standard requires here) only an
+            // /Off appearance is found.
+            Some(Object::Dict(states)) => {
+                annot.get::<Name<'_>>(AS).is_some() || states.get::<Object<'_>>(b"Off").is_some()
+            }
+            _ => false,
+        }
     })
 }
 

@@ -272,3 +272,54 @@ fn broken_images_are_typed_errors() {
         }))
     ));
 }
+
+#[test]
+fn unticked_boxes_are_no_warning_and_broken_appearances_are() {
+    use lopdf::{Object, Stream, dictionary};
+    let warnings = |widget: lopdf::Dictionary| {
+        let pdf = faxprep_testkit::form_pdf(vec![widget], dictionary! {});
+        let mut pages = Vec::new();
+        render(&pdf, DocumentFormat::Pdf, &RasterOptions::default(), |p| {
+            pages.push(p);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        pages.remove(0).warnings
+    };
+    let tick = || {
+        Stream::new(
+            dictionary! { "BBox" => vec![0.into(), 0.into(), 10.into(), 10.into()] },
+            b"0 g 0 0 10 10 re f".to_vec(),
+        )
+    };
+    let rect = || vec![100.into(), 700.into(), 110.into(), 710.into()];
+    // An unticked box whose appearances hold only the ticked state (as on
+    // every IRS form): nothing to draw, as the file says.
+    let off = dictionary! {
+        "FT" => "Btn", "AS" => "Off", "Rect" => rect(),
+        "AP" => dictionary! { "N" => dictionary! { "Yes" => tick() } },
+    };
+    assert_eq!(warnings(off), vec![]);
+    // A ticked one is drawn.
+    let on = dictionary! {
+        "FT" => "Btn", "AS" => "Yes", "Rect" => rect(),
+        "AP" => dictionary! { "N" => dictionary! { "Yes" => tick() } },
+    };
+    assert_eq!(warnings(on), vec![]);
+    // An appearance that is not one, or states without /AS to choose:
+    // the sender should know.
+    let broken =
+        dictionary! { "Rect" => rect(), "AP" => dictionary! { "N" => Object::Integer(5) } };
+    assert_eq!(
+        warnings(broken),
+        vec![faxprep_raster::Warning::AnnotationAppearance]
+    );
+    let unchosen = dictionary! {
+        "FT" => "Btn", "Rect" => rect(),
+        "AP" => dictionary! { "N" => dictionary! { "Yes" => tick() } },
+    };
+    assert_eq!(
+        warnings(unchosen),
+        vec![faxprep_raster::Warning::AnnotationAppearance]
+    );
+}

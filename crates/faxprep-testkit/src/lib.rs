@@ -144,14 +144,12 @@ pub fn form_pdf(widgets: Vec<lopdf::Dictionary>, mut acro_form: lopdf::Dictionar
         {
             frames += &format!("{x0} {y0} {} {} re S\n", x1 - x0, y1 - y0);
         }
-        // A stream must be an object of its own: an /AP /N given inline
-        // becomes one.
+        // A stream must be an object of its own: the streams of an /AP /N
+        // given inline (one, or a dictionary of states) become objects.
         if let Ok(Object::Dictionary(ap)) = w.get_mut(b"AP")
-            && let Ok(Object::Stream(_)) = ap.get(b"N")
-            && let Ok(n) = ap.remove(b"N").ok_or(())
+            && let Ok(n) = ap.get_mut(b"N")
         {
-            let n = doc.add_object(n);
-            ap.set("N", Object::Reference(n));
+            lift_streams(&mut doc, n);
         }
         let top = !w.has(b"Parent");
         let id = doc.add_object(w);
@@ -173,6 +171,26 @@ pub fn form_pdf(widgets: Vec<lopdf::Dictionary>, mut acro_form: lopdf::Dictionar
     let mut catalog = lopdf::Dictionary::new();
     catalog.set("AcroForm", Object::Dictionary(acro_form));
     finish_pdf_with_catalog(doc, pages_id, vec![Object::Reference(page_id)], catalog)
+}
+
+/// Move `obj` into an object of its own if it is a stream, or each stream
+/// value of it if it is a dictionary, leaving references behind.
+fn lift_streams(doc: &mut lopdf::Document, obj: &mut lopdf::Object) {
+    use lopdf::Object;
+    match obj {
+        Object::Stream(_) => {
+            let s = std::mem::replace(obj, Object::Null);
+            *obj = Object::Reference(doc.add_object(s));
+        }
+        Object::Dictionary(d) => {
+            for (_, v) in d.iter_mut() {
+                if matches!(v, Object::Stream(_)) {
+                    lift_streams(doc, v);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The user passwords of the corpus's encrypted PDFs (from its README).
