@@ -112,8 +112,9 @@
 //! Courier Italic line under a table of glyphs, while the crop of that
 //! line (`--psm 7`) and page segmentation modes 4 and 6 read all of it;
 //! plain cuts of hayro's gray page at 90, 100 and 140 to 180 keep it, at
-//! 110 to 136 lose it (they differ by 450 rim pixels of 160,000), and no
-//! single region of gs's page pasted into faxprep's brings it back. The
+//! 110 to 136 lose it (they differ by 450 rim pixels of 160,000); gs's
+//! whole table pasted into faxprep's page brings it back, the table's
+//! gray header band alone or the table below it do not. The
 //! goal "no page worse than gs by more than 0.02" asks for more than a
 //! reading can tell: gs fails it against itself moved by a pixel.
 
