@@ -355,19 +355,7 @@ fn encrypted_forms_are_drawn() {
         rect(100.0, 700.0, 300.0, 720.0),
     );
     let plain = form_pdf(vec![field], need_appearances());
-    let dir = std::env::temp_dir().join(format!("faxprep-forms-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (src, enc) = (dir.join("plain.pdf"), dir.join("enc.pdf"));
-    std::fs::write(&src, &plain).unwrap();
-    let status = std::process::Command::new("qpdf")
-        .args(["--encrypt", "user", "owner", "256", "--"])
-        .arg(&src)
-        .arg(&enc)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let encrypted = std::fs::read(&enc).unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
+    let encrypted = faxprep_testkit::qpdf_encrypt(&plain, "user", "owner");
     let opts = IntakeOptions {
         password: Some("user".into()),
         ..IntakeOptions::default()

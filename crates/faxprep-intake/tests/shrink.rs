@@ -173,19 +173,7 @@ fn encrypted_files_are_not_rewritten() {
             .unwrap()
             .is_some()
     );
-    let dir = std::env::temp_dir().join(format!("faxprep-shrink-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (src, enc) = (dir.join("plain.pdf"), dir.join("enc.pdf"));
-    std::fs::write(&src, &plain).unwrap();
-    let status = std::process::Command::new("qpdf")
-        .args(["--encrypt", "", "owner", "256", "--"])
-        .arg(&src)
-        .arg(&enc)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let encrypted = std::fs::read(&enc).unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
+    let encrypted = faxprep_testkit::qpdf_encrypt(&plain, "", "owner");
     assert!(check_document(&encrypted, &opts()).unwrap().encrypted);
     assert_eq!(
         shrink_images_with(&encrypted, &opts(), 0, 4096).unwrap(),

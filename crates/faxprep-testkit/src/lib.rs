@@ -193,6 +193,29 @@ fn lift_streams(doc: &mut lopdf::Document, obj: &mut lopdf::Object) {
     }
 }
 
+/// `pdf` encrypted by qpdf (AES-256) with these passwords (an empty user
+/// password opens it without one). Call [`require_tool`]`("qpdf")` first.
+pub fn qpdf_encrypt(pdf: &[u8], user: &str, owner: &str) -> Vec<u8> {
+    let dir = std::env::temp_dir().join(format!(
+        "faxprep-qpdf-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (src, enc) = (dir.join("plain.pdf"), dir.join("enc.pdf"));
+    std::fs::write(&src, pdf).expect("write plain pdf");
+    let status = std::process::Command::new("qpdf")
+        .args(["--encrypt", user, owner, "256", "--"])
+        .arg(&src)
+        .arg(&enc)
+        .status()
+        .expect("run qpdf");
+    assert!(status.success(), "qpdf --encrypt failed");
+    let out = std::fs::read(&enc).expect("read encrypted pdf");
+    let _ = std::fs::remove_dir_all(&dir);
+    out
+}
+
 /// The user passwords of the corpus's encrypted PDFs (from its README).
 pub const CORPUS_PASSWORDS: &[(&str, &str)] = &[
     ("qpdf-enc-R3_V2_U-view_O-master.pdf", "view"),

@@ -78,36 +78,49 @@ pub(crate) fn shrink_images(
     trigger: u64,
     target: u64,
 ) -> Result<Option<Vec<u8>>> {
-    let work = || -> Result<Option<Vec<u8>>> {
-        let mut pdf = load(bytes, opts.password.as_deref(), &opts.limits)?;
-        if !shrink::shrink_images(&mut pdf, trigger, target) {
-            return Ok(None);
-        }
-        let mut out = Vec::new();
-        pdf.save_to(&mut out).map_err(|e| Error::Internal {
-            reason: format!("cannot write the pdf with smaller images: {e}"),
-        })?;
-        Ok(Some(out))
-    };
-    guarded("faxprep-intake-shrink", work)
+    rewrite(
+        bytes,
+        opts,
+        "faxprep-intake-shrink",
+        "with smaller images",
+        |pdf| shrink::shrink_images(pdf, trigger, target),
+    )
 }
 
 /// The PDF with the values of its form fields drawn where the file leaves
 /// that to the viewer (see `forms.rs`), or `None` when it has none. Loads
 /// the file once more, on a guarded thread like preflight.
 pub(crate) fn draw_form_values(bytes: &[u8], opts: &IntakeOptions) -> Result<Option<Vec<u8>>> {
-    let work = || -> Result<Option<Vec<u8>>> {
+    rewrite(
+        bytes,
+        opts,
+        "faxprep-intake-forms",
+        "with its form values drawn",
+        forms::draw,
+    )
+}
+
+/// Load the PDF once more on a [`guarded`] thread, let `change` change it
+/// and write it, or `None` when `change` says it changed nothing; `what`
+/// ends the message of a write that fails.
+fn rewrite(
+    bytes: &[u8],
+    opts: &IntakeOptions,
+    thread: &str,
+    what: &str,
+    change: impl FnOnce(&mut lopdf::Document) -> bool + Send,
+) -> Result<Option<Vec<u8>>> {
+    guarded(thread, || {
         let mut pdf = load(bytes, opts.password.as_deref(), &opts.limits)?;
-        if !forms::draw(&mut pdf) {
+        if !change(&mut pdf) {
             return Ok(None);
         }
         let mut out = Vec::new();
         pdf.save_to(&mut out).map_err(|e| Error::Internal {
-            reason: format!("cannot write the pdf with its form values drawn: {e}"),
+            reason: format!("cannot write the pdf {what}: {e}"),
         })?;
         Ok(Some(out))
-    };
-    guarded("faxprep-intake-forms", work)
+    })
 }
 
 /// Run `work` (everything that touches lopdf) on its own thread with a
