@@ -401,12 +401,13 @@ fn appearance(face: &Face, v: &mut Value, used: &mut BTreeSet<u16>) -> Vec<u8> {
     let avail_h = v.height - 2.0 * PADDING;
     let by_height = (v.height - 2.0) / (ascent - descent);
     let (lines, size) = if v.multiline {
-        let mut size = start;
+        // At most 197 tries (200 points down to 4), each a pass over at
+        // most MAX_VALUE_CHARS characters.
+        let mut size = start.max(MIN_SIZE);
         loop {
             let lines = wrap(&v.text, avail_w / size, &glyphs);
-            let fit = lines.len() as f64 * line_gap * size <= avail_h;
-            if fit || size <= MIN_SIZE {
-                break (lines, size.max(MIN_SIZE));
+            if lines.len() as f64 * line_gap * size <= avail_h || size <= MIN_SIZE {
+                break (lines, size);
             }
             size = (size - 1.0).max(MIN_SIZE);
         }
@@ -477,20 +478,20 @@ fn appearance(face: &Face, v: &mut Value, used: &mut BTreeSet<u16>) -> Vec<u8> {
 /// spaces where possible.
 fn wrap(text: &str, width: f64, glyphs: &dyn Fn(&str) -> Vec<(u16, f64)>) -> Vec<Vec<(u16, f64)>> {
     let mut lines = Vec::new();
+    let space = glyphs(" ");
+    let space_w: f64 = space.iter().map(|g| g.1).sum();
     for para in text.split(['\r', '\n']) {
         let mut line: Vec<(u16, f64)> = Vec::new();
         let mut line_w = 0.0;
         for word in para.split(' ') {
             let word = glyphs(word);
             let word_w: f64 = word.iter().map(|g| g.1).sum();
-            let space = glyphs(" ");
-            let space_w: f64 = space.iter().map(|g| g.1).sum();
             if !line.is_empty() && line_w + space_w + word_w > width {
                 lines.push(std::mem::take(&mut line));
                 line_w = 0.0;
             }
             if !line.is_empty() {
-                line.extend(space);
+                line.extend_from_slice(&space);
                 line_w += space_w;
             }
             // A word wider than the line is broken where it must.
