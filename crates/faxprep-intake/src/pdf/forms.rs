@@ -480,7 +480,7 @@ fn wrap(text: &str, width: f64, glyphs: &dyn Fn(&str) -> Vec<(u16, f64)>) -> Vec
     let mut lines = Vec::new();
     let space = glyphs(" ");
     let space_w: f64 = space.iter().map(|g| g.1).sum();
-    for para in text.split(['\r', '\n']) {
+    for para in text.replace("\r\n", "\n").split(['\r', '\n']) {
         let mut line: Vec<(u16, f64)> = Vec::new();
         let mut line_w = 0.0;
         for word in para.split(' ') {
@@ -605,6 +605,24 @@ mod tests {
         assert_eq!(font_size(b"/F1 1e9 Tf"), 200.0);
         assert_eq!(font_size(b"/F1 -3 Tf"), 0.0);
         assert_eq!(font_size(b""), 0.0);
+    }
+
+    #[test]
+    fn wrapping_breaks_at_spaces_and_line_ends() {
+        // Every character half an em wide.
+        let glyphs = |s: &str| s.chars().map(|c| (c as u16, 0.5)).collect::<Vec<_>>();
+        let text = |lines: Vec<Vec<(u16, f64)>>| -> Vec<String> {
+            lines
+                .iter()
+                .map(|l| l.iter().map(|g| char::from(g.0 as u8)).collect())
+                .collect()
+        };
+        assert_eq!(
+            text(wrap("ab cd\r\nef\rg", 100.0, &glyphs)),
+            ["ab cd", "ef", "g"]
+        );
+        // Three characters a line: at the space, then inside a long word.
+        assert_eq!(text(wrap("ab cdefgh", 1.5, &glyphs)), ["ab", "cde", "fgh"]);
     }
 
     #[test]
