@@ -186,7 +186,8 @@ pub const SHRINK_IMAGES_TO: u64 = 32 * 1024 * 1024;
 /// boxes to at most [`SHRINK_IMAGES_TO`], streaming (the image is never
 /// decoded whole); `None` when there is nothing to shrink: images in
 /// other forms than 8-bit Flate gray, RGB, CMYK or ICC colour without
-/// masks or /Decode, damaged image data, encrypted files. Call it when
+/// masks or /Decode, damaged image data. An encrypted file comes back
+/// decrypted (it is meant for the renderer beside, in memory). Call it when
 /// [`Document::largest_image_bytes`] is above [`SHRINK_IMAGES_ABOVE`].
 pub fn shrink_images(bytes: &[u8], opts: &IntakeOptions) -> Result<Option<Vec<u8>>> {
     shrink_images_with(bytes, opts, SHRINK_IMAGES_ABOVE, SHRINK_IMAGES_TO)

@@ -160,23 +160,37 @@ fn images_it_cannot_average_are_left_alone() {
 }
 
 #[test]
-fn encrypted_files_are_not_rewritten() {
+fn encrypted_files_are_shrunk_and_come_back_decrypted() {
     if !faxprep_testkit::require_tool("qpdf") {
         return;
     }
-    // Shrinking everything (thresholds 0 and 4 KiB) rewrites the plain file;
-    // the same file encrypted with an empty user password opens, but lopdf
-    // would write it decrypted, so it is left alone.
+    // Shrinking everything (thresholds 0 and 4 KiB): the file encrypted with
+    // a user password is opened with it, its image averaged down like the
+    // plain file's, and written decrypted, for the renderer beside it.
     let plain = pdf_with_image(300, 200, true, &[]);
+    let shrunk_plain = shrink_images_with(&plain, &opts(), 0, 4096)
+        .unwrap()
+        .unwrap();
+    let encrypted = faxprep_testkit::qpdf_encrypt(&plain, "user", "owner");
+    let with_password = IntakeOptions {
+        password: Some("user".into()),
+        ..opts()
+    };
     assert!(
-        shrink_images_with(&plain, &opts(), 0, 4096)
+        check_document(&encrypted, &with_password)
             .unwrap()
-            .is_some()
+            .encrypted
     );
-    let encrypted = faxprep_testkit::qpdf_encrypt(&plain, "", "owner");
-    assert!(check_document(&encrypted, &opts()).unwrap().encrypted);
+    let shrunk = shrink_images_with(&encrypted, &with_password, 0, 4096)
+        .unwrap()
+        .unwrap();
+    let doc = check_document(&shrunk, &opts()).unwrap();
+    assert!(!doc.encrypted);
     assert_eq!(
-        shrink_images_with(&encrypted, &opts(), 0, 4096).unwrap(),
-        None
+        doc.largest_image_bytes,
+        check_document(&shrunk_plain, &opts())
+            .unwrap()
+            .largest_image_bytes
     );
+    assert!(doc.largest_image_bytes < 300 * 200 * 3);
 }

@@ -17,8 +17,9 @@
 //! /Decode array, no masks (a soft mask has its own size and would have to
 //! shrink with it). Anything else is left as it is, and so is an image
 //! whose data turns out damaged: the renderer then does what it always
-//! did. Encrypted documents are not rewritten (lopdf would write them
-//! decrypted).
+//! did. An encrypted document, opened with its password, is written
+//! decrypted: it stays in memory, for the renderer beside it in the same
+//! process (as `forms.rs` does).
 
 use flate2::read::ZlibDecoder;
 use flate2::write::ZlibEncoder;
@@ -57,7 +58,8 @@ impl Plan {
 /// Rewrite the images of `doc` that decode to more than `trigger` bytes so
 /// that each decodes to at most `target`; `true` when any was rewritten.
 pub(crate) fn shrink_images(doc: &mut Document, trigger: u64, target: u64) -> bool {
-    if doc.is_encrypted() || doc.was_encrypted() {
+    if doc.is_encrypted() {
+        // Not opened (load decrypts with the password or fails first).
         return false;
     }
     let plans: Vec<(ObjectId, Plan)> = doc
