@@ -323,9 +323,11 @@ fn font_size(da: &[u8]) -> f64 {
 }
 
 /// A PDF text string as text (7.9.2.2): UTF-16BE or UTF-8 after their byte
-/// order marks, PDFDocEncoding otherwise; at most [`MAX_VALUE_CHARS`].
+/// order marks (damaged units replaced), PDFDocEncoding otherwise (lopdf's
+/// table; Latin-1 for a byte it leaves undefined); at most
+/// [`MAX_VALUE_CHARS`].
 fn text_of(bytes: &[u8]) -> String {
-    if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
+    let text = if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
         let units = rest
             .chunks_exact(2)
             .map(|p| u16::from_be_bytes([p[0], p[1]]));
@@ -334,32 +336,13 @@ fn text_of(bytes: &[u8]) -> String {
             .take(MAX_VALUE_CHARS)
             .collect()
     } else if let Some(rest) = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]) {
-        String::from_utf8_lossy(rest)
-            .chars()
-            .take(MAX_VALUE_CHARS)
-            .collect()
+        String::from_utf8_lossy(rest).into_owned()
     } else {
-        bytes
-            .iter()
-            .take(MAX_VALUE_CHARS)
-            .map(|&b| pdf_doc_char(b))
-            .collect()
-    }
-}
-
-/// PDFDocEncoding (ISO 32000-1, annex D): Latin-1 but for 0x18-0x1f and
-/// 0x80-0xa0.
-fn pdf_doc_char(b: u8) -> char {
-    const LOW: [char; 8] = ['˘', 'ˇ', 'ˆ', '˙', '˝', '˛', '˚', '˜'];
-    const HIGH: [char; 33] = [
-        '•', '†', '‡', '…', '—', '–', 'ƒ', '⁄', '‹', '›', '−', '‰', '„', '“', '”', '‘', '’', '‚',
-        '™', 'ﬁ', 'ﬂ', 'Ł', 'Œ', 'Š', 'Ÿ', 'Ž', 'ı', 'ł', 'œ', 'š', 'ž', '\u{fffd}', '€',
-    ];
-    match b {
-        0x18..=0x1f => LOW[usize::from(b - 0x18)],
-        0x80..=0xa0 => HIGH[usize::from(b - 0x80)],
-        _ => char::from(b),
-    }
+        let bytes = &bytes[..bytes.len().min(MAX_VALUE_CHARS)];
+        lopdf::decode_text_string(&Object::string_literal(bytes))
+            .unwrap_or_else(|_| bytes.iter().map(|&b| char::from(b)).collect())
+    };
+    text.chars().take(MAX_VALUE_CHARS).collect()
 }
 
 /// The content stream that shows `v`; the glyphs it uses go to `used`.
