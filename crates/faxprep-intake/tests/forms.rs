@@ -395,3 +395,29 @@ fn once_drawn_nothing_is_left_to_draw() {
             .is_none()
     );
 }
+
+#[test]
+fn at_most_ten_thousand_widgets_are_drawn() {
+    // 10,001 small filled fields: the first 10,000 (the objects' order)
+    // are counted and drawn, the last is left as the file has it.
+    let widgets = (0..10_001)
+        .map(|i| {
+            let (x, y) = ((i % 50) as f32 * 12.0, (i / 50) as f32 * 3.9);
+            text_field("f", "7", "/Helv 3 Tf", rect(x, y, x + 11.0, y + 3.8))
+        })
+        .collect();
+    let pdf = form_pdf(widgets, need_appearances());
+    // 5 MB: past the upload limit, which is not what this is about.
+    let opts = IntakeOptions {
+        limits: faxprep_intake::Limits::unlimited(),
+        ..IntakeOptions::default()
+    };
+    assert_eq!(
+        check_document(&pdf, &opts).unwrap().form_values_to_draw,
+        10_000
+    );
+    let out = draw_form_values(&pdf, &opts).unwrap().unwrap();
+    let (_, contents) = drawn_in(&out);
+    assert_eq!(contents.iter().filter(|c| glyphs(c) == 1).count(), 10_000);
+    assert_eq!(contents.iter().filter(|c| c.is_empty()).count(), 1);
+}
