@@ -421,3 +421,17 @@ fn at_most_ten_thousand_widgets_are_drawn() {
     assert_eq!(contents.iter().filter(|c| glyphs(c) == 1).count(), 10_000);
     assert_eq!(contents.iter().filter(|c| c.is_empty()).count(), 1);
 }
+
+#[test]
+fn the_form_gives_defaults_a_field_leaves_out() {
+    // No /DA and no /Q on the field: the form's "/Helv 0 Tf" (automatic,
+    // 12 points at most) and right alignment.
+    let mut field = text_field("a", "Alice", "", rect(100.0, 700.0, 300.0, 720.0));
+    field.remove(b"DA");
+    let mut form = need_appearances();
+    form.set("Q", 2);
+    let c = &drawn(&form_pdf(vec![field], form)).1[0];
+    assert!(c.contains("/FaxprepSans 12 Tf"), "{c}");
+    let (x, _) = lines(c)[0];
+    assert!(x > 100.0, "{c}");
+}

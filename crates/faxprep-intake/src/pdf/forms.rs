@@ -85,9 +85,9 @@ struct Value {
 
 /// How many widgets of `doc` have a value that only a viewer would draw.
 pub(crate) fn count(doc: &Document) -> u32 {
-    let need = need_appearances(doc);
+    let form = Form::of(doc);
     let n = widgets(doc)
-        .filter(|(_, w)| value(doc, w, need).is_some())
+        .filter(|(_, w)| value(doc, w, &form).is_some())
         .count();
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -98,9 +98,9 @@ pub(crate) fn draw(doc: &mut Document) -> bool {
     let Ok(face) = Face::parse(dejavu::sans::regular(), 0) else {
         return false;
     };
-    let need = need_appearances(doc);
+    let form = Form::of(doc);
     let todo: Vec<(ObjectId, Value)> = widgets(doc)
-        .filter_map(|(id, w)| value(doc, w, need).map(|v| (id, v)))
+        .filter_map(|(id, w)| value(doc, w, &form).map(|v| (id, v)))
         .collect();
     if todo.is_empty() {
         return false;
@@ -192,12 +192,28 @@ fn acro_form(doc: &Document) -> Option<&Dictionary> {
     resolve(doc, root.get(b"AcroForm").ok()?)?.as_dict().ok()
 }
 
-fn need_appearances(doc: &Document) -> bool {
-    acro_form(doc)
-        .and_then(|f| f.get(b"NeedAppearances").ok())
-        .and_then(|o| resolve(doc, o))
-        .and_then(|o| o.as_bool().ok())
-        .unwrap_or(false)
+/// The interactive form dictionary, looked up once for all widgets, and
+/// whether it asks the viewer to draw the values (/NeedAppearances).
+struct Form<'a> {
+    dict: Option<&'a Dictionary>,
+    need: bool,
+}
+
+impl<'a> Form<'a> {
+    fn of(doc: &'a Document) -> Form<'a> {
+        let dict = acro_form(doc);
+        let need = dict
+            .and_then(|f| f.get(b"NeedAppearances").ok())
+            .and_then(|o| resolve(doc, o))
+            .and_then(|o| o.as_bool().ok())
+            .unwrap_or(false);
+        Form { dict, need }
+    }
+
+    /// A default the form dictionary gives its fields (/DA, /Q).
+    fn default(&self, key: &[u8]) -> Option<&'a Object> {
+        self.dict?.get(key).ok()
+    }
 }
 
 /// A field attribute of `widget`, its own or inherited from its parents
@@ -214,16 +230,16 @@ fn inherited<'a>(doc: &'a Document, widget: &'a Dictionary, key: &[u8]) -> Optio
 }
 
 /// The value of `widget` to draw, if it is a text or choice field whose
-/// value the viewer is asked to draw (`need`: /NeedAppearances) or has
-/// nothing to show it with.
-fn value(doc: &Document, widget: &Dictionary, need: bool) -> Option<Value> {
+/// value the viewer is asked to draw (/NeedAppearances) or has nothing to
+/// show it with.
+fn value(doc: &Document, widget: &Dictionary, form: &Form<'_>) -> Option<Value> {
     let has_appearance = widget
         .get(b"AP")
         .ok()
         .and_then(|o| resolve(doc, o))
         .and_then(|o| o.as_dict().ok())
         .is_some_and(|ap| ap.has(b"N"));
-    if has_appearance && !need {
+    if has_appearance && !form.need {
         return None;
     }
     let kind = inherited(doc, widget, b"FT")?.as_name().ok()?;
@@ -256,11 +272,11 @@ fn value(doc: &Document, widget: &Dictionary, need: bool) -> Option<Value> {
         return None;
     }
     let da = inherited(doc, widget, b"DA")
-        .or_else(|| acro_form(doc)?.get(b"DA").ok())
+        .or_else(|| form.default(b"DA"))
         .and_then(|o| resolve(doc, o)?.as_str().ok())
         .unwrap_or(b"");
     let quadding = inherited(doc, widget, b"Q")
-        .or_else(|| acro_form(doc)?.get(b"Q").ok())
+        .or_else(|| form.default(b"Q"))
         .and_then(|o| resolve(doc, o)?.as_i64().ok())
         .unwrap_or(0);
     let multiline = kind == b"Tx" && flags & FF_MULTILINE != 0;
