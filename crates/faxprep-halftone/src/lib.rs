@@ -214,6 +214,7 @@ mod adaptive;
 mod auto;
 mod diffuse;
 mod ordered;
+mod paper;
 mod par;
 mod threshold;
 
@@ -221,6 +222,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use auto::{RegionMap, classify};
+pub use paper::PaperFacts;
 use faxprep_page::{BitPage, GrayPage};
 
 /// How gray becomes black and white.
@@ -434,4 +436,17 @@ fn finish(page: &GrayPage, data: Vec<u8>) -> BitPage {
     // method allocates `stride_for(width) * height` bytes.
     BitPage::from_packed(page.width(), page.height(), page.resolution(), data)
         .expect("packed rows sized from a valid page")
+}
+
+/// Measure whether `page` is a picture of paper (see [`PaperFacts`]).
+pub fn paper_facts(page: &GrayPage) -> PaperFacts {
+    paper::analyse(page).facts
+}
+
+/// `page` made into a document page as if it were a picture of paper:
+/// even lighting, the surround white, the sheet's perspective or the text's
+/// skew corrected.
+pub fn flatten_paper(page: &GrayPage) -> GrayPage {
+    let a = paper::analyse(page);
+    paper::flatten(page, &a)
 }

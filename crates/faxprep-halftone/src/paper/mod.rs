@@ -1,0 +1,250 @@
+//! Pictures of paper: a phone photo of a letter, a receipt on a table, a
+//! scan with a dark band, made into a document page before the text rules
+//! run.
+//!
+//! The analysis works on 8 x 8 cells (1 mm at fine resolution):
+//! - the *paper level* is a grey-level closing of the cells' brightest
+//!   pixels (dark marks up to 5 cells, 5 mm, wide are bridged; the sheet's
+//!   edges stay where they are), then a 3 x 3 box mean;
+//! - the *sheet* is the largest bright region of the paper level above
+//!   Otsu's cut, with its holes filled, or the whole page when nothing
+//!   clearly darker surrounds it;
+//! - its *corners* come from four lines fitted to the sides of its outline
+//!   between the extremes of `x + y` and `x - y`, accepted only when the
+//!   quadrilateral and the sheet overlap by 93% or more;
+//! - the *lighting* is a wide (25-cell) mean of the paper level over the
+//!   sheet, twice, the second time without the cells darker than 80% of
+//!   the first (printed pictures and hard shadows are not lighting).
+//!
+//! It is paper when the sheet covers at least a fifth of the page, is
+//! either the whole page or a quadrilateral, and, divided by the
+//! lighting, is mostly paper-white with some ink and few mid-tones (a
+//! photograph has mid-tones everywhere; a sky is not a sheet with ink on
+//! it). See [`PaperFacts`] for the numbers.
+//!
+//! The page is then made even (each pixel divided by the paper level
+//! around it), the sheet's quadrilateral is mapped onto the largest
+//! rectangle of its shape that fits the page (perspective corrected), or,
+//! without corners, the surround is made white and the text lines are
+//! levelled (the skew, up to 15 degrees, is the angle whose projection of
+//! the ink has the sharpest peaks).
+
+mod grid;
+mod sheet;
+mod warp;
+
+use faxprep_page::GrayPage;
+
+use grid::{CELL, Grid};
+use sheet::Pt;
+use warp::Homography;
+
+/// Cells of closing radius for the paper level.
+const CLOSE_RADIUS: usize = 2;
+/// Cells of box radius for the lighting.
+const LIGHT_RADIUS: usize = 12;
+/// The sheet covers at least this share of the page.
+const MIN_SHEET: f64 = 0.2;
+/// Paper-white (at least 85% of the lighting) at least this share of the
+/// sheet.
+const MIN_WHITE: f64 = 0.55;
+/// Ink (under 55% of the lighting) at least this share ...
+const MIN_INK: f64 = 0.0005;
+/// ... and mid-tones at most this share of the sheet.
+const MAX_MID: f64 = 0.25;
+
+/// What the paper analysis measured on a page.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PaperFacts {
+    /// Share of the page the sheet covers, 0 to 1.
+    pub sheet: f64,
+    /// Whether the sheet's four corners were found.
+    pub corners: bool,
+    /// Shares of the sheet's pixels that are paper-white (at least 85% of
+    /// the lighting), ink (under 55%) and in between.
+    pub white: f64,
+    /// See [`PaperFacts::white`].
+    pub ink: f64,
+    /// See [`PaperFacts::white`].
+    pub mid: f64,
+    /// Whether the page is taken for a picture of paper.
+    pub is_paper: bool,
+}
+
+/// The analysis of one page.
+pub(crate) struct Analysis {
+    /// The picture: the page without the white margins the raster stage
+    /// put around it, and where it sits on the page.
+    picture: GrayPage,
+    origin: (usize, usize),
+    paper: Grid,
+    mask: sheet::Mask,
+    corners: Option<[Pt; 4]>,
+    pub(crate) facts: PaperFacts,
+}
+
+/// Measure `page` (see the module docs).
+pub(crate) fn analyse(page: &GrayPage) -> Analysis {
+    let (picture, origin) = picture(page);
+    let page = &picture;
+    let cells = grid::cells(page);
+    let closed = grid::close(&cells.max, CLOSE_RADIUS);
+    let mask = sheet::find(&closed);
+    let paper = grid::blur(&closed, 1);
+    if let Ok(d) = std::env::var("PAPER_DEBUG") {
+        let mut f = format!("P5\n{} {}\n255\n", paper.w, paper.h).into_bytes();
+        f.extend_from_slice(&paper.v);
+        std::fs::write(format!("{d}.paper.pgm"), f).ok();
+        let mut f = format!("P5\n{} {}\n255\n", paper.w, paper.h).into_bytes();
+        f.extend(mask.on.iter().map(|&b| if b { 255u8 } else { 0 }));
+        std::fs::write(format!("{d}.mask.pgm"), f).ok();
+    }
+    let whole = mask.count() == mask.on.len();
+    let corners = if whole { None } else { sheet::quad(&mask) };
+    let light = lighting(&paper, &mask);
+
+    // Pixel shares over the sheet, every other pixel of every other row.
+    let (mut white, mut ink, mut all) = (0u64, 0u64, 0u64);
+    for y in (0..page.height() as usize).step_by(2) {
+        let gy = y / CELL;
+        let row = page.row(y as u32);
+        for x in (0..row.len()).step_by(2) {
+            let g = gy * paper.w + x / CELL;
+            if !mask.on[g] {
+                continue;
+            }
+            let l = u32::from(light[g].max(1));
+            let v = u32::from(row[x]) * 100;
+            all += 1;
+            white += u64::from(v >= 85 * l);
+            ink += u64::from(v < 55 * l);
+        }
+    }
+    let all_f = all.max(1) as f64;
+    let (white, ink) = (white as f64 / all_f, ink as f64 / all_f);
+    let mid = 1.0 - white - ink;
+    let sheet = mask.fraction();
+    let is_paper = sheet >= MIN_SHEET
+        && (whole || corners.is_some())
+        && white >= MIN_WHITE
+        && ink >= MIN_INK
+        && mid <= MAX_MID;
+    Analysis {
+        origin,
+        picture,
+        paper,
+        mask,
+        corners,
+        facts: PaperFacts {
+            sheet,
+            corners: corners.is_some(),
+            white,
+            ink,
+            mid,
+            is_paper,
+        },
+    }
+}
+
+/// The picture on `page`: the box of the 8 x 8 cells that are not all
+/// white (a picture fitted to the page sits between white margins), and
+/// its top-left pixel.
+fn picture(page: &GrayPage) -> (GrayPage, (usize, usize)) {
+    let min = grid::cells(page).min;
+    let (mut x0, mut y0, mut x1, mut y1) = (min.w, min.h, 0, 0);
+    for y in 0..min.h {
+        for x in 0..min.w {
+            if min.at(x, y) < 254 {
+                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1));
+            }
+        }
+    }
+    let (width, height) = (page.width() as usize, page.height() as usize);
+    let (px0, py0) = (x0 * CELL, y0 * CELL);
+    let (px1, py1) = ((x1 * CELL).min(width), (y1 * CELL).min(height));
+    // Nothing to cut, or nothing but white.
+    if x0 >= x1 || (px0, py0, px1, py1) == (0, 0, width, height) {
+        return (page.clone(), (0, 0));
+    }
+    let mut data = Vec::with_capacity((px1 - px0) * (py1 - py0));
+    for y in py0..py1 {
+        data.extend_from_slice(&page.row(y as u32)[px0..px1]);
+    }
+    let cut = GrayPage::from_raw((px1 - px0) as u32, (py1 - py0) as u32, page.resolution(), data)
+        .unwrap_or_else(|_| page.clone());
+    if cut.width() as usize == px1 - px0 {
+        (cut, (px0, py0))
+    } else {
+        (cut, (0, 0))
+    }
+}
+
+/// The lighting over the sheet, per cell (the paper level where the sheet
+/// is not).
+fn lighting(paper: &Grid, mask: &sheet::Mask) -> Vec<u8> {
+    let first = grid::masked_mean(paper, &mask.on, LIGHT_RADIUS);
+    let keep: Vec<bool> = mask
+        .on
+        .iter()
+        .zip(&paper.v)
+        .zip(&first)
+        .map(|((&on, &p), f)| on && f.is_some_and(|f| f64::from(p) >= 0.8 * f))
+        .collect();
+    let second = grid::masked_mean(paper, &keep, LIGHT_RADIUS);
+    second
+        .iter()
+        .zip(&first)
+        .zip(&paper.v)
+        .map(|((s, f), &p)| s.or(*f).map_or(p, |v| v.round() as u8))
+        .collect()
+}
+
+/// The page made into a document page: even lighting, white surround,
+/// perspective or skew corrected.
+pub(crate) fn flatten(page: &GrayPage, a: &Analysis) -> GrayPage {
+    let even = warp::even(&a.picture, &a.paper);
+    let (w, h) = (f64::from(page.width()), f64::from(page.height()));
+    let (ox, oy) = (a.origin.0 as f64, a.origin.1 as f64);
+    let res = page.resolution();
+    let (xdpi, ydpi) = (f64::from(res.x_dpi()), f64::from(res.y_dpi()));
+    if let Some(q) = a.corners {
+        // Corners in pixels of the picture; the sheet's shape in inches.
+        let c: Vec<Pt> = q
+            .iter()
+            .map(|p| (p.0 * CELL as f64, p.1 * CELL as f64))
+            .collect();
+        let inches = |a: Pt, b: Pt| {
+            let (dx, dy) = ((b.0 - a.0) / xdpi, (b.1 - a.1) / ydpi);
+            (dx * dx + dy * dy).sqrt()
+        };
+        let across = (inches(c[0], c[1]) + inches(c[3], c[2])) / 2.0;
+        let down = (inches(c[0], c[3]) + inches(c[1], c[2])) / 2.0;
+        let (page_w, page_h) = (w / xdpi, h / ydpi);
+        let scale = (page_w / across).min(page_h / down);
+        let (rw, rh) = (across * scale * xdpi, down * scale * ydpi);
+        let (x0, y0) = ((w - rw) / 2.0, (h - rh) / 2.0);
+        let rect = [(x0, y0), (x0 + rw, y0), (x0 + rw, y0 + rh), (x0, y0 + rh)];
+        let to = [c[0], c[1], c[2], c[3]];
+        if let Some(map) = Homography::between(&rect, &to) {
+            let inside =
+                |x: f64, y: f64| x >= x0 - 0.5 && x <= x0 + rw + 0.5 && y >= y0 - 0.5 && y <= y0 + rh + 0.5;
+            return warp::resample(&even, page, &map, &inside);
+        }
+    }
+    // No corners: the surround made white, then the text levelled.
+    let mut flat = even;
+    let mw = a.mask.w;
+    for y in 0..flat.height() {
+        let gy = y as usize / CELL;
+        let row = flat.row_mut(y);
+        for (x, v) in row.iter_mut().enumerate() {
+            if !a.mask.on[gy * mw + x / CELL] {
+                *v = 255;
+            }
+        }
+    }
+    let t = warp::skew(&flat);
+    let map = Homography::turn(t, w / 2.0 - ox, h / 2.0 - oy).then_shift(-ox, -oy);
+    warp::resample(&flat, page, &map, &|_, _| true)
+}
