@@ -574,17 +574,23 @@ fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8) -> Vec<bool> {
 /// pixels inside.
 pub(crate) fn auto(page: &GrayPage, opts: &HalftoneOptions) -> (BitPage, RegionMap) {
     let map = classify_in_pool(page, opts);
+    let bits = auto_with(page, &map, opts);
+    (bits, map)
+}
+
+/// `auto` with the page's regions already classified.
+pub(crate) fn auto_with(page: &GrayPage, map: &RegionMap, opts: &HalftoneOptions) -> BitPage {
     let stride = BitPage::stride_for(page.width());
     let mut data = vec![0u8; stride * page.height() as usize];
     par::for_each_band(opts, &mut data, stride, TILE, |y0, band| {
-        contrast::text_band(page, &map, y0 / TILE, band, stride);
+        contrast::text_band(page, map, y0 / TILE, band, stride);
     });
     if map.photo.iter().any(|&p| p) {
         let mut fs = vec![0u8; data.len()];
         diffuse_page::<FloydSteinberg>(page, &mut fs, stride);
         map.copy_photo(&fs, &mut data, stride);
     }
-    (crate::finish(page, data), map)
+    crate::finish(page, data)
 }
 
 #[cfg(test)]

@@ -246,12 +246,16 @@ pub enum Method {
     Stucki,
     /// A clustered-dot screen, 48 lines per inch at 45 degrees.
     Ordered,
+    /// The page taken for a picture of paper whatever it looks like: even
+    /// lighting, white surround, perspective and skew corrected, then
+    /// `auto` (for the pictures `auto`'s own judgement gets wrong).
+    Document,
 }
 
 impl Method {
     /// Every method by its name, for help texts (`threshold` with its
     /// default cut).
-    pub const ALL: [Method; 7] = [
+    pub const ALL: [Method; 8] = [
         Method::Auto,
         Method::Threshold(128),
         Method::Adaptive,
@@ -259,6 +263,7 @@ impl Method {
         Method::Atkinson,
         Method::Stucki,
         Method::Ordered,
+        Method::Document,
     ];
 
     /// The name on the command line (without a threshold's cut).
@@ -271,6 +276,7 @@ impl Method {
             Method::Atkinson => "atkinson",
             Method::Stucki => "stucki",
             Method::Ordered => "ordered",
+            Method::Document => "document",
         }
     }
 }
@@ -289,7 +295,7 @@ impl FromStr for Method {
 
     /// `auto`, `threshold` (cut 128) or `threshold=N` (N in 0..=255),
     /// `adaptive`, `floyd-steinberg` or `diffuse`, `atkinson`, `stucki`,
-    /// `ordered`; case-insensitive.
+    /// `ordered`, `document`; case-insensitive.
     fn from_str(s: &str) -> Result<Method> {
         let lower = s.trim().to_ascii_lowercase();
         if let Some(cut) = lower.strip_prefix("threshold=") {
@@ -308,6 +314,7 @@ impl FromStr for Method {
             "atkinson" => Method::Atkinson,
             "stucki" => Method::Stucki,
             "ordered" => Method::Ordered,
+            "document" => Method::Document,
             _ => return Err(Error::UnknownMethod { name: s.to_owned() }),
         })
     }
@@ -336,7 +343,7 @@ impl fmt::Display for Error {
             Error::UnknownMethod { name } => write!(
                 f,
                 "unknown halftone method {name:?} (expected auto, threshold, threshold=N, \
-                 adaptive, diffuse, floyd-steinberg, atkinson, stucki or ordered)"
+                 adaptive, diffuse, floyd-steinberg, atkinson, stucki, ordered or document)"
             ),
             Error::InvalidThreshold { value } => {
                 write!(f, "threshold {value:?} is not a number from 0 to 255")
@@ -384,7 +391,61 @@ pub struct Report {
     /// Fewer than one pixel in 10 000 is black: the page is blank or
     /// nearly so (worth a warning: a wrong page, or a scan too faint).
     pub nearly_blank: bool,
+    /// What the page holds, as the method treated it.
+    pub content: Content,
 }
+
+/// What a page holds, as the halftone treated it (the page facts'
+/// `content`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Content {
+    /// Text and line art only: thresholded.
+    Text,
+    /// Text with pictures: both rules, each in its regions.
+    Mixed,
+    /// Mostly continuous tone (half the page or more): screened or
+    /// dithered.
+    Photo,
+    /// A picture of paper (a phone photo of a letter, a receipt), made
+    /// into a document page first: lighting evened, surround white,
+    /// perspective or skew corrected.
+    PaperPhoto,
+}
+
+impl Content {
+    /// The name in the page facts: `text`, `mixed`, `photo`,
+    /// `paper-photo`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Content::Text => "text",
+            Content::Mixed => "mixed",
+            Content::Photo => "photo",
+            Content::PaperPhoto => "paper-photo",
+        }
+    }
+
+    /// From the share of the page dithered as continuous tone.
+    fn of_photo_fraction(f: f32) -> Content {
+        if f <= 0.0 {
+            Content::Text
+        } else if f < 0.5 {
+            Content::Mixed
+        } else {
+            Content::Photo
+        }
+    }
+}
+
+impl fmt::Display for Content {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// `auto` looks for a picture of paper only on pages at least this much
+/// continuous tone (the analysis costs 5 to 15 ms; text pages skip it).
+const PAPER_CHECK_FRACTION: f32 = 0.2;
 
 /// Convert `page` to 1 bit with `method`, using the current rayon pool.
 pub fn halftone(page: &GrayPage, method: Method) -> BitPage {
@@ -397,11 +458,23 @@ pub fn halftone_with_report(
     method: Method,
     opts: &HalftoneOptions,
 ) -> (BitPage, Report) {
+    let mut paper_photo = false;
     let (bits, photo_fraction, paper_level) = par::install(opts, || match method {
         Method::Auto => {
-            let (bits, map) = auto::auto(page, opts);
-            let fraction = map.photo_fraction();
-            (bits, fraction, map.paper_level())
+            let map = auto::classify_in_pool(page, opts);
+            if map.photo_fraction() >= PAPER_CHECK_FRACTION {
+                let analysis = paper::analyse(page);
+                if analysis.facts.is_paper {
+                    paper_photo = true;
+                    return as_document(page, &analysis, opts);
+                }
+            }
+            let bits = auto::auto_with(page, &map, opts);
+            (bits, map.photo_fraction(), map.paper_level())
+        }
+        Method::Document => {
+            paper_photo = true;
+            as_document(page, &paper::analyse(page), opts)
         }
         Method::Threshold(cut) => (threshold::threshold(page, cut, opts), 0.0, 255),
         Method::Adaptive => (adaptive::adaptive(page, opts), 0.0, 255),
@@ -418,8 +491,24 @@ pub fn halftone_with_report(
         paper_level,
         black_fraction: black as f32 / pixels as f32,
         nearly_blank: black.saturating_mul(10_000) < pixels,
+        content: if paper_photo {
+            Content::PaperPhoto
+        } else {
+            Content::of_photo_fraction(photo_fraction)
+        },
     };
     (bits, report)
+}
+
+/// A picture of paper flattened, then `auto` on the flat page.
+fn as_document(
+    page: &GrayPage,
+    analysis: &paper::Analysis,
+    opts: &HalftoneOptions,
+) -> (BitPage, f32, u8) {
+    let flat = paper::flatten(page, analysis);
+    let (bits, map) = auto::auto(&flat, opts);
+    (bits, map.photo_fraction(), map.paper_level())
 }
 
 /// Whole-page error diffusion.

@@ -74,6 +74,10 @@ pub struct PageFacts {
     pub halftone: String,
     /// Share of the page dithered as continuous tone (0 to 1).
     pub photo_fraction: f32,
+    /// What the page holds as the halftone treated it: `text`, `mixed`,
+    /// `photo`, `paper-photo` (a picture of paper made into a document
+    /// page), or `cover`.
+    pub content: String,
 }
 
 /// Something the sender should know about their fax; none stops it.

@@ -408,6 +408,7 @@ impl<'a> Assembly<'a> {
                 blank: page.is_blank(),
                 halftone: "cover".into(),
                 photo_fraction: 0.0,
+                content: "cover".into(),
             });
             if self.opts.want_pdf {
                 self.pdf_pages.push((page.width(), page.height(), g4));

@@ -209,6 +209,7 @@ pub(crate) fn process_document(
             blank: report.black_fraction == 0.0,
             halftone: report.method.to_string(),
             photo_fraction: report.photo_fraction,
+            content: report.content.name().into(),
         };
         CodedPage {
             facts,

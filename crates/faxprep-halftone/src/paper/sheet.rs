@@ -97,7 +97,15 @@ pub(crate) fn find(paper: &Grid) -> Mask {
     let median = *levels.select_nth_unstable(mid).1;
     let floor = (u32::from(median) * 6 / 10) as u8;
     let on = grow(paper, &|j| v[j] >= floor, Some(&core));
-    fill_holes(Mask { w, h, on })
+    let grown = fill_holes(Mask { w, h, on });
+    // The bright core alone when it is a clean quadrilateral: a white
+    // sheet on a light table is the core, and growing would take the
+    // table too.
+    let core = fill_holes(Mask { w, h, on: core });
+    if core.fraction() >= 0.2 && quad(&core).is_some() {
+        return core;
+    }
+    grown
 }
 
 /// The largest region of cells that `allowed` admits and whose neighbours
