@@ -81,7 +81,22 @@ pub(crate) struct Analysis {
     paper: Grid,
     mask: sheet::Mask,
     corners: Option<[Pt; 4]>,
+    /// The typical ink level, 255 being the lighting.
+    ink: u8,
     pub(crate) facts: PaperFacts,
+}
+
+/// The median of a histogram (0 when it is empty).
+fn median(hist: &[u64; 256]) -> u8 {
+    let total: u64 = hist.iter().sum();
+    let mut seen = 0;
+    for (level, &n) in hist.iter().enumerate() {
+        seen += n;
+        if seen * 2 > total {
+            return level as u8;
+        }
+    }
+    0
 }
 
 /// Measure `page` (see the module docs).
@@ -89,9 +104,10 @@ pub(crate) fn analyse(page: &GrayPage) -> Analysis {
     let (picture, origin) = picture(page);
     let page = &picture;
     let cells = grid::cells(page);
-    let closed = grid::close(&cells.max, CLOSE_RADIUS);
-    let mask = sheet::find(&closed);
-    let paper = grid::blur(&closed, 1);
+    // The sheet from a light closing (a dark strip of table at the edge
+    // stays out of it), the paper level from a wider one.
+    let mask = sheet::find(&grid::close(&cells.max, 1));
+    let paper = grid::blur(&grid::close(&cells.max, CLOSE_RADIUS), 1);
     if let Ok(d) = std::env::var("PAPER_DEBUG") {
         let mut f = format!("P5\n{} {}\n255\n", paper.w, paper.h).into_bytes();
         f.extend_from_slice(&paper.v);
@@ -106,6 +122,9 @@ pub(crate) fn analyse(page: &GrayPage) -> Analysis {
 
     // Pixel shares over the sheet, every other pixel of every other row.
     let (mut white, mut ink, mut all) = (0u64, 0u64, 0u64);
+    // Levels of the darker pixels (under 75% of the lighting), on the
+    // lighting's scale, for the typical ink.
+    let mut dark = [0u64; 256];
     for y in (0..page.height() as usize).step_by(2) {
         let gy = y / CELL;
         let row = page.row(y as u32);
@@ -119,8 +138,12 @@ pub(crate) fn analyse(page: &GrayPage) -> Analysis {
             all += 1;
             white += u64::from(v >= 85 * l);
             ink += u64::from(v < 55 * l);
+            if v < 75 * l {
+                dark[(v * 255 / (100 * l)).min(255) as usize] += 1;
+            }
         }
     }
+    let typical_ink = median(&dark);
     let all_f = all.max(1) as f64;
     let (white, ink) = (white as f64 / all_f, ink as f64 / all_f);
     let mid = 1.0 - white - ink;
@@ -136,6 +159,7 @@ pub(crate) fn analyse(page: &GrayPage) -> Analysis {
         paper,
         mask,
         corners,
+        ink: typical_ink,
         facts: PaperFacts {
             sheet,
             corners: corners.is_some(),
@@ -203,7 +227,13 @@ fn lighting(paper: &Grid, mask: &sheet::Mask) -> Vec<u8> {
 /// The page made into a document page: even lighting, white surround,
 /// perspective or skew corrected.
 pub(crate) fn flatten(page: &GrayPage, a: &Analysis) -> GrayPage {
-    let even = warp::even(&a.picture, &a.paper);
+    let mut flat = flatten_sharp(page, a);
+    warp::soften(&mut flat);
+    flat
+}
+
+fn flatten_sharp(page: &GrayPage, a: &Analysis) -> GrayPage {
+    let even = warp::even(&a.picture, &a.paper, a.ink);
     let (w, h) = (f64::from(page.width()), f64::from(page.height()));
     let (ox, oy) = (a.origin.0 as f64, a.origin.1 as f64);
     let res = page.resolution();

@@ -102,12 +102,20 @@ fn sample(page: &GrayPage, x: f64, y: f64) -> f64 {
 }
 
 /// The page made even: every pixel divided by the paper level around it,
-/// so paper is 255 and ink keeps its contrast with the paper.
-pub(crate) fn even(page: &GrayPage, paper: &Grid) -> GrayPage {
+/// so paper is 255, then stretched so that the page's typical ink (`ink`,
+/// on that scale) is 40 and 90% of the paper level is white: the faint
+/// pencil and grey print of a photo come out as solid as printed ink.
+pub(crate) fn even(page: &GrayPage, paper: &Grid, ink: u8) -> GrayPage {
     let (w, h) = (page.width() as usize, page.height() as usize);
     let mut out = page.clone();
     // 255 / level in 16.16 fixed point, per paper level.
     let recip: Vec<u32> = (0..256u32).map(|l| (255 << 16) / l.max(16)).collect();
+    // The tone curve, per evened level.
+    let white = 230i32;
+    let ink = i32::from(ink).min(white - 60);
+    let curve: Vec<u8> = (0..256i32)
+        .map(|n| (40 + (n - ink) * (255 - 40) / (white - ink)).clamp(0, 255) as u8)
+        .collect();
     let mut row_level = vec![0u8; w];
     for y in 0..h {
         let gy = (y as f64 + 0.5) / CELL as f64;
@@ -116,7 +124,8 @@ pub(crate) fn even(page: &GrayPage, paper: &Grid) -> GrayPage {
         }
         let src = page.row(y as u32).to_vec();
         for ((o, &v), &l) in out.row_mut(y as u32).iter_mut().zip(&src).zip(&row_level) {
-            *o = ((u32::from(v) * recip[usize::from(l)]) >> 16).min(255) as u8;
+            let n = ((u32::from(v) * recip[usize::from(l)]) >> 16).min(255);
+            *o = curve[n as usize];
         }
     }
     out
@@ -145,6 +154,42 @@ pub(crate) fn resample(
         }
     }
     out
+}
+
+/// A binomial blur of radius 2 (`[1 4 6 4 1] / 16` each way, sigma 1
+/// pixel): a phone's picture is softer than that already, and what it
+/// removes is sensor and JPEG noise on the edges of strokes, which the
+/// threshold would turn into ragged edges that cost bytes on the line.
+pub(crate) fn soften(page: &mut GrayPage) {
+    const K: [u32; 5] = [1, 4, 6, 4, 1];
+    let (w, h) = (page.width() as usize, page.height() as usize);
+    let data = page.data_mut();
+    let mut line = vec![0u8; w.max(h)];
+    for y in 0..h {
+        let row = &mut data[y * w..(y + 1) * w];
+        line[..w].copy_from_slice(row);
+        for (x, o) in row.iter_mut().enumerate() {
+            let mut acc = 0u32;
+            for (k, &c) in K.iter().enumerate() {
+                let xx = (x + k).saturating_sub(2).min(w - 1);
+                acc += c * u32::from(line[xx]);
+            }
+            *o = ((acc + 8) / 16) as u8;
+        }
+    }
+    for x in 0..w {
+        for y in 0..h {
+            line[y] = data[y * w + x];
+        }
+        for y in 0..h {
+            let mut acc = 0u32;
+            for (k, &c) in K.iter().enumerate() {
+                let yy = (y + k).saturating_sub(2).min(h - 1);
+                acc += c * u32::from(line[yy]);
+            }
+            data[y * w + x] = ((acc + 8) / 16) as u8;
+        }
+    }
 }
 
 /// Tangent of the skew of the text lines on an even page, within about
