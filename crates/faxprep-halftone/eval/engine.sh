@@ -3,7 +3,9 @@
 # page with faxprep-halftone, write a multi-page G4 TIFF.
 #
 #   engine.sh IN.pdf|IN.png|IN.jpg OUT.tif        (method from $FAXPREP_METHOD, default auto;
-#                                                  $FAXPREP_LAST_PAGE: stop after that page)
+#                                                  $FAXPREP_LAST_PAGE: stop after that page;
+#                                                  FAXPREP_FLATTEN=1: each page made a document
+#                                                  page first, as for a picture of paper)
 #
 # Geometry: pdftoppm renders each page at 204 x 196 dpi at its own size (a
 # Letter page is 1734 x 2156); Ghostscript's recipe fits the page to Letter
@@ -24,7 +26,7 @@ case $(head -c 1024 "$in" | tr -d '\0' | grep -c '%PDF' || true) in
 *) pdftoppm -q -gray -rx 204 -ry 196 ${FAXPREP_LAST_PAGE:+-l "$FAXPREP_LAST_PAGE"} "$in" "$tmp/p" ;;
 esac
 for p in "$tmp"/p-*.pgm; do
-    "$bin" --method "$method" "$p" "${p%.pgm}.pbm" 2>/dev/null
+    "$bin" --method "$method" ${FAXPREP_FLATTEN:+--flatten} "$p" "${p%.pgm}.pbm" 2>/dev/null
     pnmtotiff -g4 "${p%.pgm}.pbm" > "${p%.pgm}.tif" 2>/dev/null
 done
 # Pages sort by number: pdftoppm pads them to the same width.

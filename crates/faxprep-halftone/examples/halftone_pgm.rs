@@ -2,10 +2,12 @@
 //!
 //! ```text
 //! cargo run --release -p faxprep-halftone --example halftone_pgm -- \
-//!     [--method auto] [--resolution fine] [--threads 0] [--mask MASK.pgm] IN.pgm OUT.pbm
+//!     [--method auto] [--resolution fine] [--threads 0] [--mask MASK.pgm] [--flatten] IN.pgm OUT.pbm
 //! ```
 //!
-//! Prints the report on stderr. `--mask` writes a PGM that is white where
+//! `--flatten` first makes the page into a document page as for a picture
+//! of paper (`flatten_paper`), so that any method can be measured on the
+//! corrected page. Prints the report on stderr. `--mask` writes a PGM that is white where
 //! `auto` dithers (its photo tiles) and black elsewhere.
 
 #[path = "common/pnm.rs"]
@@ -26,6 +28,7 @@ fn run() -> Result<(), String> {
     let mut resolution = Resolution::Fine;
     let mut threads = 0;
     let mut mask = None;
+    let mut flatten = false;
     let mut files = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -42,13 +45,17 @@ fn run() -> Result<(), String> {
             }
             "--threads" => threads = value()?.parse().map_err(|_| "bad --threads")?,
             "--mask" => mask = Some(value()?),
+            "--flatten" => flatten = true,
             _ => files.push(a),
         }
     }
     let [input, output] = files.as_slice() else {
         return Err("usage: halftone_pgm [options] IN.pgm OUT.pbm".into());
     };
-    let page = pnm::read_pgm(input, resolution)?;
+    let mut page = pnm::read_pgm(input, resolution)?;
+    if flatten {
+        page = faxprep_halftone::flatten_paper(&page);
+    }
     let opts = HalftoneOptions::with_threads(threads);
     let (bits, report) = halftone_with_report(&page, method, &opts);
     eprintln!("{input}: {report:?}");
