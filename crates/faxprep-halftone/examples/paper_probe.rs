@@ -44,8 +44,17 @@ fn main() {
         );
         if let Some(dir) = &out {
             let flat = flatten_paper(&page);
-            let name = std::path::Path::new(&f).file_stem().unwrap().to_string_lossy();
-            pnm::write_pgm(&format!("{dir}/{name}.flat.pgm"), flat.width(), flat.height(), flat.data()).unwrap();
+            let name = std::path::Path::new(&f)
+                .file_stem()
+                .unwrap()
+                .to_string_lossy();
+            pnm::write_pgm(
+                &format!("{dir}/{name}.flat.pgm"),
+                flat.width(),
+                flat.height(),
+                flat.data(),
+            )
+            .unwrap();
         }
     }
 }

@@ -222,8 +222,8 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use auto::{RegionMap, classify};
-pub use paper::PaperFacts;
 use faxprep_page::{BitPage, GrayPage};
+pub use paper::PaperFacts;
 
 /// How gray becomes black and white.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -33,11 +33,10 @@ impl Grid {
     }
 }
 
-/// Brightest, darkest and mean pixel of every cell.
+/// Brightest and darkest pixel of every cell.
 pub(crate) struct Cells {
     pub(crate) max: Grid,
     pub(crate) min: Grid,
-    pub(crate) mean: Grid,
 }
 
 /// Reduce `page` to cells.
@@ -47,46 +46,27 @@ pub(crate) fn cells(page: &GrayPage) -> Cells {
     let (w, h) = (width.div_ceil(CELL), height.div_ceil(CELL));
     let mut max = vec![0u8; w * h];
     let mut min = vec![255u8; w * h];
-    let mut mean = vec![0u8; w * h];
     let mut col_max = vec![0u8; width];
     let mut col_min = vec![255u8; width];
-    let mut col_sum = vec![0u32; width];
     for gy in 0..h {
         col_max.fill(0);
         col_min.fill(255);
-        col_sum.fill(0);
-        let rows = gy * CELL..((gy + 1) * CELL).min(height);
-        let n_rows = rows.len();
-        for y in rows {
+        for y in gy * CELL..((gy + 1) * CELL).min(height) {
             let row = page.row(y as u32);
-            for (((hi, lo), s), &v) in col_max
-                .iter_mut()
-                .zip(col_min.iter_mut())
-                .zip(col_sum.iter_mut())
-                .zip(row)
-            {
+            for ((hi, lo), &v) in col_max.iter_mut().zip(col_min.iter_mut()).zip(row) {
                 *hi = (*hi).max(v);
                 *lo = (*lo).min(v);
-                *s += u32::from(v);
             }
         }
-        for (gx, ((hi, lo), s)) in col_max
-            .chunks(CELL)
-            .zip(col_min.chunks(CELL))
-            .zip(col_sum.chunks(CELL))
-            .enumerate()
-        {
+        for (gx, (hi, lo)) in col_max.chunks(CELL).zip(col_min.chunks(CELL)).enumerate() {
             let i = gy * w + gx;
             max[i] = hi.iter().fold(0, |a, &v| a.max(v));
             min[i] = lo.iter().fold(255, |a, &v| a.min(v));
-            let n = (s.len() * n_rows) as u32;
-            mean[i] = (s.iter().sum::<u32>() / n) as u8;
         }
     }
     Cells {
         max: Grid { w, h, v: max },
         min: Grid { w, h, v: min },
-        mean: Grid { w, h, v: mean },
     }
 }
 

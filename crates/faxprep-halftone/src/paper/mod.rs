@@ -108,14 +108,6 @@ pub(crate) fn analyse(page: &GrayPage) -> Analysis {
     // stays out of it), the paper level from a wider one.
     let mask = sheet::find(&grid::close(&cells.max, 1));
     let paper = grid::blur(&grid::close(&cells.max, CLOSE_RADIUS), 1);
-    if let Ok(d) = std::env::var("PAPER_DEBUG") {
-        let mut f = format!("P5\n{} {}\n255\n", paper.w, paper.h).into_bytes();
-        f.extend_from_slice(&paper.v);
-        std::fs::write(format!("{d}.paper.pgm"), f).ok();
-        let mut f = format!("P5\n{} {}\n255\n", paper.w, paper.h).into_bytes();
-        f.extend(mask.on.iter().map(|&b| if b { 255u8 } else { 0 }));
-        std::fs::write(format!("{d}.mask.pgm"), f).ok();
-    }
     let whole = mask.count() == mask.on.len();
     let corners = if whole { None } else { sheet::quad(&mask) };
     let light = lighting(&paper, &mask);
@@ -195,8 +187,13 @@ fn picture(page: &GrayPage) -> (GrayPage, (usize, usize)) {
     for y in py0..py1 {
         data.extend_from_slice(&page.row(y as u32)[px0..px1]);
     }
-    let cut = GrayPage::from_raw((px1 - px0) as u32, (py1 - py0) as u32, page.resolution(), data)
-        .unwrap_or_else(|_| page.clone());
+    let cut = GrayPage::from_raw(
+        (px1 - px0) as u32,
+        (py1 - py0) as u32,
+        page.resolution(),
+        data,
+    )
+    .unwrap_or_else(|_| page.clone());
     if cut.width() as usize == px1 - px0 {
         (cut, (px0, py0))
     } else {
@@ -239,10 +236,20 @@ fn flatten_sharp(page: &GrayPage, a: &Analysis) -> GrayPage {
     let res = page.resolution();
     let (xdpi, ydpi) = (f64::from(res.x_dpi()), f64::from(res.y_dpi()));
     if let Some(q) = a.corners {
-        // Corners in pixels of the picture; the sheet's shape in inches.
+        // Corners in pixels of the picture, moved 1.5 cells towards the
+        // middle (the outline is found to a cell: what lies beyond it may
+        // be table); the sheet's shape in inches.
+        let (mx, my) = q
+            .iter()
+            .fold((0.0, 0.0), |s, p| (s.0 + p.0 / 4.0, s.1 + p.1 / 4.0));
         let c: Vec<Pt> = q
             .iter()
-            .map(|p| (p.0 * CELL as f64, p.1 * CELL as f64))
+            .map(|p| {
+                let (dx, dy) = (mx - p.0, my - p.1);
+                let len = (dx * dx + dy * dy).sqrt().max(1.0);
+                let k = 1.5 * std::f64::consts::SQRT_2 / len;
+                ((p.0 + dx * k) * CELL as f64, (p.1 + dy * k) * CELL as f64)
+            })
             .collect();
         let inches = |a: Pt, b: Pt| {
             let (dx, dy) = ((b.0 - a.0) / xdpi, (b.1 - a.1) / ydpi);
@@ -257,8 +264,9 @@ fn flatten_sharp(page: &GrayPage, a: &Analysis) -> GrayPage {
         let rect = [(x0, y0), (x0 + rw, y0), (x0 + rw, y0 + rh), (x0, y0 + rh)];
         let to = [c[0], c[1], c[2], c[3]];
         if let Some(map) = Homography::between(&rect, &to) {
-            let inside =
-                |x: f64, y: f64| x >= x0 - 0.5 && x <= x0 + rw + 0.5 && y >= y0 - 0.5 && y <= y0 + rh + 0.5;
+            let inside = |x: f64, y: f64| {
+                x >= x0 - 0.5 && x <= x0 + rw + 0.5 && y >= y0 - 0.5 && y <= y0 + rh + 0.5
+            };
             return warp::resample(&even, page, &map, &inside);
         }
     }

@@ -33,7 +33,11 @@ fn otsu(g: &Grid) -> (u8, f64, f64, f64) {
         hist[usize::from(v)] += 1;
     }
     let total = g.v.len() as f64;
-    let sum_all: f64 = hist.iter().enumerate().map(|(i, &n)| i as f64 * n as f64).sum();
+    let sum_all: f64 = hist
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| i as f64 * n as f64)
+        .sum();
     let (mut best, mut best_t) = (-1.0, 0usize);
     let (mut n0, mut s0) = (0.0, 0.0);
     for t in 1..256 {
@@ -272,9 +276,10 @@ pub(crate) fn quad(m: &Mask) -> Option<[Pt; 4]> {
     // Sane: inside the page (a little slack), convex, and the mask fills
     // the quadrilateral and little else.
     let slack = 0.05 * w.max(h) as f64;
-    if corners.iter().any(|c| {
-        c.0 < -slack || c.1 < -slack || c.0 > w as f64 + slack || c.1 > h as f64 + slack
-    }) {
+    if corners
+        .iter()
+        .any(|c| c.0 < -slack || c.1 < -slack || c.0 > w as f64 + slack || c.1 > h as f64 + slack)
+    {
         return None;
     }
     if !convex(&corners) {
@@ -377,7 +382,10 @@ mod tests {
         assert!((0.4..0.5).contains(&area), "{area}");
         let found = quad(&m).expect("a quadrilateral");
         for (a, b) in found.iter().zip(&q) {
-            assert!((a.0 - b.0).abs() < 2.0 && (a.1 - b.1).abs() < 2.0, "{a:?} vs {b:?}");
+            assert!(
+                (a.0 - b.0).abs() < 2.0 && (a.1 - b.1).abs() < 2.0,
+                "{a:?} vs {b:?}"
+            );
         }
     }
 
