@@ -13,8 +13,10 @@
 //! a fixed threshold, Sauvola's adaptive threshold, three error-diffusion
 //! kernels and a clustered-dot screen.
 //!
-//! Out of scope: any I/O, scaling or rotation (the raster stage delivers
-//! the page at fax size), and coding. The functions cannot fail: every
+//! Out of scope: any I/O, fitting pages to the paper or turning them
+//! (the raster stage delivers the page at fax size and upright; the one
+//! geometric change made here is straightening a picture of paper, below),
+//! and coding. The functions cannot fail: every
 //! [`GrayPage`] has valid dimensions and every method is defined for every
 //! pixel value.
 //!
@@ -42,6 +44,22 @@
 //! | `atkinson` | error diffusion losing 1/4 of the error | photos, smaller G4 |
 //! | `stucki` | 12-tap error diffusion | photos, smoothest tone |
 //! | `ordered` | 48-lpi clustered-dot screen at 45 degrees | like Ghostscript's fax devices |
+//! | `document` | the page made a document page as a picture of paper, then `auto` | when `auto` misjudges a picture of paper |
+//!
+//! # Pictures of paper
+//! A phone photo of a letter or a receipt is mostly paper, but lit unevenly
+//! and lying on a table: `auto` would take its shading for a photograph and
+//! dither all of it. On pages that [`classify`] finds at least a fifth
+//! continuous tone, `auto` first asks whether the page is a picture of
+//! paper ([`paper_facts`]: a bright sheet that is the whole picture or a
+//! quadrilateral, mostly paper-white against its lighting with some ink
+//! and few mid-tones). If so it makes it a document page
+//! ([`flatten_paper`]): the lighting divided out, the typical ink made
+//! solid, the sheet's quadrilateral mapped onto the page (perspective
+//! corrected) or, without corners, the surround made white and the text
+//! lines levelled; then the text rules run as on a PDF page, and a picture
+//! printed on the sheet is still a photo region. [`Report::content`] says
+//! [`Content::PaperPhoto`]. Text pages never pay for the analysis.
 //!
 //! All methods except the error diffusions (which are sequential by nature)
 //! work on row bands in parallel; the output is the same for any number of

@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 mod pbm;
+pub mod pictures;
 mod refimg;
 
 pub use pbm::{read_pbm, read_pbm_pages, write_pbm};
