@@ -70,7 +70,9 @@ fn bench(c: &mut Criterion) {
     ));
     g.sample_size(20);
     let photographed = on_a_table(&page);
-    g.bench_function("form_with_picture", |b| b.iter(|| paper_facts(black_box(&page))));
+    g.bench_function("form_with_picture", |b| {
+        b.iter(|| paper_facts(black_box(&page)))
+    });
     g.bench_function("sheet_on_a_table", |b| {
         b.iter(|| paper_facts(black_box(&photographed)))
     });
@@ -84,7 +86,10 @@ fn on_a_table(page: &GrayPage) -> GrayPage {
     let mut data = Vec::with_capacity((w * h) as usize);
     for y in 0..h {
         for x in 0..w {
-            let (u, v) = (i64::from(x) - i64::from(w) / 2, i64::from(y) - i64::from(h) / 2);
+            let (u, v) = (
+                i64::from(x) - i64::from(w) / 2,
+                i64::from(y) - i64::from(h) / 2,
+            );
             let sx = (u + v / 10) * 10 / 7 + i64::from(w) / 2;
             let sy = (v - u / 10) * 10 / 7 + i64::from(h) / 2;
             let shade = 255 - 90 * i64::from(y) / i64::from(h);

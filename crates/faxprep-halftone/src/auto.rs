@@ -319,7 +319,7 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
         max,
         min,
     };
-    let cand = decide(&mut map, &stats, hi);
+    let cand = decide(&mut map, &stats, hi, page);
     flat::drop_flat_regions(page, &mut map, &cand, hi);
     map
 }
@@ -480,7 +480,7 @@ type Levels = [u64; 4];
 /// Photo tiles from the neighbourhood statistics, then cleaned up.
 /// Returns the candidate tiles (before cleaning and growing), which
 /// [`flat::drop_flat_regions`] looks at again.
-fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8) -> Vec<bool> {
+fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8, page: &GrayPage) -> Vec<bool> {
     let (cols, rows) = (map.cols, map.rows);
     let mut cand = vec![false; cols * rows];
     let count = |l: &Levels| l.iter().map(|w| w.count_ones()).sum::<u32>();
@@ -546,17 +546,42 @@ fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8) -> Vec<bool> {
         }
     }
     // Grow into the deep shadows and highlights of a picture: tiles next
-    // to it with no paper-white pixel at all. Text beside a picture always
-    // has paper around its strokes, so it is never taken in. A bounded
-    // number of rounds keeps this linear.
+    // to it that are mostly not paper-white (less than half their pixels
+    // above the mid-tones). Text beside a picture is mostly paper around
+    // its strokes, so it is never taken in; a light patch of the picture
+    // (a sky, a lit wall) that is not smooth enough to be found on its own
+    // is, so it is not cut to white in the middle of the picture. A
+    // bounded number of rounds keeps this linear.
+    let mut paper_cache: Vec<Option<bool>> = vec![None; cols * rows];
+    let mut mostly_paper = |tx: usize, ty: usize| {
+        if let Some(known) = paper_cache[ty * cols + tx] {
+            return known;
+        }
+        let (x0, y0) = (tx * TILE, ty * TILE);
+        let (x1, y1) = (x0 + map.tile_w(tx), y0 + map.tile_h(ty));
+        let white: usize = (y0..y1)
+            .map(|y| {
+                page.row(y as u32)[x0..x1]
+                    .iter()
+                    .filter(|&&v| v > hi)
+                    .count()
+            })
+            .sum();
+        let paper = white * 2 >= (x1 - x0) * (y1 - y0);
+        paper_cache[ty * cols + tx] = Some(paper);
+        paper
+    };
     for _ in 0..GROW_ROUNDS {
         let prev = photo.clone();
         let mut changed = false;
         for ty in 0..rows {
             for tx in 0..cols {
                 let i = ty * cols + tx;
+                if prev[i] {
+                    continue;
+                }
                 let n = neighbours(&prev, tx, ty);
-                if !prev[i] && (n >= 5 || (n >= 2 && map.max[i] <= hi)) {
+                if n >= 5 || (n >= 2 && (map.max[i] <= hi || !mostly_paper(tx, ty))) {
                     photo[i] = true;
                     changed = true;
                 }

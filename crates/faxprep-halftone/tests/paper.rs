@@ -214,3 +214,34 @@ fn a_photo_beside_text_has_no_seams() {
     // The text above stays crisp text.
     assert!(!bits.get(100, 90) && (100..140).any(|y| (120..600).any(|x| bits.get(x, y))));
 }
+
+#[test]
+fn a_photo_printed_on_the_photographed_sheet_stays_a_photo() {
+    let (mut flat, _) = flat_page();
+    // A picture below the letter's text.
+    let (x0, y0, w, h) = (300, 1550, 1100, 500);
+    draw::photo(&mut flat, x0, y0, w, h, 6);
+    let picture = photograph(&flat);
+    let (bits, report) = halftone_with_report(&picture, Method::Auto, &HalftoneOptions::default());
+    if std::env::var_os("PAPER_TEST_DUMP").is_some() {
+        let mut f = format!("P5\n{W} {H}\n255\n").into_bytes();
+        f.extend_from_slice(picture.data());
+        std::fs::write("/tmp/printed.pgm", f).unwrap();
+        std::fs::write("/tmp/printed.pbm", write_pbm(&bits)).unwrap();
+    }
+    assert_eq!(report.content, Content::PaperPhoto);
+    assert!(report.photo_fraction > 0.05, "{report:?}");
+    // The flattened page maps the sheet back onto the page at about the
+    // size it had: the middle of the printed photo (a third of it) is
+    // halftoned in tone, not cut to white or black.
+    let (cx0, cy0) = (x0 + w / 3, y0 + h / 3);
+    let (mut black, mut all) = (0u32, 0u32);
+    for y in cy0..cy0 + h / 3 {
+        for x in cx0..cx0 + w / 3 {
+            black += u32::from(bits.get(x, y));
+            all += 1;
+        }
+    }
+    let share = f64::from(black) / f64::from(all);
+    assert!((0.1..0.9).contains(&share), "black share {share}");
+}

@@ -30,6 +30,8 @@ const PHOTOS: [&str; 4] = [
 fn fields() -> FormFields {
     FormFields {
         recipient_number: Some("(212) 555-0123".into()),
+        sender_name: Some("Dr. Maria Gonzalez".into()),
+        sender_email: Some("maria@example.com".into()),
         ..FormFields::default()
     }
 }
@@ -39,7 +41,9 @@ fn prepared(file: &str) -> Option<(PreparedFax, BitPage)> {
     let mut opts = Options::default();
     opts.isolation = Isolation::InProcess;
     let fax = prepare(&bytes, &fields(), &opts).unwrap();
-    let page = decode_tiff(&fax.tiff, &ReadLimits::default()).unwrap().remove(0);
+    let page = decode_tiff(&fax.tiff, &ReadLimits::default())
+        .unwrap()
+        .remove(0);
     Some((fax, page))
 }
 
@@ -122,7 +126,9 @@ fn photos_have_no_seams() {
         // The picture's box: rows and columns with anything but the white
         // the raster stage puts around a fitted picture.
         let (w, h) = (page.width(), page.height());
-        let rows: Vec<u32> = (0..h).filter(|&y| page.row(y).iter().any(|&v| v < 255)).collect();
+        let rows: Vec<u32> = (0..h)
+            .filter(|&y| page.row(y).iter().any(|&v| v < 255))
+            .collect();
         let cols: Vec<u32> = (0..w)
             .filter(|&x| (0..h).step_by(7).any(|y| page.get(x, y) < 255))
             .collect();

@@ -102,6 +102,13 @@ pub(crate) fn close(g: &Grid, r: usize) -> Grid {
     extreme(&dilated, r, u8::min, 255)
 }
 
+/// Grey-level opening (dark wins): removes bright marks narrower than
+/// `2 r + 1` cells.
+pub(crate) fn open(g: &Grid, r: usize) -> Grid {
+    let eroded = extreme(g, r, u8::min, 255);
+    extreme(&eroded, r, u8::max, 0)
+}
+
 /// Box mean over `2 r + 1` cells each way, of the cells where `weight` is
 /// non-zero (normalised convolution); `None` where no cell in the box has
 /// weight.

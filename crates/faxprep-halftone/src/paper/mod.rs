@@ -13,8 +13,12 @@
 //!   between the extremes of `x + y` and `x - y`, accepted only when the
 //!   quadrilateral and the sheet overlap by 93% or more;
 //! - the *lighting* is a wide (25-cell) mean of the paper level over the
-//!   sheet, twice, the second time without the cells darker than 80% of
-//!   the first (printed pictures and hard shadows are not lighting).
+//!   sheet, twice, the second time without the cells under 80% of the
+//!   first;
+//! - a *printed picture* is a region of cells with neither paper-white nor
+//!   solid ink, enclosed by the sheet (see `printed_picture`); there the
+//!   lighting of the sheet's paper stands in for the paper level, so the
+//!   picture keeps its tones.
 //!
 //! It is paper when the sheet covers at least a fifth of the page, is
 //! either the whole page or a quadrilateral, and, divided by the
@@ -23,11 +27,21 @@
 //! it). See [`PaperFacts`] for the numbers.
 //!
 //! The page is then made even (each pixel divided by the paper level
-//! around it), the sheet's quadrilateral is mapped onto the largest
+//! around it, then stretched so that the typical ink is solid and 84% of
+//! the paper level is white), the sheet's quadrilateral is mapped onto the largest
 //! rectangle of its shape that fits the page (perspective corrected), or,
 //! without corners, the surround is made white and the text lines are
 //! levelled (the skew, up to 15 degrees, is the angle whose projection of
-//! the ink has the sharpest peaks).
+//! the ink has the sharpest peaks). A binomial blur of sigma 1 pixel ends
+//! it: sensor and JPEG noise on the edges of strokes would otherwise be
+//! thresholded into ragged edges that cost bytes on the line.
+//!
+//! Limits: the analysis reads the page a few times at 1/8 scale (5 to 15
+//! ms); the corners are found to about a cell, so the sheet is cut 1.5
+//! cells inside them; a sheet that is curled, folded or held in a hand
+//! has no four straight sides and is only evened, whitened around and
+//! levelled; a hard shadow darker than 75% of the lighting is taken for
+//! print and stays grey.
 
 mod grid;
 mod sheet;
@@ -107,10 +121,22 @@ pub(crate) fn analyse(page: &GrayPage) -> Analysis {
     // The sheet from a light closing (a dark strip of table at the edge
     // stays out of it), the paper level from a wider one.
     let mask = sheet::find(&grid::close(&cells.max, 1));
-    let paper = grid::blur(&grid::close(&cells.max, CLOSE_RADIUS), 1);
+    let closed = grid::close(&cells.max, CLOSE_RADIUS);
     let whole = mask.count() == mask.on.len();
     let corners = if whole { None } else { sheet::quad(&mask) };
-    let light = lighting(&paper, &mask);
+    let blurred = grid::blur(&closed, 1);
+    let light = lighting(&blurred, &mask);
+    // What the page is divided by: the closing, except on a picture
+    // printed on the sheet, where the lighting stands in so the picture
+    // keeps its tones.
+    let printed = printed_picture(&cells, &sheet_lighting(&blurred, &mask), &mask);
+    let level: Vec<u8> = closed
+        .v
+        .iter()
+        .zip(&printed)
+        .map(|(&c, &p)| p.unwrap_or(c))
+        .collect();
+    let paper = grid::blur(&Grid { v: level, ..closed }, 1);
 
     // Pixel shares over the sheet, every other pixel of every other row.
     let (mut white, mut ink, mut all) = (0u64, 0u64, 0u64);
@@ -201,8 +227,87 @@ fn picture(page: &GrayPage) -> (GrayPage, (usize, usize)) {
     }
 }
 
-/// The lighting over the sheet, per cell (the paper level where the sheet
-/// is not).
+/// Cells of a picture printed on the sheet, with the paper level to use
+/// there (the sheet's lighting, `light`): cells with no paper-white (the
+/// brightest pixel under 92% of the lighting) and no solid ink (the
+/// darkest over 25%), where print on paper always has paper between its
+/// strokes; closed with a radius of 2 cells, so the picture's dark parts
+/// join it, and opened with a radius of 1, so grey print a cell or two
+/// wide does not count; and only regions with sheet all around them
+/// (a side of the sheet in a shadow touches its edge).
+fn printed_picture(cells: &grid::Cells, light: &[u8], mask: &sheet::Mask) -> Vec<Option<u8>> {
+    let v: Vec<u8> = cells
+        .max
+        .v
+        .iter()
+        .zip(&cells.min.v)
+        .zip(light)
+        .zip(&mask.on)
+        .map(|(((&hi, &lo), &l), &on)| {
+            let (hi, lo, l) = (u32::from(hi), u32::from(lo), u32::from(l));
+            let picture = on && hi * 100 < 92 * l && lo * 100 > 25 * l;
+            if picture { 255 } else { 0 }
+        })
+        .collect();
+    let g = Grid {
+        v,
+        ..cells.max.clone()
+    };
+    let on: Vec<bool> = grid::open(&grid::close(&g, 2), 1)
+        .v
+        .iter()
+        .map(|&c| c == 255)
+        .collect();
+    let (w, h) = (g.w, g.h);
+    let mut out = vec![None; w * h];
+    let mut seen = vec![false; w * h];
+    let mut queue = Vec::new();
+    let mut region = Vec::new();
+    for start in 0..w * h {
+        if !on[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        queue.push(start);
+        region.clear();
+        let mut enclosed = true;
+        while let Some(i) = queue.pop() {
+            region.push(i);
+            let (x, y) = (i % w, i / w);
+            if x == 0 || y == 0 || x + 1 == w || y + 1 == h {
+                enclosed = false;
+            }
+            for j in [
+                (x > 0).then(|| i - 1),
+                (x + 1 < w).then(|| i + 1),
+                (y > 0).then(|| i - w),
+                (y + 1 < h).then(|| i + w),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if !mask.on[j] {
+                    enclosed = false;
+                }
+                if on[j] && !seen[j] {
+                    seen[j] = true;
+                    queue.push(j);
+                }
+            }
+        }
+        if enclosed {
+            for &i in &region {
+                out[i] = Some(light[i]);
+            }
+        }
+    }
+    out
+}
+
+/// The lighting over the sheet, per cell, following even strong
+/// gradients: a 25-cell mean of the paper level, twice, the second time
+/// without the cells under 80% of the first (the paper level where the
+/// sheet is not).
 fn lighting(paper: &Grid, mask: &sheet::Mask) -> Vec<u8> {
     let first = grid::masked_mean(paper, &mask.on, LIGHT_RADIUS);
     let keep: Vec<bool> = mask
@@ -219,6 +324,54 @@ fn lighting(paper: &Grid, mask: &sheet::Mask) -> Vec<u8> {
         .zip(&paper.v)
         .map(|((s, f), &p)| s.or(*f).map_or(p, |v| v.round() as u8))
         .collect()
+}
+
+/// The sheet's lighting as seen from its paper only, per cell: a 25-cell
+/// mean of the cells at 75% or more of the sheet's 90th percentile, then
+/// of those at 90% or more of that first mean, with a window four times
+/// wider where none is near (the middle of a large picture).
+fn sheet_lighting(paper: &Grid, mask: &sheet::Mask) -> Vec<u8> {
+    // The sheet's paper: the 90th percentile of its paper level.
+    let mut levels: Vec<u8> = paper
+        .v
+        .iter()
+        .zip(&mask.on)
+        .filter(|&(_, &on)| on)
+        .map(|(&p, _)| p)
+        .collect();
+    if levels.is_empty() {
+        return paper.v.clone();
+    }
+    let at = levels.len() * 9 / 10;
+    let sheet = f64::from(*levels.select_nth_unstable(at).1);
+    // A mean over the cells kept, with a wider window where none is near
+    // (the middle of a large picture) and the sheet's paper where none is
+    // at all.
+    let mean = |keep: &[bool]| -> Vec<f64> {
+        let near = grid::masked_mean(paper, keep, LIGHT_RADIUS);
+        let far = grid::masked_mean(paper, keep, 4 * LIGHT_RADIUS);
+        near.iter()
+            .zip(&far)
+            .map(|(n, f)| n.or(*f).unwrap_or(sheet))
+            .collect()
+    };
+    // First the cells that are paper by the sheet's measure (shadows down
+    // to 75% of it), then those that are paper against that first lighting.
+    let keep: Vec<bool> = mask
+        .on
+        .iter()
+        .zip(&paper.v)
+        .map(|(&on, &p)| on && f64::from(p) >= 0.75 * sheet)
+        .collect();
+    let first = mean(&keep);
+    let keep: Vec<bool> = mask
+        .on
+        .iter()
+        .zip(&paper.v)
+        .zip(&first)
+        .map(|((&on, &p), &f)| on && f64::from(p) >= 0.9 * f)
+        .collect();
+    mean(&keep).iter().map(|&v| v.round() as u8).collect()
 }
 
 /// The page made into a document page: even lighting, white surround,
