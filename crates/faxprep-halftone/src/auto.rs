@@ -77,7 +77,7 @@
 
 use faxprep_page::{BitPage, GrayPage};
 
-use crate::diffuse::{FloydSteinberg, diffuse_page};
+use crate::screen::screen_page;
 use crate::{HalftoneOptions, par};
 
 mod contrast;
@@ -572,7 +572,7 @@ fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8) -> Vec<bool> {
 
 /// `auto` itself: analysis, contrast rule outside photos, Floyd-Steinberg's
 /// pixels inside.
-pub(crate) fn auto(page: &GrayPage, opts: &HalftoneOptions) -> (BitPage, RegionMap) {
+pub(crate) fn auto(page: &GrayPage, period: u8, opts: &HalftoneOptions) -> (BitPage, RegionMap) {
     let map = classify_in_pool(page, opts);
     let stride = BitPage::stride_for(page.width());
     let mut data = vec![0u8; stride * page.height() as usize];
@@ -580,9 +580,9 @@ pub(crate) fn auto(page: &GrayPage, opts: &HalftoneOptions) -> (BitPage, RegionM
         contrast::text_band(page, &map, y0 / TILE, band, stride);
     });
     if map.photo.iter().any(|&p| p) {
-        let mut fs = vec![0u8; data.len()];
-        diffuse_page::<FloydSteinberg>(page, &mut fs, stride);
-        map.copy_photo(&fs, &mut data, stride);
+        let mut screened = vec![0u8; data.len()];
+        screen_page(page, period, &mut screened, stride);
+        map.copy_photo(&screened, &mut data, stride);
     }
     (crate::finish(page, data), map)
 }

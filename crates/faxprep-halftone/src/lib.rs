@@ -215,6 +215,7 @@ mod auto;
 mod diffuse;
 mod ordered;
 mod par;
+mod screen;
 mod threshold;
 
 use std::fmt;
@@ -244,12 +245,17 @@ pub enum Method {
     Stucki,
     /// A clustered-dot screen, 48 lines per inch at 45 degrees.
     Ordered,
+    /// A vertical line screen of the given period in pixels (3 to 16),
+    /// line widths error-diffused down each line: the photo halftone made
+    /// for T.4/T.6 coding (`auto`'s photo tiles use it with
+    /// [`Method::LINE_PERIOD`]).
+    Line(u8),
 }
 
 impl Method {
     /// Every method by its name, for help texts (`threshold` with its
     /// default cut).
-    pub const ALL: [Method; 7] = [
+    pub const ALL: [Method; 8] = [
         Method::Auto,
         Method::Threshold(128),
         Method::Adaptive,
@@ -257,7 +263,16 @@ impl Method {
         Method::Atkinson,
         Method::Stucki,
         Method::Ordered,
+        Method::Line(Method::LINE_PERIOD),
     ];
+
+    /// The line screen's default period, 5 pixels (41 lines per inch at
+    /// 204 dpi).
+    pub const LINE_PERIOD: u8 = screen::PERIOD;
+    /// The line screen's smallest period.
+    pub const LINE_PERIOD_MIN: u8 = screen::MIN_PERIOD;
+    /// The line screen's largest period.
+    pub const LINE_PERIOD_MAX: u8 = screen::MAX_PERIOD;
 
     /// The name on the command line (without a threshold's cut).
     pub const fn name(self) -> &'static str {
@@ -269,6 +284,7 @@ impl Method {
             Method::Atkinson => "atkinson",
             Method::Stucki => "stucki",
             Method::Ordered => "ordered",
+            Method::Line(_) => "line",
         }
     }
 }
@@ -277,6 +293,8 @@ impl fmt::Display for Method {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Method::Threshold(cut) => write!(f, "threshold={cut}"),
+            Method::Line(Method::LINE_PERIOD) => f.write_str("line"),
+            Method::Line(period) => write!(f, "line={period}"),
             m => f.write_str(m.name()),
         }
     }
@@ -287,7 +305,8 @@ impl FromStr for Method {
 
     /// `auto`, `threshold` (cut 128) or `threshold=N` (N in 0..=255),
     /// `adaptive`, `floyd-steinberg` or `diffuse`, `atkinson`, `stucki`,
-    /// `ordered`; case-insensitive.
+    /// `ordered`, `line` (period 5) or `line=N` (N in 3..=16);
+    /// case-insensitive.
     fn from_str(s: &str) -> Result<Method> {
         let lower = s.trim().to_ascii_lowercase();
         if let Some(cut) = lower.strip_prefix("threshold=") {
@@ -298,6 +317,16 @@ impl FromStr for Method {
                     value: cut.to_owned(),
                 });
         }
+        if let Some(period) = lower.strip_prefix("line=") {
+            return match period.parse::<u8>() {
+                Ok(p) if (Method::LINE_PERIOD_MIN..=Method::LINE_PERIOD_MAX).contains(&p) => {
+                    Ok(Method::Line(p))
+                }
+                _ => Err(Error::InvalidPeriod {
+                    value: period.to_owned(),
+                }),
+            };
+        }
         Ok(match lower.as_str() {
             "auto" => Method::Auto,
             "threshold" => Method::Threshold(128),
@@ -306,6 +335,7 @@ impl FromStr for Method {
             "atkinson" => Method::Atkinson,
             "stucki" => Method::Stucki,
             "ordered" => Method::Ordered,
+            "line" => Method::Line(Method::LINE_PERIOD),
             _ => return Err(Error::UnknownMethod { name: s.to_owned() }),
         })
     }
@@ -326,6 +356,11 @@ pub enum Error {
         /// What was given after `=`.
         value: String,
     },
+    /// `line=N` with N not in 3..=16.
+    InvalidPeriod {
+        /// What was given after `=`.
+        value: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -334,10 +369,13 @@ impl fmt::Display for Error {
             Error::UnknownMethod { name } => write!(
                 f,
                 "unknown halftone method {name:?} (expected auto, threshold, threshold=N, \
-                 adaptive, diffuse, floyd-steinberg, atkinson, stucki or ordered)"
+                 adaptive, diffuse, floyd-steinberg, atkinson, stucki, ordered, line or line=N)"
             ),
             Error::InvalidThreshold { value } => {
                 write!(f, "threshold {value:?} is not a number from 0 to 255")
+            }
+            Error::InvalidPeriod { value } => {
+                write!(f, "line period {value:?} is not a number from 3 to 16")
             }
         }
     }
@@ -382,6 +420,10 @@ pub struct Report {
     /// Fewer than one pixel in 10 000 is black: the page is blank or
     /// nearly so (worth a warning: a wrong page, or a scan too faint).
     pub nearly_blank: bool,
+    /// The period in pixels of the line screen that made the dithered
+    /// pixels (`line`, and `auto` on a page with photo tiles); `None` when
+    /// no pixel came from it.
+    pub screen_period: Option<u8>,
 }
 
 /// Convert `page` to 1 bit with `method`, using the current rayon pool.
@@ -395,9 +437,40 @@ pub fn halftone_with_report(
     method: Method,
     opts: &HalftoneOptions,
 ) -> (BitPage, Report) {
+    run(page, method, Method::LINE_PERIOD, opts)
+}
+
+/// Convert `page` to 1 bit as [`halftone_with_report`] does, with every
+/// dithered pixel taken from the line screen of `period` pixels
+/// (clamped to [`Method::LINE_PERIOD_MIN`]..=[`Method::LINE_PERIOD_MAX`]):
+/// `auto`'s photo tiles, and the whole page for the methods that dither
+/// everything (the error diffusions, `ordered`, `line`). The thresholds
+/// are unchanged, and so are `auto`'s text tiles. A wider period costs
+/// fewer bytes on the line and shows less detail: this is how a page over
+/// its line budget is made smaller.
+pub fn halftone_coarser(
+    page: &GrayPage,
+    method: Method,
+    period: u8,
+    opts: &HalftoneOptions,
+) -> (BitPage, Report) {
+    let period = period.clamp(Method::LINE_PERIOD_MIN, Method::LINE_PERIOD_MAX);
+    let method = match method {
+        Method::FloydSteinberg
+        | Method::Atkinson
+        | Method::Stucki
+        | Method::Ordered
+        | Method::Line(_) => Method::Line(period),
+        m => m,
+    };
+    run(page, method, period, opts)
+}
+
+/// Halftone with `period` for `auto`'s photo tiles.
+fn run(page: &GrayPage, method: Method, period: u8, opts: &HalftoneOptions) -> (BitPage, Report) {
     let (bits, photo_fraction, paper_level) = par::install(opts, || match method {
         Method::Auto => {
-            let (bits, map) = auto::auto(page, opts);
+            let (bits, map) = auto::auto(page, period, opts);
             let fraction = map.photo_fraction();
             (bits, fraction, map.paper_level())
         }
@@ -407,7 +480,13 @@ pub fn halftone_with_report(
         Method::Atkinson => (diffused::<diffuse::Atkinson>(page), 1.0, 255),
         Method::Stucki => (diffused::<diffuse::Stucki>(page), 1.0, 255),
         Method::Ordered => (ordered::ordered(page, opts), 1.0, 255),
+        Method::Line(p) => (screened(page, p), 1.0, 255),
     });
+    let screen_period = match method {
+        Method::Auto if photo_fraction > 0.0 => Some(period),
+        Method::Line(p) => Some(p.clamp(Method::LINE_PERIOD_MIN, Method::LINE_PERIOD_MAX)),
+        _ => None,
+    };
     let pixels = u64::from(page.width()) * u64::from(page.height());
     let black = bits.count_black();
     let report = Report {
@@ -416,6 +495,7 @@ pub fn halftone_with_report(
         paper_level,
         black_fraction: black as f32 / pixels as f32,
         nearly_blank: black.saturating_mul(10_000) < pixels,
+        screen_period,
     };
     (bits, report)
 }
@@ -425,6 +505,14 @@ fn diffused<K: diffuse::Kernel>(page: &GrayPage) -> BitPage {
     let stride = BitPage::stride_for(page.width());
     let mut data = vec![0u8; stride * page.height() as usize];
     diffuse::diffuse_page::<K>(page, &mut data, stride);
+    finish(page, data)
+}
+
+/// Whole-page line screen.
+fn screened(page: &GrayPage, period: u8) -> BitPage {
+    let stride = BitPage::stride_for(page.width());
+    let mut data = vec![0u8; stride * page.height() as usize];
+    screen::screen_page(page, period, &mut data, stride);
     finish(page, data)
 }
 

@@ -7,7 +7,7 @@ use common::draw::{self, Lcg};
 use faxprep_halftone::{HalftoneOptions, Method, classify, halftone, halftone_with_report};
 use faxprep_page::{BitPage, GrayPage};
 
-const ALL: [Method; 7] = Method::ALL;
+const ALL: [Method; 8] = Method::ALL;
 /// The methods that never dither text or tints.
 const THRESHOLDS: [Method; 3] = [Method::Auto, Method::Threshold(128), Method::Adaptive];
 
