@@ -35,7 +35,7 @@ pub(crate) const MIN_PERIOD: u8 = 3;
 pub(crate) const MAX_PERIOD: u8 = 16;
 /// Hysteresis, in 1/255 of a pixel: a line keeps its width while the
 /// darkness it should show is within half a pixel plus this of it.
-const DEAD_ZONE: i32 = 128;
+const DEAD_ZONE: i32 = 96;
 /// More hysteresis where a line (or the gap between two lines) would
 /// appear or vanish.
 const EDGE_DEAD_ZONE: i32 = 200;
