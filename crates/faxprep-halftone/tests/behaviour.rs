@@ -116,7 +116,8 @@ fn a_gradient_has_monotone_density() {
     draw::hgradient(&mut page, 0, 0, 1024, 256, 0, 255);
     for method in ALL {
         let bits = halftone(&page, method);
-        let band = 32;
+        // Bands of 40 pixels: whole cells of the 5- and 8-pixel screens.
+        let band = 40;
         let density: Vec<u64> = (0..1024 / band)
             .map(|b| black_in(&bits, b * band, 0, (b + 1) * band, 256))
             .collect();
