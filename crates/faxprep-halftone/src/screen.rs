@@ -49,13 +49,13 @@ pub(crate) fn screen_page(page: &GrayPage, period: u8, out: &mut [u8], stride: u
     let mut err = vec![0i32; cells];
     let mut wid = vec![0u8; cells];
     let mut white = vec![1u8; width];
-    for (src, dst) in page.rows().zip(out.chunks_exact_mut(stride)) {
+    for (y, (src, dst)) in page.rows().zip(out.chunks_exact_mut(stride)).enumerate() {
         let src = &src[..width];
         for (c, (px, wh)) in src.chunks(p).zip(white.chunks_mut(p)).enumerate() {
             let n = px.len() as i32;
             let dark: i32 = px.iter().map(|&v| 255 - i32::from(v)).sum();
             let want = dark + err[c];
-            let w = next_width(i32::from(wid[c]), want, n);
+            let w = next_width((y > 0).then_some(i32::from(wid[c])), want, n);
             // Bounded: a cell's whole darkness either way.
             err[c] = (want - w * 255).clamp(-255 * n, 255 * n);
             wid[c] = w as u8;
@@ -70,22 +70,25 @@ pub(crate) fn screen_page(page: &GrayPage, period: u8, out: &mut [u8], stride: u
 }
 
 /// The width of a line on this row, given its width `cur` on the row
-/// above, the darkness `want` it should show (1/255 pixel) and the cell's
-/// width `n`: the same while `want` is within the dead zone, one pixel
-/// narrower or wider when it is within another pixel of that, else the
-/// nearest whole width.
-fn next_width(cur: i32, want: i32, n: i32) -> i32 {
+/// above (`None` on the first row), the darkness `want` it should show
+/// (1/255 pixel) and the cell's width `n`: the same while `want` is within
+/// the dead zone, one pixel narrower or wider when it is within another
+/// pixel of that, else (and on the first row) the nearest width.
+fn next_width(cur: Option<i32>, want: i32, n: i32) -> i32 {
+    let nearest = (want + 127).div_euclid(255).clamp(0, n);
+    let Some(cur) = cur else {
+        return nearest;
+    };
     let diff = want - cur * 255;
     // A line appearing or vanishing, or a gap between lines doing so,
     // costs a horizontal-mode code instead of a 3-bit vertical one.
     let edge = cur == 0 || cur == n || (cur == 1 && diff < 0) || (cur == n - 1 && diff > 0);
     let dz = if edge { DEAD_ZONE + EDGE_DEAD_ZONE } else { DEAD_ZONE };
-    let w = if diff.abs() <= 127 + dz {
+    if diff.abs() <= 127 + dz {
         cur
     } else if diff.abs() <= 382 + dz {
-        cur + diff.signum()
+        (cur + diff.signum()).clamp(0, n)
     } else {
-        (want + 127).div_euclid(255)
-    };
-    w.clamp(0, n)
+        nearest
+    }
 }
