@@ -184,9 +184,11 @@ pub(crate) fn process_document(
             budget.is_some_and(|s| strip.len() as u64 > u64::from(s) * LINE_BYTES_PER_SECOND)
         };
         // Over budget: only continuous tone is made coarser (text keeps
-        // its rules), at most COARSER_PERIODS.len() more passes.
+        // its rules), each period at most once, starting with the line
+        // screen's own for a page another method dithered.
         if over(&strip) && report.photo_fraction > 0.0 {
-            for period in COARSER_PERIODS {
+            let from = report.screen_period.unwrap_or(0);
+            for period in COARSER_PERIODS.into_iter().filter(|&p| p > from) {
                 (bits, report) = halftone_coarser(&rendered.page, method, period, &halftone_opts);
                 strip = encode(&bits, &tiff_coding);
                 if !over(&strip) {
@@ -258,9 +260,10 @@ pub(crate) fn process_document(
 }
 
 /// The line screen's periods tried, in order, on a page over its line
-/// budget: each step about 15% fewer bytes for a photo; past 8 pixels (25
-/// lines per inch) the lines show more than the picture.
-const COARSER_PERIODS: [u8; 3] = [6, 7, 8];
+/// budget (those wider than the page's own): each step about 15% fewer
+/// bytes for a photo; past 8 pixels (25 lines per inch) the lines show
+/// more than the picture.
+const COARSER_PERIODS: [u8; 4] = [5, 6, 7, 8];
 
 fn raster_warning(w: faxprep_raster::Warning) -> &'static str {
     use faxprep_raster::Warning as W;
