@@ -48,24 +48,43 @@ pub(crate) fn screen_page(page: &GrayPage, period: u8, out: &mut [u8], stride: u
     // Per cell: the darkness carried down (1/255 pixel) and the width.
     let mut err = vec![0i32; cells];
     let mut wid = vec![0u8; cells];
+    // The row being made, 1 for white; only the cells whose width changed
+    // are rewritten, and a row with no change is the packed row above.
     let mut white = vec![1u8; width];
+    let mut above: Option<&mut [u8]> = None;
+    // Running sums of the row (a cell's sum is the difference of two).
+    let mut sums = vec![0u32; width + 1];
     for (y, (src, dst)) in page.rows().zip(out.chunks_exact_mut(stride)).enumerate() {
-        let src = &src[..width];
-        for (c, (px, wh)) in src.chunks(p).zip(white.chunks_mut(p)).enumerate() {
-            let n = px.len() as i32;
-            let dark: i32 = px.iter().map(|&v| 255 - i32::from(v)).sum();
+        let mut acc = 0u32;
+        for (s, &v) in sums[1..].iter_mut().zip(&src[..width]) {
+            acc += u32::from(v);
+            *s = acc;
+        }
+        let mut changed = y == 0;
+        for (c, wh) in white.chunks_mut(p).enumerate() {
+            let n = wh.len() as i32;
+            let x0 = c * p;
+            // At most 16 x 255: fits an i32.
+            let dark = 255 * n - (sums[x0 + wh.len()] - sums[x0]) as i32;
             let want = dark + err[c];
             let w = next_width((y > 0).then_some(i32::from(wid[c])), want, n);
             // Bounded: a cell's whole darkness either way.
             err[c] = (want - w * 255).clamp(-255 * n, 255 * n);
-            wid[c] = w as u8;
-            let (n, w) = (px.len(), w as usize);
-            let start = (n - 1) / 2 - w.saturating_sub(1) / 2;
-            for (i, o) in wh.iter_mut().enumerate() {
-                *o = u8::from(i < start || i >= start + w);
+            if w == i32::from(wid[c]) && y > 0 {
+                continue;
             }
+            wid[c] = w as u8;
+            changed = true;
+            let (n, w) = (wh.len(), w as usize);
+            let start = (n - 1) / 2 - w.saturating_sub(1) / 2;
+            wh.fill(1);
+            wh[start..start + w].fill(0);
         }
-        crate::threshold::pack_below(&white, 1, dst);
+        match above {
+            Some(prev) if !changed => dst.copy_from_slice(prev),
+            _ => crate::threshold::pack_below(&white, 1, dst),
+        }
+        above = Some(dst);
     }
 }
 
