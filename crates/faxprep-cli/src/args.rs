@@ -143,9 +143,14 @@ pub struct FaxArgs {
     #[arg(long, default_value = "letter", value_parser = ["letter", "a4", "legal", "auto"])]
     pub paper: String,
     /// auto, threshold[=N], adaptive, diffuse (floyd-steinberg), atkinson,
-    /// stucki or ordered.
+    /// stucki, ordered or line[=PERIOD].
     #[arg(long, default_value = "auto")]
     pub halftone: String,
+    /// Seconds a page may take on the line at 14.4 kbit/s before its
+    /// photos are halftoned coarser (and a warning if it still does), or
+    /// "none" (default 180).
+    #[arg(long)]
+    pub line_budget: Option<String>,
     /// Render threads (default: all cores). The output is the same for any.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -190,6 +195,14 @@ impl FaxArgs {
             .halftone
             .parse()
             .map_err(|e| anyhow::anyhow!("--halftone: {e}"))?;
+        o.line_budget = match self.line_budget.as_deref().map(str::trim) {
+            None => o.line_budget,
+            Some("none") => None,
+            Some(text) => match text.parse::<u32>() {
+                Ok(s) if s > 0 => Some(s),
+                _ => bail!("--line-budget {text:?}: expected whole seconds above 0, or none"),
+            },
+        };
         if self.threads == Some(0) {
             bail!("--threads must be at least 1");
         }

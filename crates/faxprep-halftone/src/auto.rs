@@ -77,7 +77,7 @@
 
 use faxprep_page::{BitPage, GrayPage};
 
-use crate::diffuse::{FloydSteinberg, diffuse_page};
+use crate::screen::screen_page;
 use crate::{HalftoneOptions, par};
 
 mod contrast;
@@ -319,9 +319,69 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
         max,
         min,
     };
-    let cand = decide(&mut map, &stats, hi, page);
+    let cand = decide(&mut map, &stats, hi);
     flat::drop_flat_regions(page, &mut map, &cand, hi);
+    close_seams(page, &mut map, hi);
     map
+}
+
+/// Take into a picture the tiles inside it that the rules above left out
+/// although they are part of it: a light patch (a sky, a lit wall) that is
+/// not smooth enough to be found on its own, and would be cut to white in
+/// the middle of the picture. Such a tile has at least two photo tiles
+/// among its eight neighbours, is mostly not paper-white (less than half
+/// its pixels above the mid-tones), has no ink in it (its darkest pixel at
+/// least 60% of its brightest: text on a tint beside a picture stays
+/// text) and is not flat (a tint varies by less than 8 levels). Repeated
+/// while tiles join, at most [`GROW_ROUNDS`] times.
+fn close_seams(page: &GrayPage, map: &mut RegionMap, hi: u8) {
+    let (cols, rows) = (map.cols, map.rows);
+    let mut candidate = vec![false; cols * rows];
+    for ty in 0..rows {
+        for tx in 0..cols {
+            let i = ty * cols + tx;
+            let (lo, top) = (u32::from(map.min[i]), u32::from(map.max[i]));
+            if map.photo[i] || lo * 10 < top * 6 || top - lo < 8 {
+                continue;
+            }
+            let (x0, y0) = (tx * TILE, ty * TILE);
+            let (x1, y1) = (x0 + map.tile_w(tx), y0 + map.tile_h(ty));
+            let white: usize = (y0..y1)
+                .map(|y| {
+                    page.row(y as u32)[x0..x1]
+                        .iter()
+                        .filter(|&&v| v > hi)
+                        .count()
+                })
+                .sum();
+            candidate[i] = white * 2 < (x1 - x0) * (y1 - y0);
+        }
+    }
+    for _ in 0..GROW_ROUNDS {
+        let prev = map.photo.clone();
+        let mut changed = false;
+        for ty in 0..rows {
+            for tx in 0..cols {
+                let i = ty * cols + tx;
+                if !candidate[i] || prev[i] {
+                    continue;
+                }
+                let mut n = 0;
+                for ny in ty.saturating_sub(1)..(ty + 2).min(rows) {
+                    for nx in tx.saturating_sub(1)..(tx + 2).min(cols) {
+                        n += usize::from(prev[ny * cols + nx]);
+                    }
+                }
+                if n >= 2 {
+                    map.photo[i] = true;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
 }
 
 /// Add `row` to `hist`, with four partial histograms so that runs of one
@@ -480,7 +540,7 @@ type Levels = [u64; 4];
 /// Photo tiles from the neighbourhood statistics, then cleaned up.
 /// Returns the candidate tiles (before cleaning and growing), which
 /// [`flat::drop_flat_regions`] looks at again.
-fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8, page: &GrayPage) -> Vec<bool> {
+fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8) -> Vec<bool> {
     let (cols, rows) = (map.cols, map.rows);
     let mut cand = vec![false; cols * rows];
     let count = |l: &Levels| l.iter().map(|w| w.count_ones()).sum::<u32>();
@@ -546,31 +606,9 @@ fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8, page: &GrayPage)
         }
     }
     // Grow into the deep shadows and highlights of a picture: tiles next
-    // to it that are mostly not paper-white (less than half their pixels
-    // above the mid-tones). Text beside a picture is mostly paper around
-    // its strokes, so it is never taken in; a light patch of the picture
-    // (a sky, a lit wall) that is not smooth enough to be found on its own
-    // is, so it is not cut to white in the middle of the picture. A
-    // bounded number of rounds keeps this linear.
-    let mut paper_cache: Vec<Option<bool>> = vec![None; cols * rows];
-    let mut mostly_paper = |tx: usize, ty: usize| {
-        if let Some(known) = paper_cache[ty * cols + tx] {
-            return known;
-        }
-        let (x0, y0) = (tx * TILE, ty * TILE);
-        let (x1, y1) = (x0 + map.tile_w(tx), y0 + map.tile_h(ty));
-        let white: usize = (y0..y1)
-            .map(|y| {
-                page.row(y as u32)[x0..x1]
-                    .iter()
-                    .filter(|&&v| v > hi)
-                    .count()
-            })
-            .sum();
-        let paper = white * 2 >= (x1 - x0) * (y1 - y0);
-        paper_cache[ty * cols + tx] = Some(paper);
-        paper
-    };
+    // to it with no paper-white pixel at all. Text beside a picture always
+    // has paper around its strokes, so it is never taken in. A bounded
+    // number of rounds keeps this linear.
     for _ in 0..GROW_ROUNDS {
         let prev = photo.clone();
         let mut changed = false;
@@ -581,7 +619,7 @@ fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8, page: &GrayPage)
                     continue;
                 }
                 let n = neighbours(&prev, tx, ty);
-                if n >= 5 || (n >= 2 && (map.max[i] <= hi || !mostly_paper(tx, ty))) {
+                if n >= 5 || (n >= 2 && map.max[i] <= hi) {
                     photo[i] = true;
                     changed = true;
                 }
@@ -597,23 +635,28 @@ fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8, page: &GrayPage)
 
 /// `auto` itself: analysis, contrast rule outside photos, Floyd-Steinberg's
 /// pixels inside.
-pub(crate) fn auto(page: &GrayPage, opts: &HalftoneOptions) -> (BitPage, RegionMap) {
+pub(crate) fn auto(page: &GrayPage, period: u8, opts: &HalftoneOptions) -> (BitPage, RegionMap) {
     let map = classify_in_pool(page, opts);
-    let bits = auto_with(page, &map, opts);
+    let bits = auto_with(page, &map, period, opts);
     (bits, map)
 }
 
 /// `auto` with the page's regions already classified.
-pub(crate) fn auto_with(page: &GrayPage, map: &RegionMap, opts: &HalftoneOptions) -> BitPage {
+pub(crate) fn auto_with(
+    page: &GrayPage,
+    map: &RegionMap,
+    period: u8,
+    opts: &HalftoneOptions,
+) -> BitPage {
     let stride = BitPage::stride_for(page.width());
     let mut data = vec![0u8; stride * page.height() as usize];
     par::for_each_band(opts, &mut data, stride, TILE, |y0, band| {
         contrast::text_band(page, map, y0 / TILE, band, stride);
     });
     if map.photo.iter().any(|&p| p) {
-        let mut fs = vec![0u8; data.len()];
-        diffuse_page::<FloydSteinberg>(page, &mut fs, stride);
-        map.copy_photo(&fs, &mut data, stride);
+        let mut screened = vec![0u8; data.len()];
+        screen_page(page, period, &mut screened, stride);
+        map.copy_photo(&screened, &mut data, stride);
     }
     crate::finish(page, data)
 }

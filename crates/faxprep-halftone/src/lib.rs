@@ -234,6 +234,7 @@ mod diffuse;
 mod ordered;
 mod paper;
 mod par;
+mod screen;
 mod threshold;
 
 use std::fmt;
@@ -268,12 +269,17 @@ pub enum Method {
     /// lighting, white surround, perspective and skew corrected, then
     /// `auto` (for the pictures `auto`'s own judgement gets wrong).
     Document,
+    /// A vertical line screen of the given period in pixels (3 to 16),
+    /// line widths error-diffused down each line: the photo halftone made
+    /// for T.4/T.6 coding (`auto`'s photo tiles use it with
+    /// [`Method::LINE_PERIOD`]).
+    Line(u8),
 }
 
 impl Method {
     /// Every method by its name, for help texts (`threshold` with its
     /// default cut).
-    pub const ALL: [Method; 8] = [
+    pub const ALL: [Method; 9] = [
         Method::Auto,
         Method::Threshold(128),
         Method::Adaptive,
@@ -282,7 +288,16 @@ impl Method {
         Method::Stucki,
         Method::Ordered,
         Method::Document,
+        Method::Line(Method::LINE_PERIOD),
     ];
+
+    /// The line screen's default period, 5 pixels (41 lines per inch at
+    /// 204 dpi).
+    pub const LINE_PERIOD: u8 = screen::PERIOD;
+    /// The line screen's smallest period.
+    pub const LINE_PERIOD_MIN: u8 = screen::MIN_PERIOD;
+    /// The line screen's largest period.
+    pub const LINE_PERIOD_MAX: u8 = screen::MAX_PERIOD;
 
     /// The name on the command line (without a threshold's cut).
     pub const fn name(self) -> &'static str {
@@ -295,6 +310,7 @@ impl Method {
             Method::Stucki => "stucki",
             Method::Ordered => "ordered",
             Method::Document => "document",
+            Method::Line(_) => "line",
         }
     }
 }
@@ -303,6 +319,8 @@ impl fmt::Display for Method {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Method::Threshold(cut) => write!(f, "threshold={cut}"),
+            Method::Line(Method::LINE_PERIOD) => f.write_str("line"),
+            Method::Line(period) => write!(f, "line={period}"),
             m => f.write_str(m.name()),
         }
     }
@@ -314,6 +332,8 @@ impl FromStr for Method {
     /// `auto`, `threshold` (cut 128) or `threshold=N` (N in 0..=255),
     /// `adaptive`, `floyd-steinberg` or `diffuse`, `atkinson`, `stucki`,
     /// `ordered`, `document`; case-insensitive.
+    /// `ordered`, `line` (period 5) or `line=N` (N in 3..=16);
+    /// case-insensitive.
     fn from_str(s: &str) -> Result<Method> {
         let lower = s.trim().to_ascii_lowercase();
         if let Some(cut) = lower.strip_prefix("threshold=") {
@@ -324,6 +344,16 @@ impl FromStr for Method {
                     value: cut.to_owned(),
                 });
         }
+        if let Some(period) = lower.strip_prefix("line=") {
+            return match period.parse::<u8>() {
+                Ok(p) if (Method::LINE_PERIOD_MIN..=Method::LINE_PERIOD_MAX).contains(&p) => {
+                    Ok(Method::Line(p))
+                }
+                _ => Err(Error::InvalidPeriod {
+                    value: period.to_owned(),
+                }),
+            };
+        }
         Ok(match lower.as_str() {
             "auto" => Method::Auto,
             "threshold" => Method::Threshold(128),
@@ -333,6 +363,7 @@ impl FromStr for Method {
             "stucki" => Method::Stucki,
             "ordered" => Method::Ordered,
             "document" => Method::Document,
+            "line" => Method::Line(Method::LINE_PERIOD),
             _ => return Err(Error::UnknownMethod { name: s.to_owned() }),
         })
     }
@@ -353,6 +384,11 @@ pub enum Error {
         /// What was given after `=`.
         value: String,
     },
+    /// `line=N` with N not in 3..=16.
+    InvalidPeriod {
+        /// What was given after `=`.
+        value: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -361,10 +397,14 @@ impl fmt::Display for Error {
             Error::UnknownMethod { name } => write!(
                 f,
                 "unknown halftone method {name:?} (expected auto, threshold, threshold=N, \
-                 adaptive, diffuse, floyd-steinberg, atkinson, stucki, ordered or document)"
+                 adaptive, diffuse, floyd-steinberg, atkinson, stucki, ordered, line, line=N \
+                 or document)"
             ),
             Error::InvalidThreshold { value } => {
                 write!(f, "threshold {value:?} is not a number from 0 to 255")
+            }
+            Error::InvalidPeriod { value } => {
+                write!(f, "line period {value:?} is not a number from 3 to 16")
             }
         }
     }
@@ -411,6 +451,10 @@ pub struct Report {
     pub nearly_blank: bool,
     /// What the page holds, as the method treated it.
     pub content: Content,
+    /// The period in pixels of the line screen that made the dithered
+    /// pixels (`line`, and `auto` on a page with photo tiles); `None` when
+    /// no pixel came from it.
+    pub screen_period: Option<u8>,
 }
 
 /// What a page holds, as the halftone treated it (the page facts'
@@ -476,6 +520,37 @@ pub fn halftone_with_report(
     method: Method,
     opts: &HalftoneOptions,
 ) -> (BitPage, Report) {
+    run(page, method, Method::LINE_PERIOD, opts)
+}
+
+/// Convert `page` to 1 bit as [`halftone_with_report`] does, with every
+/// dithered pixel taken from the line screen of `period` pixels
+/// (clamped to [`Method::LINE_PERIOD_MIN`]..=[`Method::LINE_PERIOD_MAX`]):
+/// `auto`'s photo tiles, and the whole page for the methods that dither
+/// everything (the error diffusions, `ordered`, `line`). The thresholds
+/// are unchanged, and so are `auto`'s text tiles. A wider period costs
+/// fewer bytes on the line and shows less detail: this is how a page over
+/// its line budget is made smaller.
+pub fn halftone_coarser(
+    page: &GrayPage,
+    method: Method,
+    period: u8,
+    opts: &HalftoneOptions,
+) -> (BitPage, Report) {
+    let period = period.clamp(Method::LINE_PERIOD_MIN, Method::LINE_PERIOD_MAX);
+    let method = match method {
+        Method::FloydSteinberg
+        | Method::Atkinson
+        | Method::Stucki
+        | Method::Ordered
+        | Method::Line(_) => Method::Line(period),
+        m => m,
+    };
+    run(page, method, period, opts)
+}
+
+/// Halftone with `period` for `auto`'s photo tiles.
+fn run(page: &GrayPage, method: Method, period: u8, opts: &HalftoneOptions) -> (BitPage, Report) {
     let mut paper_photo = false;
     let (bits, photo_fraction, paper_level) = par::install(opts, || match method {
         Method::Auto => {
@@ -484,15 +559,15 @@ pub fn halftone_with_report(
                 let analysis = paper::analyse(page);
                 if analysis.facts.is_paper {
                     paper_photo = true;
-                    return as_document(page, &analysis, opts);
+                    return as_document(page, &analysis, period, opts);
                 }
             }
-            let bits = auto::auto_with(page, &map, opts);
+            let bits = auto::auto_with(page, &map, period, opts);
             (bits, map.photo_fraction(), map.paper_level())
         }
         Method::Document => {
             paper_photo = true;
-            as_document(page, &paper::analyse(page), opts)
+            as_document(page, &paper::analyse(page), period, opts)
         }
         Method::Threshold(cut) => (threshold::threshold(page, cut, opts), 0.0, 255),
         Method::Adaptive => (adaptive::adaptive(page, opts), 0.0, 255),
@@ -500,7 +575,13 @@ pub fn halftone_with_report(
         Method::Atkinson => (diffused::<diffuse::Atkinson>(page), 1.0, 255),
         Method::Stucki => (diffused::<diffuse::Stucki>(page), 1.0, 255),
         Method::Ordered => (ordered::ordered(page, opts), 1.0, 255),
+        Method::Line(p) => (screened(page, p), 1.0, 255),
     });
+    let screen_period = match method {
+        Method::Auto | Method::Document if photo_fraction > 0.0 => Some(period),
+        Method::Line(p) => Some(p.clamp(Method::LINE_PERIOD_MIN, Method::LINE_PERIOD_MAX)),
+        _ => None,
+    };
     let pixels = u64::from(page.width()) * u64::from(page.height());
     let black = bits.count_black();
     let report = Report {
@@ -514,6 +595,7 @@ pub fn halftone_with_report(
         } else {
             Content::of_photo_fraction(photo_fraction)
         },
+        screen_period,
     };
     (bits, report)
 }
@@ -522,10 +604,11 @@ pub fn halftone_with_report(
 fn as_document(
     page: &GrayPage,
     analysis: &paper::Analysis,
+    period: u8,
     opts: &HalftoneOptions,
 ) -> (BitPage, f32, u8) {
     let flat = paper::flatten(page, analysis);
-    let (bits, map) = auto::auto(&flat, opts);
+    let (bits, map) = auto::auto(&flat, period, opts);
     (bits, map.photo_fraction(), map.paper_level())
 }
 
@@ -534,6 +617,14 @@ fn diffused<K: diffuse::Kernel>(page: &GrayPage) -> BitPage {
     let stride = BitPage::stride_for(page.width());
     let mut data = vec![0u8; stride * page.height() as usize];
     diffuse::diffuse_page::<K>(page, &mut data, stride);
+    finish(page, data)
+}
+
+/// Whole-page line screen.
+fn screened(page: &GrayPage, period: u8) -> BitPage {
+    let stride = BitPage::stride_for(page.width());
+    let mut data = vec![0u8; stride * page.height() as usize];
+    screen::screen_page(page, period, &mut data, stride);
     finish(page, data)
 }
 

@@ -1,10 +1,10 @@
-//! Photos keep their tone under `auto` as well as under plain
-//! Floyd-Steinberg (issue 5: blurred MAE on photo regions no worse).
+//! Photos keep their tone under `auto` as well as under the line screen
+//! on its own (blurred MAE on photo regions no worse).
 //!
-//! `auto` takes its photo tiles from Floyd-Steinberg's dither of the whole
-//! page, so inside a photo region the two are the same pixels; only where
-//! the blur reaches past the region's rim into thresholded text or paper
-//! can they differ.
+//! `auto` takes its photo tiles from the line screen of the whole page, so
+//! inside a photo region the two are the same pixels; only where the blur
+//! reaches past the region's rim into thresholded text or paper can they
+//! differ.
 
 mod common;
 
@@ -23,12 +23,12 @@ fn captioned_photo(seed: u32) -> (GrayPage, (u32, u32, u32, u32)) {
 }
 
 #[test]
-fn auto_dithers_photo_tiles_exactly_as_floyd_steinberg() {
+fn auto_screens_photo_tiles_exactly_as_the_line_screen() {
     for seed in [3, 7, 11] {
         let (page, _) = captioned_photo(seed);
         let map = classify(&page, &HalftoneOptions::default());
         let auto = halftone(&page, Method::Auto);
-        let fs = halftone(&page, Method::FloydSteinberg);
+        let fs = halftone(&page, Method::Line(Method::LINE_PERIOD));
         let mut photo = 0;
         for y in 0..page.height() {
             for x in 0..page.width() {
@@ -44,7 +44,7 @@ fn auto_dithers_photo_tiles_exactly_as_floyd_steinberg() {
             "seed {seed}: {photo} photo pixels"
         );
         // The caption is not part of it: its strokes stay those of the
-        // contrast rule, solid where Floyd-Steinberg frays their rims.
+        // contrast rule, solid where the screen breaks them into lines.
         let caption = (16..40).flat_map(|y| (20..420).map(move |x| (x, y)));
         assert!(caption.clone().all(|(x, y)| !map.is_photo_pixel(x, y)));
         assert!(caption.clone().any(|(x, y)| auto.get(x, y) != fs.get(x, y)));
@@ -52,11 +52,11 @@ fn auto_dithers_photo_tiles_exactly_as_floyd_steinberg() {
 }
 
 #[test]
-fn auto_keeps_photo_tone_like_floyd_steinberg() {
+fn auto_keeps_photo_tone_like_the_line_screen() {
     for seed in [3, 7, 11] {
         let (page, (x0, y0, w, h)) = captioned_photo(seed);
         let auto = halftone(&page, Method::Auto);
-        let fs = halftone(&page, Method::FloydSteinberg);
+        let fs = halftone(&page, Method::Line(Method::LINE_PERIOD));
         // Inside the photo, past the blur's reach (3 sigma) from its rim:
         // the same.
         let (i0, j0, i1, j1) = (x0 + 16, y0 + 16, x0 + w - 16, y0 + h - 16);
@@ -69,10 +69,10 @@ fn auto_keeps_photo_tone_like_floyd_steinberg() {
         // The whole photo, rim included.
         let mae_auto = blurred_mae(&page, &auto, x0, y0, x0 + w, y0 + h);
         let mae_fs = blurred_mae(&page, &fs, x0, y0, x0 + w, y0 + h);
-        eprintln!("seed {seed}: blurred MAE auto {mae_auto:.3}, floyd-steinberg {mae_fs:.3}");
+        eprintln!("seed {seed}: blurred MAE auto {mae_auto:.3}, line {mae_fs:.3}");
         assert!(
             mae_auto <= mae_fs + 0.01,
-            "seed {seed}: auto {mae_auto:.2} > fs {mae_fs:.2}"
+            "seed {seed}: auto {mae_auto:.2} > line {mae_fs:.2}"
         );
         // Against a threshold, which loses the tone, both are far better.
         let cut = halftone(&page, Method::Threshold(128));

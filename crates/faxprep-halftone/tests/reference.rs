@@ -47,3 +47,8 @@ fn stucki_form() {
 fn ordered_form() {
     check(Method::Ordered);
 }
+
+#[test]
+fn line_form() {
+    check(Method::Line(Method::LINE_PERIOD));
+}

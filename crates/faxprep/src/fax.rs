@@ -6,6 +6,17 @@ use serde::Serialize;
 /// Line rate the transmission estimate assumes (V.17, 14.4 kbit/s).
 pub const LINE_BITS_PER_SECOND: u32 = 14_400;
 
+/// Bytes of coded page a second at [`LINE_BITS_PER_SECOND`].
+pub const LINE_BYTES_PER_SECOND: u64 = LINE_BITS_PER_SECOND as u64 / 8;
+
+/// The default line budget of a page, in seconds (see
+/// [`crate::Options::line_budget`]): 180 s, 324,000 coded bytes. A dense
+/// text page takes 20 to 40 s and a full-page photo under the line
+/// screen 105 to 130 s (`docs/line-budget.md`), so only pages that would
+/// tie up the line for minutes (a photo diffused with Floyd-Steinberg,
+/// 500 to 680 s) are halftoned coarser.
+pub const DEFAULT_LINE_BUDGET_SECONDS: u32 = 180;
+
 /// Call set-up and T.30 negotiation before the first page, in seconds.
 pub const CALL_SETUP_SECONDS: f64 = 15.0;
 
@@ -78,6 +89,13 @@ pub struct PageFacts {
     /// `photo`, `paper-photo` (a picture of paper made into a document
     /// page), or `cover`.
     pub content: String,
+    /// Seconds the coded page takes on the line at 14.4 kbit/s
+    /// (`coded_bytes / 1800`), without the T.30 exchange around it.
+    pub line_seconds: f64,
+    /// The period in pixels of the line screen that dithered the page's
+    /// continuous tone (wider than 5 when the page was over its line
+    /// budget); `None` when nothing on the page came from it.
+    pub screen_period: Option<u8>,
 }
 
 /// Something the sender should know about their fax; none stops it.
@@ -108,6 +126,17 @@ pub enum Warning {
         /// What the cover said.
         message: String,
     },
+    /// A page takes longer on the line than the budget allows, even
+    /// halftoned as coarsely as faxprep goes (or it has no continuous
+    /// tone to coarsen: dense text).
+    OverLineBudget {
+        /// Page of the upload, from 0.
+        page: u32,
+        /// Seconds the page takes at 14.4 kbit/s, rounded up.
+        seconds: u32,
+        /// The budget, in seconds.
+        budget_seconds: u32,
+    },
 }
 
 impl std::fmt::Display for Warning {
@@ -118,8 +147,23 @@ impl std::fmt::Display for Warning {
             Warning::NearlyBlank { page } => {
                 write!(f, "page {} is blank or nearly blank", page + 1)
             }
+            Warning::OverLineBudget {
+                page,
+                seconds,
+                budget_seconds,
+            } => write!(
+                f,
+                "page {} takes about {seconds} s on the line at 14.4 kbit/s, over the \
+                 budget of {budget_seconds} s",
+                page + 1
+            ),
         }
     }
+}
+
+/// Seconds `coded_bytes` of a page take on the line at 14.4 kbit/s.
+pub fn line_seconds(coded_bytes: u64) -> f64 {
+    coded_bytes as f64 / LINE_BYTES_PER_SECOND as f64
 }
 
 /// The transmission estimate for pages of `coded_bytes` each.

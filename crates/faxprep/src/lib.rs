@@ -82,7 +82,7 @@ mod worker;
 
 pub use billing::{Quote, quote};
 pub use error::{ApiError, Error};
-pub use fax::{PageFacts, PreparedFax, Warning, transmission_seconds};
+pub use fax::{PageFacts, PreparedFax, Warning, line_seconds, transmission_seconds};
 pub use faxprep_codec as codec;
 pub use faxprep_cover as cover;
 pub use faxprep_halftone as halftone;
@@ -409,6 +409,8 @@ impl<'a> Assembly<'a> {
                 halftone: "cover".into(),
                 photo_fraction: 0.0,
                 content: "cover".into(),
+                line_seconds: fax::line_seconds(info.strip_bytes),
+                screen_period: None,
             });
             if self.opts.want_pdf {
                 self.pdf_pages.push((page.width(), page.height(), g4));

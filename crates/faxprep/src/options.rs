@@ -25,6 +25,14 @@ pub struct Options {
     pub paper: PaperChoice,
     /// Gray to 1 bit (default `auto`).
     pub halftone: Method,
+    /// Seconds a page may take on the line at 14.4 kbit/s (default
+    /// [`crate::fax::DEFAULT_LINE_BUDGET_SECONDS`]; `None`: no budget). A
+    /// page with continuous tone over it is halftoned again with a coarser
+    /// line screen (periods 5, 6, 7, then 8 pixels, each wider than the
+    /// page's own: an error-diffused page starts at 5) until it fits; a page
+    /// still over it (or with no continuous tone, such as dense text, whose
+    /// rules stay as they are) gets a [`crate::Warning::OverLineBudget`].
+    pub line_budget: Option<u32>,
     /// Intake's resource caps (4 MiB upload, pages, pixels, decompression).
     pub limits: Limits,
     /// Threads for rendering; `None` uses the available parallelism. The
@@ -54,6 +62,7 @@ impl Default for Options {
             compression: Compression::G4,
             paper: PaperChoice::default(),
             halftone: Method::Auto,
+            line_budget: Some(crate::fax::DEFAULT_LINE_BUDGET_SECONDS),
             limits: Limits::default(),
             threads: None,
             password: None,

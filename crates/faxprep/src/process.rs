@@ -4,9 +4,9 @@
 
 use crate::billing;
 use crate::error::Error;
-use crate::fax::{PageFacts, Warning};
+use crate::fax::{LINE_BYTES_PER_SECOND, PageFacts, Warning, line_seconds};
 use faxprep_codec::{Compression, EncodeOptions, encode};
-use faxprep_halftone::{HalftoneOptions, Method, halftone_with_report};
+use faxprep_halftone::{HalftoneOptions, Method, halftone_coarser, halftone_with_report};
 use faxprep_intake::{IntakeOptions, Limits, Plan};
 use faxprep_page::{DocumentFormat, Resolution};
 use faxprep_raster::{PaperChoice, RasterOptions, RenderError};
@@ -22,6 +22,7 @@ pub(crate) struct DocJob {
     pub compression: String,
     pub paper: String,
     pub halftone: String,
+    pub line_budget: Option<u32>,
     pub threads: Option<usize>,
     pub password: Option<String>,
     pub want_g4: bool,
@@ -40,6 +41,7 @@ impl DocJob {
                 _ => "auto".into(),
             },
             halftone: opts.halftone.to_string(),
+            line_budget: opts.line_budget,
             threads: opts.threads,
             password: opts.password.clone(),
             want_g4: opts.want_pdf && opts.compression != Compression::G4,
@@ -175,9 +177,26 @@ pub(crate) fn process_document(
     let halftone_opts = HalftoneOptions::with_threads(1);
     let code = |rendered: faxprep_raster::RenderedPage| {
         let index = rendered.index;
-        let (bits, report) = halftone_with_report(&rendered.page, method, &halftone_opts);
+        let (mut bits, mut report) = halftone_with_report(&rendered.page, method, &halftone_opts);
+        let mut strip = encode(&bits, &tiff_coding);
+        let budget = job.line_budget;
+        let over = |strip: &[u8]| {
+            budget.is_some_and(|s| strip.len() as u64 > u64::from(s) * LINE_BYTES_PER_SECOND)
+        };
+        // Over budget: only continuous tone is made coarser (text keeps
+        // its rules), each period at most once, starting with the line
+        // screen's own for a page another method dithered.
+        if over(&strip) && report.photo_fraction > 0.0 {
+            let from = report.screen_period.unwrap_or(0);
+            for period in COARSER_PERIODS.into_iter().filter(|&p| p > from) {
+                (bits, report) = halftone_coarser(&rendered.page, method, period, &halftone_opts);
+                strip = encode(&bits, &tiff_coding);
+                if !over(&strip) {
+                    break;
+                }
+            }
+        }
         drop(rendered.page);
-        let strip = encode(&bits, &tiff_coding);
         let g4 = job.want_g4.then(|| encode(&bits, &g4_coding));
         let g4_bytes = match (&g4, compression) {
             (Some(g4), _) => g4.len() as u64,
@@ -196,6 +215,14 @@ pub(crate) fn process_document(
         if report.nearly_blank {
             warnings.push(Warning::NearlyBlank { page: index });
         }
+        let seconds = line_seconds(strip.len() as u64);
+        if let (Some(budget_seconds), true) = (budget, over(&strip)) {
+            warnings.push(Warning::OverLineBudget {
+                page: index,
+                seconds: strip.len().div_ceil(LINE_BYTES_PER_SECOND as usize) as u32,
+                budget_seconds,
+            });
+        }
         let facts = PageFacts {
             index,
             source_page: Some(index),
@@ -210,6 +237,8 @@ pub(crate) fn process_document(
             halftone: report.method.to_string(),
             photo_fraction: report.photo_fraction,
             content: report.content.name().into(),
+            line_seconds: seconds,
+            screen_period: report.screen_period,
         };
         CodedPage {
             facts,
@@ -230,6 +259,12 @@ pub(crate) fn process_document(
         }),
     }
 }
+
+/// The line screen's periods tried, in order, on a page over its line
+/// budget (those wider than the page's own): each step about 15% fewer
+/// bytes for a photo; past 8 pixels (25 lines per inch) the lines show
+/// more than the picture.
+const COARSER_PERIODS: [u8; 4] = [5, 6, 7, 8];
 
 fn raster_warning(w: faxprep_raster::Warning) -> &'static str {
     use faxprep_raster::Warning as W;

@@ -20,7 +20,14 @@
 //!   lighting of the sheet's paper stands in for the paper level, so the
 //!   picture keeps its tones.
 //!
-//! It is paper when the sheet covers at least a fifth of the page, is
+//! It is paper when the sheet has a surround on at least two sides (a
+//! page made on a computer with a picture at one side is "paper" along
+//! the other three), or else fills the picture
+//! but is lit unevenly (the 5th percentile of the lighting of its paper
+//! under 90% of the 95th) and is not white already (half of it at 250 or more): a page
+//! made on a computer or a scanner's page has nothing to correct, and its
+//! pictures are pictures. The sheet also covers at least a fifth of the
+//! page, is
 //! either the whole page or a quadrilateral, and, divided by the
 //! lighting, is mostly paper-white with some ink and few mid-tones (a
 //! photograph has mid-tones everywhere; a sky is not a sheet with ink on
@@ -129,7 +136,8 @@ pub(crate) fn analyse(page: &GrayPage) -> Analysis {
     // What the page is divided by: the closing, except on a picture
     // printed on the sheet, where the lighting stands in so the picture
     // keeps its tones.
-    let printed = printed_picture(&cells, &sheet_lighting(&blurred, &mask), &mask);
+    let paper_light = sheet_lighting(&blurred, &mask);
+    let printed = printed_picture(&cells, &paper_light, &mask);
     let level: Vec<u8> = closed
         .v
         .iter()
@@ -139,7 +147,7 @@ pub(crate) fn analyse(page: &GrayPage) -> Analysis {
     let paper = grid::blur(&Grid { v: level, ..closed }, 1);
 
     // Pixel shares over the sheet, every other pixel of every other row.
-    let (mut white, mut ink, mut all) = (0u64, 0u64, 0u64);
+    let (mut white, mut ink, mut all, mut pure) = (0u64, 0u64, 0u64, 0u64);
     // Levels of the darker pixels (under 75% of the lighting), on the
     // lighting's scale, for the typical ink.
     let mut dark = [0u64; 256];
@@ -154,6 +162,7 @@ pub(crate) fn analyse(page: &GrayPage) -> Analysis {
             let l = u32::from(light[g].max(1));
             let v = u32::from(row[x]) * 100;
             all += 1;
+            pure += u64::from(row[x] >= 250);
             white += u64::from(v >= 85 * l);
             ink += u64::from(v < 55 * l);
             if v < 75 * l {
@@ -166,7 +175,28 @@ pub(crate) fn analyse(page: &GrayPage) -> Analysis {
     let (white, ink) = (white as f64 / all_f, ink as f64 / all_f);
     let mid = 1.0 - white - ink;
     let sheet = mask.fraction();
-    let is_paper = sheet >= MIN_SHEET
+    // A page that fills the picture needs correcting only when its light
+    // is uneven and its paper not white already: a page made on a
+    // computer or a scanner's page has nothing to even out, and its
+    // pictures are pictures.
+    let already_white = pure * 2 >= all;
+    let mut lit: Vec<u8> = paper_light
+        .iter()
+        .zip(&mask.on)
+        .filter(|&(_, &on)| on)
+        .map(|(&l, _)| l)
+        .collect();
+    lit.sort_unstable();
+    let uneven = !lit.is_empty()
+        && u32::from(lit[lit.len() / 20]) * 10 < u32::from(lit[lit.len() * 19 / 20]) * 9;
+    // A sheet with a surround has it on at least two sides: a page made on
+    // a computer with a picture at one side is paper on the other three.
+    let reached = sides_reached(&mask);
+    let is_paper = (if whole {
+        uneven && !already_white
+    } else {
+        reached <= 2
+    }) && sheet >= MIN_SHEET
         && (whole || corners.is_some())
         && white >= MIN_WHITE
         && ink >= MIN_INK
@@ -187,6 +217,24 @@ pub(crate) fn analyse(page: &GrayPage) -> Analysis {
             is_paper,
         },
     }
+}
+
+/// How many sides of the page the sheet runs along (covers more than
+/// half of that edge's cells).
+fn sides_reached(mask: &sheet::Mask) -> usize {
+    let (w, h) = (mask.w, mask.h);
+    let share = |cells: &mut dyn Iterator<Item = usize>, n: usize| {
+        cells.filter(|&i| mask.on[i]).count() * 2 > n
+    };
+    [
+        share(&mut (0..w), w),
+        share(&mut ((h - 1) * w..h * w), w),
+        share(&mut (0..h).map(|y| y * w), h),
+        share(&mut (0..h).map(|y| y * w + w - 1), h),
+    ]
+    .iter()
+    .filter(|&&b| b)
+    .count()
 }
 
 /// The picture on `page`: the box of the 8 x 8 cells that are not all

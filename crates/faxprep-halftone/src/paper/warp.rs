@@ -115,7 +115,8 @@ pub(crate) fn even(page: &GrayPage, paper: &Grid, ink: u8) -> GrayPage {
     let recip: Vec<u32> = (0..256u32).map(|l| (255 << 16) / l.max(16)).collect();
     // The tone curve, per evened level.
     let white = 215i32;
-    let ink = i32::from(ink).min(white - 60);
+    // Grey print stays grey print: the ink level taken is at most 45%.
+    let ink = i32::from(ink).min(115);
     let curve: Vec<u8> = (0..256i32)
         .map(|n| (40 + (n - ink) * (255 - 40) / (white - ink)).clamp(0, 255) as u8)
         .collect();

@@ -1,0 +1,117 @@
+//! A vertical line screen whose line widths are error-diffused down each
+//! line: a photo halftone made for T.4/T.6 coding.
+//!
+//! The page is cut into columns of `period` pixels (*cells*); each cell
+//! holds one black line, grown from the cell's centre outwards, one pixel
+//! to the right, then one to the left, and so on. On every row, a cell's
+//! line is as wide as the cell's darkness on that row asks (the sum of
+//! `255 - v` over its pixels, in units of one black pixel), plus what the
+//! rows above it could not show: the difference between what each row
+//! asked and the whole number of pixels it got is carried down to the next
+//! row of the same cell (a one-dimensional error diffusion down each line),
+//! so over a few rows the line's mean width is exactly the tone.
+//!
+//! A line keeps the width it had on the row above until the carried
+//! darkness is more than [`DEAD_ZONE`] away from it (hysteresis). In a flat
+//! tone, the rows are then identical for several rows at a time: T.6 codes
+//! each edge of such a row with one bit (V0, the change sits right under
+//! the reference row's), and a width change moves one edge by one pixel
+//! (VR1 or VL1, three bits). Floyd-Steinberg's blue noise instead changes
+//! colour at almost every pixel and costs 2.3 times Ghostscript's 46-lpi
+//! screen; this screen is below half of it (see the crate docs).
+//!
+//! Everything is integer arithmetic on the pixels of the row and the
+//! carried error of each cell, so the output is the same on every platform
+//! and for any number of threads (cells are independent; the rows of a
+//! cell are walked in order).
+
+use faxprep_page::GrayPage;
+
+/// The default period in pixels (41 lines per inch at 204 dpi).
+pub(crate) const PERIOD: u8 = 5;
+/// Smallest and largest period a caller may ask for.
+pub(crate) const MIN_PERIOD: u8 = 3;
+/// See [`MIN_PERIOD`].
+pub(crate) const MAX_PERIOD: u8 = 16;
+/// Hysteresis, in 1/255 of a pixel: a line keeps its width while the
+/// darkness it should show is within half a pixel plus this of it.
+const DEAD_ZONE: i32 = 96;
+/// More hysteresis where a line (or the gap between two lines) would
+/// appear or vanish.
+const EDGE_DEAD_ZONE: i32 = 200;
+
+/// Screen `page` into packed rows `out` (`stride` bytes a row, zeroed).
+pub(crate) fn screen_page(page: &GrayPage, period: u8, out: &mut [u8], stride: usize) {
+    let width = page.width() as usize;
+    let p = usize::from(period.clamp(MIN_PERIOD, MAX_PERIOD));
+    let cells = width.div_ceil(p);
+    // Per cell: the darkness carried down (1/255 pixel) and the width.
+    let mut err = vec![0i32; cells];
+    let mut wid = vec![0u8; cells];
+    // The row being made, 1 for white; only the cells whose width changed
+    // are rewritten, and a row with no change is the packed row above.
+    let mut white = vec![1u8; width];
+    let mut above: Option<&mut [u8]> = None;
+    // Running sums of the row (a cell's sum is the difference of two).
+    let mut sums = vec![0u32; width + 1];
+    for (y, (src, dst)) in page.rows().zip(out.chunks_exact_mut(stride)).enumerate() {
+        let mut acc = 0u32;
+        for (s, &v) in sums[1..].iter_mut().zip(&src[..width]) {
+            acc += u32::from(v);
+            *s = acc;
+        }
+        let mut changed = y == 0;
+        for (c, wh) in white.chunks_mut(p).enumerate() {
+            let n = wh.len() as i32;
+            let x0 = c * p;
+            // At most 16 x 255: fits an i32.
+            let dark = 255 * n - (sums[x0 + wh.len()] - sums[x0]) as i32;
+            let want = dark + err[c];
+            let w = next_width((y > 0).then_some(i32::from(wid[c])), want, n);
+            // Bounded: a cell's whole darkness either way.
+            err[c] = (want - w * 255).clamp(-255 * n, 255 * n);
+            if w == i32::from(wid[c]) && y > 0 {
+                continue;
+            }
+            wid[c] = w as u8;
+            changed = true;
+            let (n, w) = (wh.len(), w as usize);
+            let start = (n - 1) / 2 - w.saturating_sub(1) / 2;
+            wh.fill(1);
+            wh[start..start + w].fill(0);
+        }
+        match above {
+            Some(prev) if !changed => dst.copy_from_slice(prev),
+            _ => crate::threshold::pack_below(&white, 1, dst),
+        }
+        above = Some(dst);
+    }
+}
+
+/// The width of a line on this row, given its width `cur` on the row
+/// above (`None` on the first row), the darkness `want` it should show
+/// (1/255 pixel) and the cell's width `n`: the same while `want` is within
+/// the dead zone, one pixel narrower or wider when it is within another
+/// pixel of that, else (and on the first row) the nearest width.
+fn next_width(cur: Option<i32>, want: i32, n: i32) -> i32 {
+    let nearest = (want + 127).div_euclid(255).clamp(0, n);
+    let Some(cur) = cur else {
+        return nearest;
+    };
+    let diff = want - cur * 255;
+    // A line appearing or vanishing, or a gap between lines doing so,
+    // costs a horizontal-mode code instead of a 3-bit vertical one.
+    let edge = cur == 0 || cur == n || (cur == 1 && diff < 0) || (cur == n - 1 && diff > 0);
+    let dz = if edge {
+        DEAD_ZONE + EDGE_DEAD_ZONE
+    } else {
+        DEAD_ZONE
+    };
+    if diff.abs() <= 127 + dz {
+        cur
+    } else if diff.abs() <= 382 + dz {
+        (cur + diff.signum()).clamp(0, n)
+    } else {
+        nearest
+    }
+}
