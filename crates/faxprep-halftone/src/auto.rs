@@ -102,6 +102,9 @@ const PHOTO_PERCENT: u32 = 35;
 /// Share of smooth mid-tones in the tile itself below which it is never a
 /// photo (paper beside a picture).
 const PHOTO_OWN_PERCENT: u32 = 10;
+/// Text tiles with photo tiles this many tiles or fewer away on both sides
+/// are screened ([`RegionMap::screen_inside_picture`]).
+const NEAR_PHOTO: usize = 8;
 /// Rounds of growing photo regions into their shadows and highlights.
 const GROW_ROUNDS: usize = 64;
 /// Distinct levels among them, in the 3 x 3 neighbourhood, that make a
@@ -204,6 +207,52 @@ impl RegionMap {
                     if x1 % 8 != 0 {
                         let keep = 0xffu8 << (8 - x1 % 8);
                         dst[b1] = (dst[b1] & !keep) | (src[b1] & keep);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Text tiles inside a picture (photo tiles within [`NEAR_PHOTO`]
+    /// tiles on both sides, across or down) take the screen's pixels, with
+    /// the pixels lighter than the mid-tones white: text in a picture (a
+    /// sign, a screen, a label burnt in) is drawn in the picture's tone,
+    /// white letters stay white, and no white or black block with
+    /// stair-step edges is cut into the picture. A tint or a caption beside
+    /// a picture (a picture on one side only) keeps the text rules.
+    fn screen_inside_picture(
+        &self,
+        page: &GrayPage,
+        screened: &[u8],
+        to: &mut [u8],
+        stride: usize,
+    ) {
+        let hi = if self.paper >= 192 { self.paper } else { 255 }.saturating_sub(MID_MARGIN);
+        let (cols, rows) = (self.cols, self.rows);
+        for ty in 0..rows {
+            for tx in 0..cols {
+                if self.photo[ty * cols + tx] {
+                    continue;
+                }
+                let at = |x: usize, y: usize| self.photo[y * cols + x];
+                let left = (tx.saturating_sub(NEAR_PHOTO)..tx).any(|x| at(x, ty));
+                let right = (tx + 1..(tx + NEAR_PHOTO + 1).min(cols)).any(|x| at(x, ty));
+                let above = (ty.saturating_sub(NEAR_PHOTO)..ty).any(|y| at(tx, y));
+                let below = (ty + 1..(ty + NEAR_PHOTO + 1).min(rows)).any(|y| at(tx, y));
+                if !(left && right || above && below) {
+                    continue;
+                }
+                let (x0, y0) = (tx * TILE, ty * TILE);
+                for y in y0..y0 + self.tile_h(ty) {
+                    let row = page.row(y as u32);
+                    for x in x0..x0 + self.tile_w(tx) {
+                        let (byte, bit) = (y * stride + x / 8, 0x80u8 >> (x % 8));
+                        let ink = if row[x] <= hi {
+                            screened[byte] & bit
+                        } else {
+                            0
+                        };
+                        to[byte] = (to[byte] & !bit) | ink;
                     }
                 }
             }
@@ -657,6 +706,7 @@ pub(crate) fn auto_with(
         let mut screened = vec![0u8; data.len()];
         screen_page(page, period, &mut screened, stride);
         map.copy_photo(&screened, &mut data, stride);
+        map.screen_inside_picture(page, &screened, &mut data, stride);
     }
     crate::finish(page, data)
 }
