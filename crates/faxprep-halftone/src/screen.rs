@@ -94,9 +94,9 @@ pub(crate) fn screen_page(page: &GrayPage, period: u8, out: &mut [u8], stride: u
 /// the dead zone, one pixel narrower or wider when it is within another
 /// pixel of that, else (and on the first row) the nearest width.
 fn next_width(cur: Option<i32>, want: i32, n: i32) -> i32 {
-    let nearest = (want + 127).div_euclid(255).clamp(0, n);
+    let nearest = || (want + 127).div_euclid(255).clamp(0, n);
     let Some(cur) = cur else {
-        return nearest;
+        return nearest();
     };
     let diff = want - cur * 255;
     // A line appearing or vanishing, or a gap between lines doing so,
@@ -108,6 +108,6 @@ fn next_width(cur: Option<i32>, want: i32, n: i32) -> i32 {
     } else if diff.abs() <= 382 + dz {
         (cur + diff.signum()).clamp(0, n)
     } else {
-        nearest
+        nearest()
     }
 }
