@@ -102,7 +102,11 @@ fn next_width(cur: Option<i32>, want: i32, n: i32) -> i32 {
     // A line appearing or vanishing, or a gap between lines doing so,
     // costs a horizontal-mode code instead of a 3-bit vertical one.
     let edge = cur == 0 || cur == n || (cur == 1 && diff < 0) || (cur == n - 1 && diff > 0);
-    let dz = if edge { DEAD_ZONE + EDGE_DEAD_ZONE } else { DEAD_ZONE };
+    let dz = if edge {
+        DEAD_ZONE + EDGE_DEAD_ZONE
+    } else {
+        DEAD_ZONE
+    };
     if diff.abs() <= 127 + dz {
         cur
     } else if diff.abs() <= 382 + dz {

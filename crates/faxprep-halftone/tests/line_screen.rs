@@ -33,7 +33,11 @@ fn repeats(bits: &BitPage) -> u32 {
 /// Black pixels in each `period`-wide cell of row `y`.
 fn widths(bits: &BitPage, y: u32, period: u32) -> Vec<u32> {
     (0..bits.width() / period)
-        .map(|c| (c * period..(c + 1) * period).filter(|&x| bits.get(x, y)).count() as u32)
+        .map(|c| {
+            (c * period..(c + 1) * period)
+                .filter(|&x| bits.get(x, y))
+                .count() as u32
+        })
         .collect()
 }
 
@@ -103,8 +107,11 @@ fn a_photo_costs_far_fewer_g4_bytes_than_floyd_steinberg() {
         // Read back by an independent decoder: the bytes are a valid G4
         // stream of exactly these pixels.
         let mut rows = Vec::new();
-        let done =
-            fax::decoder::decode_g4(coded.iter().copied(), bits.width(), Some(bits.height()), |line| {
+        let done = fax::decoder::decode_g4(
+            coded.iter().copied(),
+            bits.width(),
+            Some(bits.height()),
+            |line| {
                 let start = rows.len();
                 rows.resize(start + BitPage::stride_for(bits.width()), 0u8);
                 for (x, colour) in fax::decoder::pels(line, bits.width()).enumerate() {
@@ -112,7 +119,8 @@ fn a_photo_costs_far_fewer_g4_bytes_than_floyd_steinberg() {
                         rows[start + x / 8] |= 0x80 >> (x % 8);
                     }
                 }
-            });
+            },
+        );
         assert!(done.is_some(), "the fax crate decodes the page");
         assert_eq!(rows, bits.data(), "the fax crate reads the same pixels");
         coded.len()

@@ -121,7 +121,9 @@ fn a_page_still_over_the_budget_is_coarsest_and_warned() {
     let text = fax.warnings.last().unwrap().to_string();
     assert_eq!(
         text,
-        format!("page 1 takes about {seconds} s on the line at 14.4 kbit/s, over the budget of 1 s")
+        format!(
+            "page 1 takes about {seconds} s on the line at 14.4 kbit/s, over the budget of 1 s"
+        )
     );
 }
 
