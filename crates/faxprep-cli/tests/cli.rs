@@ -261,6 +261,42 @@ fn usage_errors_exit_2() {
     );
 }
 
+#[test]
+fn the_line_budget_reaches_the_isolated_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let tif = dir.path().join("fax.tif");
+    let photo = fixture("photo.jpg");
+    let run = |extra: &[&str], expect: i32| {
+        let mut args = vec!["prepare", s(&photo), "-o", s(&tif), "--json"];
+        args.extend_from_slice(extra);
+        faxprep(&args, expect)
+    };
+    // In the worker (no --in-process): a 1-second budget screens the photo
+    // as coarsely as faxprep goes and says so.
+    let out = run(&["--line-budget", "1"], 0);
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let page = &summary["pages"][0];
+    assert_eq!(page["screen_period"], 8, "{page}");
+    let bytes = page["coded_bytes"].as_u64().unwrap();
+    let seconds = page["line_seconds"].as_f64().unwrap();
+    assert!((seconds - bytes as f64 / 1800.0).abs() < 1e-9, "{page}");
+    let warning = &summary["warnings"][0];
+    assert_eq!(warning["kind"], "over_line_budget", "{summary}");
+    assert_eq!(warning["budget_seconds"], 1);
+    assert_eq!(warning["seconds"], bytes.div_ceil(1800));
+    // No budget: the page as auto screens it, larger.
+    let out = run(&["--line-budget", "none"], 0);
+    let free: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(free["pages"][0]["screen_period"], 5);
+    assert!(free["pages"][0]["coded_bytes"].as_u64().unwrap() > bytes);
+    assert_eq!(free["warnings"].as_array().map(Vec::len), Some(0));
+    for bad in ["0", "-3", "1.5", "soon"] {
+        let out = run(&[&format!("--line-budget={bad}")], 2);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--line-budget"), "{bad}: {err}");
+    }
+}
+
 /// Library options that run the document in this crate's `faxprep worker`.
 fn isolated(limits: faxprep::WorkerLimits) -> faxprep::Options {
     let mut opts = faxprep::Options::default();

@@ -25,21 +25,16 @@
 //! with the rest instead of being cut to white (Landscape_1 of the corpus:
 //! 84% of it was found as photo, now 99%).
 //!
-//! Photo tiles take their pixels from Floyd-Steinberg's dither of the whole
-//! page (serpentine), so a picture keeps exactly the tone plain error
-//! diffusion gives it, its rim included (the error that reaches it from
-//! the text beside it is the error Floyd-Steinberg would carry); text tiles
-//! keep their own pixels, so the dither never frays the text next to a
-//! picture. (The diffusion used to run over the photo tiles alone, starting
-//! fresh at each region's edge, which cost the corpus photos 0.01 to 0.11
-//! gray levels of blurred error.) The page is diffused whole only when it
-//! has a photo tile: 8 ms more for a text page with a small picture (9 of
-//! the corpus's 321 pdf-text pages; GeoTopo page 3 went from 2.7 to 10.7
-//! ms), a little less for a page that is all photo (25 to 24 ms), and the
-//! same pixels in photo tiles as `Method::FloydSteinberg`, which a test
-//! checks. Diffusing only the rows that hold photo tiles would save most
-//! of that, but starts afresh elsewhere than plain Floyd-Steinberg, and
-//! the tone inside then differs from it both ways by up to 0.02. Every other pixel is
+//! Photo tiles take their pixels from the line screen of the whole page
+//! (`crate::screen`, period [`Method::LINE_PERIOD`](crate::Method::LINE_PERIOD)
+//! or the wider one [`crate::halftone_coarser`] asks for): a screen made
+//! for T.4/T.6 coding, whose rows repeat in flat tone, at about a fifth
+//! of Floyd-Steinberg's G4 bytes on a photo (`docs/line-screen.md`). The
+//! screen is run over the
+//! whole page so that its lines and the error carried down them run on
+//! through a picture's rim unbroken; text tiles keep their own pixels, so
+//! the screen never breaks the text next to a picture into lines. The
+//! page is screened only when it has a photo tile. Every other pixel is
 //! decided by its contrast with the
 //! *local background* `B`, the brightest pixel within the 3 x 3 tiles
 //! around it ([`contrast`]):

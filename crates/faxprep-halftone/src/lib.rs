@@ -9,9 +9,10 @@
 //! page: text, rules and flat tints are thresholded against their local
 //! background (gray text solid, light tints white, hairlines continuous),
 //! and only continuous-tone regions (photos, gradients, scanned pictures)
-//! are dithered. The classic methods are there on their own as well:
-//! a fixed threshold, Sauvola's adaptive threshold, three error-diffusion
-//! kernels and a clustered-dot screen.
+//! are screened, with a line screen made for the fax line (rows that
+//! repeat code in one bit per edge). The classic methods are there on
+//! their own as well: a fixed threshold, Sauvola's adaptive threshold,
+//! three error-diffusion kernels and a clustered-dot screen.
 //!
 //! Out of scope: any I/O, fitting pages to the paper or turning them
 //! (the raster stage delivers the page at fax size and upright; the one
@@ -37,13 +38,14 @@
 //! # Methods
 //! | name | what | use |
 //! |---|---|---|
-//! | `auto` | [`classify`] into text and photo tiles, contrast rule + Floyd-Steinberg | the default |
+//! | `auto` | [`classify`] into text and photo tiles, contrast rule + line screen | the default |
 //! | `threshold` | black below a fixed cut (`threshold=N`, default 128) | clean vector pages |
 //! | `adaptive` | Sauvola per 8 x 8 block, 40 px window, k = 0.3 | scans with shadows |
 //! | `floyd-steinberg` (`diffuse`) | serpentine error diffusion | photos |
 //! | `atkinson` | error diffusion losing 1/4 of the error | photos, smaller G4 |
 //! | `stucki` | 12-tap error diffusion | photos, smoothest tone |
 //! | `ordered` | 48-lpi clustered-dot screen at 45 degrees | like Ghostscript's fax devices |
+//! | `line` (`line=N`) | vertical line screen, period 5 (3 to 16) px, line widths error-diffused down each line with hysteresis | photos on the line: rows repeat, few G4 bytes |
 //! | `document` | the page made a document page as a picture of paper, then `auto` | when `auto` misjudges a picture of paper |
 //!
 //! # Pictures of paper
@@ -61,8 +63,20 @@
 //! printed on the sheet is still a photo region. [`Report::content`] says
 //! [`Content::PaperPhoto`]. Text pages never pay for the analysis.
 //!
-//! All methods except the error diffusions (which are sequential by nature)
-//! work on row bands in parallel; the output is the same for any number of
+//! The line screen cuts the page into columns of `N` pixels, each holding
+//! one black line grown from its centre outwards (one pixel right, one
+//! left, ...). A line is as wide as its column's darkness on that row,
+//! plus what the rows above could not show (a one-dimensional error
+//! diffusion down each line, so the tone is exact over a few rows), and
+//! keeps the width it had on the row above until the carried darkness is
+//! more than 0.88 pixel away (1.66 where the line would appear or
+//! vanish). T.6 codes an edge right under the one above with one bit and
+//! an edge moved by one pixel with three, so flat tone costs about one
+//! bit per edge per row. [`halftone_coarser`] screens with a wider period
+//! (fewer bytes, less detail) for a page over its line budget.
+//!
+//! All methods except the error diffusions and the line screen (which
+//! carry an error from row to row) work on row bands in parallel; the output is the same for any number of
 //! threads ([`HalftoneOptions::threads`]).
 //!
 //! # Measurements
@@ -161,33 +175,11 @@
 //! stopped firing along the rims of letters and flat tints stopped passing
 //! for photos (the dithered logo on every standard_fonts page, [`classify`]).
 //!
-//! Tone (`eval/measure.py tone FILES`, Gaussian blur sigma 1.5, mean
-//! absolute error in gray levels, auto / Floyd-Steinberg). `auto`'s photo
-//! tiles are Floyd-Steinberg's pixels (every photo pixel of every file
-//! alike), so inside a photo region the error is the same; it differs only
-//! within the blur's reach (5 pixels) of a thresholded tile beside it:
-//!
-//! | file | found as photo | photo tiles | photo, 5 px from the rest | page |
-//! |---|---|---|---|---|
-//! | kodim23.png | 99% | 2.43 / 2.42 | 2.42 / 2.42 | 2.58 / 2.44 |
-//! | exif-Landscape_1.jpg | 99% | 2.66 / 2.66 | 2.66 / 2.66 | 2.89 / 2.66 |
-//! | libjpegturbo testorig.jpg | 98% | 2.82 / 2.79 | 2.75 / 2.75 | 2.94 / 2.80 |
-//! | jpegdec progressive3.jpg | 91% | 2.98 / 2.92 | 2.91 / 2.91 | 4.62 / 2.96 |
-//! | pillow hopper_gray.jpg | 88% | 3.57 / 3.49 | 3.46 / 3.46 | 5.95 / 3.67 |
-//! | ocrmypdf c02-22.pdf (scanned book page) | 6% | 3.78 / 2.89 | 2.90 / 2.90 | 36.8 / 2.82 |
-//! | pdfminer-175.pdf p1 (scanned letter) | 2% | 3.58 / 3.08 | 3.12 / 3.12 | 2.41 / 1.05 |
-//!
-//! What is not photo in these pictures is thresholded on purpose: the text
-//! on the tablets' screens in progressive3, the labels burnt into
-//! Landscape_1, the stars of the flag in hopper, the hatching of
-//! c02-22's engraving and the typed text of the scans (whose off-white
-//! paper becomes white, hence the page errors). Where the blur mixes that
-//! crisp text into the rim of a photo tile, the error is the text's. The
-//! photo tiles used to be diffused on their own, starting fresh at every
-//! region's edge: 0.01-0.11 more (hopper 3.59, progressive3 3.00, c02-22
-//! 3.89, pdfminer-175 3.66). `tests/photo_tone.rs` checks, on drawn
-//! captioned photos, that every photo pixel is Floyd-Steinberg's and that
-//! the tone inside is no worse.
+//! Bytes on the line, tone and detail of photos under `auto`, the line
+//! screen and Ghostscript's fax screen: `docs/line-screen.md`.
+//! `tests/photo_tone.rs` checks, on drawn captioned photos, that every
+//! photo pixel of `auto` is the line screen's and that the tone inside is
+//! no worse.
 //!
 //! Speed, CPU time per fine page (1728 x 2156, page 1 of f1040nr as
 //! faxprep-raster renders it), one thread (`cargo run --release -p
@@ -207,8 +199,8 @@
 //!
 //! `auto` on other pages: shared-mime-info page 4 (Times text) 3.6 ms,
 //! a dense pdfTeX page of R-intro 5.6 ms (12.7 ms before the analysis was
-//! vectorised); on the Landscape_1 photo fitted to a fine page 25 ms
-//! (Floyd-Steinberg alone 8.3 ms): the analysis of a page that is all
+//! vectorised); on the Landscape_1 photo fitted to a fine page 27 ms
+//! (the line screen alone 10 ms): the analysis of a page that is all
 //! mid-tones is the cost (the levels of its smooth tiles, 22%). What made
 //! `auto` fast on text: tile extremes taken column-wise over the tile's
 //! rows (element-wise max and min vectorise, a per-tile reduction did

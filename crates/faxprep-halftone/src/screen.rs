@@ -94,9 +94,9 @@ pub(crate) fn screen_page(page: &GrayPage, period: u8, out: &mut [u8], stride: u
 /// the dead zone, one pixel narrower or wider when it is within another
 /// pixel of that, else (and on the first row) the nearest width.
 fn next_width(cur: Option<i32>, want: i32, n: i32) -> i32 {
-    let nearest = (want + 127).div_euclid(255).clamp(0, n);
+    let nearest = || (want + 127).div_euclid(255).clamp(0, n);
     let Some(cur) = cur else {
-        return nearest;
+        return nearest();
     };
     let diff = want - cur * 255;
     // A line appearing or vanishing, or a gap between lines doing so,
@@ -112,6 +112,66 @@ fn next_width(cur: Option<i32>, want: i32, n: i32) -> i32 {
     } else if diff.abs() <= 382 + dz {
         (cur + diff.signum()).clamp(0, n)
     } else {
-        nearest
+        nearest()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faxprep_page::{BitPage, Resolution};
+
+    /// Every period on pages narrower and wider than a cell, with partial
+    /// cells at the right edge and values from black to white: no panic,
+    /// and black exactly where a line runs.
+    #[test]
+    fn any_page_size_and_period() {
+        let mut seed = 7u32;
+        for period in MIN_PERIOD..=MAX_PERIOD {
+            for width in 1..=40u32 {
+                let height = 1 + width % 4;
+                let data = (0..width * height)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                        (seed >> 16) as u8
+                    })
+                    .collect();
+                let page = GrayPage::from_raw(width, height, Resolution::Fine, data).unwrap();
+                let stride = BitPage::stride_for(width);
+                let mut out = vec![0u8; stride * height as usize];
+                screen_page(&page, period, &mut out, stride);
+                let bits = BitPage::from_packed(width, height, Resolution::Fine, out).unwrap();
+                // Each cell of each row holds one run of black (or none).
+                for y in 0..height {
+                    for x0 in (0..width).step_by(usize::from(period)) {
+                        let x1 = (x0 + u32::from(period)).min(width);
+                        let row: Vec<bool> = (x0..x1).map(|x| bits.get(x, y)).collect();
+                        let runs =
+                            row.windows(2).filter(|w| !w[0] && w[1]).count() + usize::from(row[0]);
+                        assert!(runs <= 1, "period {period}, width {width}: {row:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn widths_follow_the_dead_zone() {
+        // The first row takes the nearest width.
+        assert_eq!(next_width(None, 2 * 255 + 128, 5), 3);
+        assert_eq!(next_width(None, -400, 5), 0);
+        assert_eq!(next_width(None, 9 * 255, 5), 5);
+        // Within half a pixel plus the dead zone: unchanged.
+        assert_eq!(next_width(Some(2), 2 * 255 + 127 + DEAD_ZONE, 5), 2);
+        assert_eq!(next_width(Some(2), 2 * 255 - 127 - DEAD_ZONE, 5), 2);
+        // Past it: one pixel, then the nearest.
+        assert_eq!(next_width(Some(2), 2 * 255 + 128 + DEAD_ZONE, 5), 3);
+        assert_eq!(next_width(Some(2), 2 * 255 - 383 - DEAD_ZONE, 5), 0);
+        // A line appearing waits for the wider dead zone.
+        let edge = 127 + DEAD_ZONE + EDGE_DEAD_ZONE;
+        assert_eq!(next_width(Some(0), edge, 5), 0);
+        assert_eq!(next_width(Some(0), edge + 1, 5), 1);
+        assert_eq!(next_width(Some(5), 5 * 255 - edge, 5), 5);
+        assert_eq!(next_width(Some(5), 5 * 255 - edge - 1, 5), 4);
     }
 }

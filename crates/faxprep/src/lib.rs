@@ -13,9 +13,13 @@
 //! 2. **Raster** ([`raster::render`]): every page to 8-bit gray at the fax
 //!    resolution, 1728 pixels wide, upright, in parallel.
 //! 3. **Halftone** ([`halftone::halftone_with_report`]): gray to 1 bit,
-//!    text thresholded and photos dithered.
+//!    text thresholded and photos line-screened.
 //! 4. **Codec** ([`codec::encode`], [`codec::tiff::TiffWriter`]): T.4/T.6
-//!    coding into TIFF Class F.
+//!    coding into TIFF Class F. A page whose coded bytes take longer on the
+//!    line than [`Options::line_budget`] (180 s at 14.4 kbit/s by default)
+//!    goes back to stage 3 for a coarser screen of its photos, at most four
+//!    times, and is flagged with [`Warning::OverLineBudget`] if it is still
+//!    over it.
 //! 5. **Cover** ([`cover::render_cover`]): the cover sheet, drawn straight
 //!    into a fax bitmap.
 //! 6. **Billing** ([`billing::quote`]): one credit per started block of ten
