@@ -17,6 +17,15 @@
 //! highlights of the picture, which are not mid-tones). A region whose
 //! smooth mid-tones sit mostly on one level is a flat tint with a bevel or
 //! a shadow, not a picture, and is thresholded after all ([`flat`]).
+//! Last, a picture takes in the tiles inside it that are part of it but
+//! were not found: light patches (a sky, a lit wall) with at least two
+//! photo neighbours, mostly not paper-white, without ink and not flat
+//! (`close_seams`); and text tiles inside a picture (photo tiles on both
+//! sides within 8 tiles: a sign, a label burnt in, a web page on a
+//! screen) are screened too, paper-white kept white
+//! (`RegionMap::screen_inside_picture`). Neither leaves a white or black
+//! block with stair-step edges in a picture; captions and tints beside a
+//! picture keep the text rules.
 //!
 //! *Paper* is the 80th percentile of the tiles' brightest pixels, but only
 //! when many pixels are near it; a photograph uploaded on its own has no
