@@ -245,3 +245,47 @@ fn a_photo_printed_on_the_photographed_sheet_stays_a_photo() {
     let share = f64::from(black) / f64::from(all);
     assert!((0.1..0.9).contains(&share), "black share {share}");
 }
+
+#[test]
+fn any_page_size_and_content_is_analysed_without_panic() {
+    // Pages of every awkward shape: one pixel, one row, one column, sizes
+    // that are no multiple of a cell or a tile, all white, all black,
+    // noise, a bright square on black.
+    let mut seed = 7u64;
+    let mut next = || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (seed >> 56) as u8
+    };
+    for (w, h) in [
+        (1, 1),
+        (1, 900),
+        (900, 1),
+        (7, 9),
+        (17, 33),
+        (333, 41),
+        (1728, 24),
+    ] {
+        for fill in 0..4 {
+            let mut page = draw::page(w, h);
+            for y in 0..h {
+                for x in 0..w {
+                    let v = match fill {
+                        0 => 255,
+                        1 => 0,
+                        2 => next(),
+                        _ => {
+                            let inside = x > w / 4 && x < 3 * w / 4 && y > h / 4 && y < 3 * h / 4;
+                            if inside { 230 } else { 20 }
+                        }
+                    };
+                    page.set(x, y, v);
+                }
+            }
+            let _ = paper_facts(&page);
+            for method in [Method::Auto, Method::Document] {
+                let (bits, _) = halftone_with_report(&page, method, &HalftoneOptions::default());
+                assert_eq!((bits.width(), bits.height()), (w, h));
+            }
+        }
+    }
+}
