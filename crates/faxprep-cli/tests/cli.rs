@@ -264,10 +264,9 @@ fn usage_errors_exit_2() {
 /// Library options that run the document in this crate's `faxprep worker`.
 fn isolated(limits: faxprep::WorkerLimits) -> faxprep::Options {
     let mut opts = faxprep::Options::default();
-    opts.isolation = faxprep::Isolation::Process {
-        program: BIN.into(),
-        limits,
-    };
+    let mut worker = faxprep::Worker::with_program(BIN);
+    worker.limits = limits;
+    opts.isolation = faxprep::Isolation::Process(worker);
     opts
 }
 
