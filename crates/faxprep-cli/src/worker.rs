@@ -21,10 +21,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if let Some(action) = args.probe {
         let setup: faxprep::sandbox::WorkerSetup = serde_json::from_str(&args.setup)?;
         let report = faxprep::sandbox::enter_sandbox(&setup)?;
-        let outcome = faxprep::sandbox::probe(&action);
         let mut out = std::io::stdout().lock();
+        // The report first: a probe that succeeds may end the process.
         serde_json::to_writer(&mut out, &report)?;
         writeln!(out)?;
+        out.flush()?;
+        let outcome = faxprep::sandbox::probe(&action);
         serde_json::to_writer(&mut out, &outcome)?;
         writeln!(out)?;
         return Ok(Outcome::Done);
