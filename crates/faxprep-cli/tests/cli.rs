@@ -348,3 +348,32 @@ fn isolated_progress_arrives_page_by_page() {
     assert_eq!(seen, (0..=11).map(|done| (done, 11)).collect::<Vec<_>>());
     assert!(stats.peak_rss_kib > 0);
 }
+
+/// Issue 16: the address-space limit does not depend on the thread count
+/// (glibc reserves 64 MiB of address space per thread arena; the worker
+/// runs with `MALLOC_ARENA_MAX=2`): a valid 117-page corpus PDF renders at
+/// 16 threads in the isolated worker.
+#[test]
+fn a_long_document_renders_at_16_threads_within_the_limits() {
+    let Some(dir) = faxprep_testkit::corpus_dir() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let tif = tmp.path().join("fax.tif");
+    let pdf = dir.join("pypdf-GeoTopo-komprimiert.pdf");
+    let out = faxprep(
+        &[
+            "prepare",
+            s(&pdf),
+            "-o",
+            s(&tif),
+            "--threads",
+            "16",
+            "--json",
+        ],
+        0,
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["total_pages"], 117);
+    assert_eq!(json["worker_sandbox"]["seccomp"]["status"], "enforced");
+}

@@ -114,7 +114,16 @@ pub const WORKER_ENV: &str = "FAXPREP_WORKER";
 /// The worker program when none is configured: `$FAXPREP_WORKER` (which
 /// must name a file), else `faxprep` beside the running executable.
 pub fn find_worker_program() -> Result<PathBuf, IsolationError> {
-    if let Some(path) = std::env::var_os(WORKER_ENV) {
+    locate_worker(std::env::var_os(WORKER_ENV), std::env::current_exe().ok())
+}
+
+/// [`find_worker_program`] given the variable's value and the running
+/// executable.
+fn locate_worker(
+    env: Option<std::ffi::OsString>,
+    exe: Option<PathBuf>,
+) -> Result<PathBuf, IsolationError> {
+    if let Some(path) = env {
         let path = PathBuf::from(path);
         return if path.is_file() {
             Ok(path)
@@ -124,8 +133,7 @@ pub fn find_worker_program() -> Result<PathBuf, IsolationError> {
             })
         };
     }
-    let beside = std::env::current_exe()
-        .ok()
+    let beside = exe
         .and_then(|exe| Some(exe.parent()?.join("faxprep")))
         .filter(|p| p.is_file());
     beside.ok_or_else(|| IsolationError::NoWorker {
@@ -564,4 +572,44 @@ pub fn apply_worker_limits(address_space_mib: u64, cpu_seconds: u64) -> std::io:
     Resource::NOFILE.set(16, 16)?;
     Resource::CORE.set(0, 0)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn isolated_is_the_default() {
+        assert_eq!(
+            crate::Options::default().isolation,
+            Isolation::Process(Worker::default())
+        );
+        assert_eq!(Worker::default().program, None);
+    }
+
+    #[test]
+    fn the_worker_program_is_found_or_a_typed_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let faxprep = dir.path().join("faxprep");
+        std::fs::write(&faxprep, "").unwrap();
+        let exe = Some(dir.path().join("server"));
+        // Beside the running executable.
+        assert_eq!(locate_worker(None, exe.clone()).unwrap(), faxprep);
+        // The variable wins, and must name a file.
+        let other = dir.path().join("other");
+        std::fs::write(&other, "").unwrap();
+        assert_eq!(
+            locate_worker(Some(other.clone().into()), exe).unwrap(),
+            other
+        );
+        let missing = locate_worker(Some(dir.path().join("nope").into()), None).unwrap_err();
+        assert!(
+            matches!(missing, IsolationError::NoWorker { .. }),
+            "{missing}"
+        );
+        // Nothing found: never in-process, a typed internal error.
+        let none = locate_worker(None, Some(PathBuf::from("/nonexistent/server"))).unwrap_err();
+        let e = crate::Error::Isolation(none);
+        assert_eq!((e.error_type(), e.http_status()), ("internal_error", 500));
+    }
 }
