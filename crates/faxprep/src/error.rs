@@ -78,7 +78,7 @@ impl std::error::Error for Error {
             Error::Raster { source, .. } => Some(source),
             Error::Cover(e) => Some(e),
             Error::Tiff(e) => Some(e),
-            Error::Isolation(e) => Some(e),
+            // Its Display is this error's own: not repeated as a source.
             _ => None,
         }
     }
