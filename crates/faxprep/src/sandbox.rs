@@ -364,7 +364,7 @@ fn seccomp_filters() -> Result<Vec<seccompiler::BpfProgram>, seccompiler::Error>
     })?;
     let mut rules: BTreeMap<i64, Vec<Rule>> = ALLOWED_SYSCALLS
         .iter()
-        .map(|&nr| (i64::from(nr), Vec::new()))
+        .map(|&nr| (nr, Vec::new()))
         .collect();
     // Threads only: a clone without CLONE_THREAD is a new process.
     let thread = libc::CLONE_THREAD as u64;

@@ -450,7 +450,8 @@ mod tests {
     fn the_page_cap_holds_for_the_worst_pages() {
         let res = Resolution::Superfine;
         let rows = Paper::Legal.rows(res);
-        let patterns: [(&str, fn(u32, u32, u64) -> bool); 3] = [
+        type Pattern = fn(u32, u32, u64) -> bool;
+        let patterns: [(&str, Pattern); 3] = [
             ("checkerboard", |x, y, _| (x + y) % 2 == 0),
             ("shifted pairs", |x, y, _| (x + y / 2) % 3 == 0),
             ("noise", |_, _, r| r >> 63 == 1),
