@@ -377,3 +377,42 @@ fn a_long_document_renders_at_16_threads_within_the_limits() {
     assert_eq!(json["total_pages"], 117);
     assert_eq!(json["worker_sandbox"]["seccomp"]["status"], "enforced");
 }
+
+/// Issue 16: on a kernel without Landlock or seccomp (simulated) the worker
+/// runs with what is there and the result says what is missing.
+#[test]
+fn a_degraded_sandbox_is_reported_not_hidden() {
+    use faxprep::{FormFields, Isolation, SandboxOptions, Worker, prepare_with_progress};
+    let fields = FormFields {
+        recipient_number: Some("2125550123".into()),
+        sender_name: Some("A".into()),
+        sender_email: Some("a@example.com".into()),
+        ..FormFields::default()
+    };
+    let upload = std::fs::read(fixture("letter.pdf")).unwrap();
+    let run = |sandbox: SandboxOptions| {
+        let mut worker = Worker::with_program(BIN);
+        worker.sandbox = sandbox;
+        let mut opts = faxprep::Options::default();
+        opts.isolation = Isolation::Process(worker);
+        let (fax, stats) = prepare_with_progress(&upload, &fields, &opts, &mut |_| {}).unwrap();
+        assert_eq!(fax.total_pages, 1);
+        stats.sandbox.expect("a sandbox report")
+    };
+    let full = run(SandboxOptions::default());
+    assert!(full.degraded().is_empty(), "{:?}", full.degraded());
+    let mut without = SandboxOptions::default();
+    without.simulate_no_landlock = true;
+    without.simulate_no_seccomp = true;
+    let report = run(without);
+    assert!(!report.landlock.is_enforced() && !report.seccomp.is_enforced());
+    let missing = report.degraded();
+    assert_eq!(missing.len(), 2, "{missing:?}");
+    assert!(
+        missing[0].starts_with("landlock unavailable"),
+        "{missing:?}"
+    );
+    assert!(missing[1].starts_with("seccomp unavailable"), "{missing:?}");
+    // The layers that need no kernel support still hold.
+    assert!(report.no_new_privs && report.not_dumpable && report.parent_death_signal);
+}

@@ -15,7 +15,7 @@
 //! a budget before it is read: the answer can never be larger than the
 //! page count allows (see [`crate::worker`]).
 //!
-//! At most [`max_workers`] workers run at once in a process (a semaphore
+//! At most [`crate::max_workers`] workers run at once in a process (a semaphore
 //! shared by every caller; [`set_max_workers`]); a request that waits
 //! longer than [`WorkerLimits::queue_wait`] for its turn is refused as
 //! busy. A child killed by a limit, crashed or silent becomes
@@ -25,6 +25,7 @@
 //! error.
 
 use crate::sandbox::{SandboxOptions, WorkerSetup};
+use crate::slots::Slot;
 use nix::poll::{PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
@@ -33,7 +34,6 @@ use std::os::fd::AsFd;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// Hard limits for the worker process.
@@ -49,7 +49,7 @@ pub struct WorkerLimits {
     /// it. Default 60 s.
     pub wall: Duration,
     /// How long a request may wait for a free worker slot
-    /// ([`max_workers`]) before it is refused as busy. Default 60 s.
+    /// ([`crate::max_workers`]) before it is refused as busy. Default 60 s.
     pub queue_wait: Duration,
 }
 
@@ -213,66 +213,6 @@ impl std::fmt::Display for IsolationError {
 }
 
 impl std::error::Error for IsolationError {}
-
-/// Worker slots in use and allowed (0: not set, the default applies).
-static SLOTS: Mutex<(usize, usize)> = Mutex::new((0, 0));
-static SLOT_FREED: Condvar = Condvar::new();
-
-fn slots() -> std::sync::MutexGuard<'static, (usize, usize)> {
-    // The counters stay consistent whatever panicked while holding them.
-    SLOTS.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Allow at most `n` workers at once in this process, for every caller
-/// (0 restores the default, the number of CPUs).
-pub fn set_max_workers(n: usize) {
-    slots().1 = n;
-    SLOT_FREED.notify_all();
-}
-
-/// How many workers may run at once in this process.
-pub fn max_workers() -> usize {
-    effective_max(slots().1)
-}
-
-fn effective_max(set: usize) -> usize {
-    if set > 0 {
-        set
-    } else {
-        std::thread::available_parallelism().map_or(2, usize::from)
-    }
-}
-
-/// A worker slot, given back on drop.
-struct Slot;
-
-impl Slot {
-    fn take(wait: Duration) -> Result<Slot, IsolationError> {
-        let give_up = Instant::now() + wait;
-        let mut state = slots();
-        while state.0 >= effective_max(state.1) {
-            let left = give_up.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(IsolationError::Busy {
-                    seconds: wait.as_secs(),
-                });
-            }
-            state = SLOT_FREED
-                .wait_timeout(state, left)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        }
-        state.0 += 1;
-        Ok(Slot)
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        slots().0 -= 1;
-        SLOT_FREED.notify_one();
-    }
-}
 
 /// What the parent accepts from the worker, frame by frame.
 pub(crate) trait Reply {

@@ -88,6 +88,7 @@ mod options;
 pub mod pdf;
 mod process;
 pub mod sandbox;
+mod slots;
 mod worker;
 
 pub use billing::{Quote, quote};
@@ -100,12 +101,10 @@ pub use faxprep_intake as intake;
 pub use faxprep_intake::{FormFields, Limits, Plan};
 pub use faxprep_page as page;
 pub use faxprep_raster as raster;
-pub use isolate::{
-    Isolation, Worker, WorkerLimits, apply_worker_limits, find_worker_program, max_workers,
-    set_max_workers,
-};
+pub use isolate::{Isolation, Worker, WorkerLimits, apply_worker_limits, find_worker_program};
 pub use options::{Options, default_brand};
 pub use sandbox::{SandboxOptions, SandboxReport};
+pub use slots::{max_workers, set_max_workers};
 pub use worker::{WorkerStats, max_coded_page, worker_main, worker_process};
 
 use faxprep_codec::tiff::{TiffOptions, TiffWriter};
