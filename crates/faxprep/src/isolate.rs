@@ -13,10 +13,10 @@
 //! exits, the whole process group is killed, and a descendant that holds
 //! the pipe open cannot hold the request. Every frame is checked against
 //! a budget before it is read: the answer can never be larger than the
-//! page count allows (see [`crate::worker`]).
+//! page count allows ([`crate::max_coded_page`]).
 //!
 //! At most [`crate::max_workers`] workers run at once in a process (a semaphore
-//! shared by every caller; [`set_max_workers`]); a request that waits
+//! shared by every caller; [`crate::set_max_workers`]); a request that waits
 //! longer than [`WorkerLimits::queue_wait`] for its turn is refused as
 //! busy. A child killed by a limit, crashed or silent becomes
 //! [`IsolationError`], which the top-level error maps to

@@ -135,7 +135,8 @@ pub fn prepare(upload: &[u8], fields: &FormFields, opts: &Options) -> Result<Pre
 }
 
 /// [`prepare`] with a progress callback; also returns the isolated worker's
-/// statistics (zero in-process).
+/// statistics: its peak memory and what its sandbox holds (empty
+/// in-process).
 pub fn prepare_with_progress(
     upload: &[u8],
     fields: &FormFields,
