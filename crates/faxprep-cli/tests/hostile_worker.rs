@@ -309,3 +309,17 @@ fn frames_out_of_order_are_refused() {
         assert!(err.to_string().contains("unexpected frame"), "{err}");
     }
 }
+
+#[test]
+fn a_worker_without_its_sandbox_is_an_internal_error() {
+    // Exit 3: the worker could not set its sandbox up and read nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let worker = fake_worker(dir.path(), b"", "exit 3");
+    let err = prepare(
+        &letter(),
+        &fields(),
+        &options(&worker, Duration::from_secs(20)),
+    )
+    .unwrap_err();
+    assert_eq!(err.http_status(), 500, "{err}");
+}

@@ -493,6 +493,10 @@ pub(crate) fn run_worker<R: Reply>(
     match status.code() {
         // 0: success; 1: a typed rejection, also carried in the answer.
         Some(0 | 1) => Ok(Ok(())),
+        // The worker could not set up its sandbox: a deployment problem.
+        Some(3) => Err(IsolationError::Spawn {
+            message: "the worker could not set up its sandbox".into(),
+        }),
         Some(code) => Err(IsolationError::Failed { code }),
         None => Err(IsolationError::Failed { code: -1 }),
     }
