@@ -26,6 +26,9 @@ fn bench(c: &mut Criterion) {
         group.throughput(Throughput::Elements(pages));
         for threads in [1, 2] {
             let mut opts = Options::default();
+            // In-process on purpose: this bench measures the pipeline, and
+            // its inputs are our fixtures.
+            opts.isolation = faxprep::Isolation::InProcess;
             opts.threads = Some(threads);
             group.bench_function(format!("{name}/{threads}-threads"), |b| {
                 b.iter(|| prepare(black_box(&upload), &fields, &opts).expect("prepares"))

@@ -23,6 +23,9 @@ fuzz_target!(|data: &[u8]| {
         ..FormFields::default()
     };
     let mut opts = Options::default();
+    // In-process on purpose: the fuzzer looks for panics and runaway work
+    // in the pipeline itself.
+    opts.isolation = faxprep::Isolation::InProcess;
     let mut limits = Limits::default();
     limits.max_pages = 3;
     limits.max_image_pixels = 4_000_000;

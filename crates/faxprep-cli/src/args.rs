@@ -3,7 +3,7 @@
 
 use anyhow::{Context, bail};
 use faxprep::cover::CoverDate;
-use faxprep::{FormFields, Isolation, Options, Plan, WorkerLimits};
+use faxprep::{FormFields, Isolation, Options, Plan, Worker};
 use std::path::PathBuf;
 
 /// The API's form fields, as kebab-case flags.
@@ -165,6 +165,9 @@ pub struct FaxArgs {
     /// (only for files you trust).
     #[arg(long)]
     pub in_process: bool,
+    /// The worker program (default: this binary).
+    #[arg(long, value_name = "PROGRAM", conflicts_with = "in_process")]
+    pub worker: Option<std::path::PathBuf>,
 }
 
 impl FaxArgs {
@@ -211,12 +214,15 @@ impl FaxArgs {
             Some(text) => parse_date(text, self.zone.clone())?,
             None => now_utc(self.zone.clone()),
         };
-        if !self.in_process {
-            o.isolation = Isolation::Process {
-                program: std::env::current_exe().context("finding the faxprep binary")?,
-                limits: WorkerLimits::default(),
+        o.isolation = if self.in_process {
+            Isolation::InProcess
+        } else {
+            let program = match &self.worker {
+                Some(p) => p.clone(),
+                None => std::env::current_exe().context("finding the faxprep binary")?,
             };
-        }
+            Isolation::Process(Worker::with_program(program))
+        };
         Ok(o)
     }
 }

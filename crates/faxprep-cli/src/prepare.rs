@@ -116,6 +116,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             map.insert("tiff_bytes".into(), fax.tiff.len().into());
             map.insert("seconds".into(), seconds.into());
             map.insert("worker_peak_rss_kib".into(), stats.peak_rss_kib.into());
+            map.insert(
+                "worker_sandbox".into(),
+                serde_json::to_value(&stats.sandbox)?,
+            );
         }
         serde_json::to_writer(&mut out, &value)?;
         writeln!(out)?;
@@ -138,6 +142,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         )?;
         for w in &fax.warnings {
             writeln!(out, "warning: {w}")?;
+        }
+    }
+    // An operator's concern, not the fax's: on stderr, in both modes.
+    if let Some(sandbox) = &stats.sandbox {
+        for missing in sandbox.degraded() {
+            eprintln!("faxprep: warning: worker sandbox degraded: {missing}");
         }
     }
     Ok(Outcome::Done)

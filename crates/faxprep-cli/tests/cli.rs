@@ -300,10 +300,9 @@ fn the_line_budget_reaches_the_isolated_worker() {
 /// Library options that run the document in this crate's `faxprep worker`.
 fn isolated(limits: faxprep::WorkerLimits) -> faxprep::Options {
     let mut opts = faxprep::Options::default();
-    opts.isolation = faxprep::Isolation::Process {
-        program: BIN.into(),
-        limits,
-    };
+    let mut worker = faxprep::Worker::with_program(BIN);
+    worker.limits = limits;
+    opts.isolation = faxprep::Isolation::Process(worker);
     opts
 }
 
@@ -384,4 +383,72 @@ fn isolated_progress_arrives_page_by_page() {
     // The page count, the cover, then each page as the worker sends it.
     assert_eq!(seen, (0..=11).map(|done| (done, 11)).collect::<Vec<_>>());
     assert!(stats.peak_rss_kib > 0);
+}
+
+/// Issue 16: the address-space limit does not depend on the thread count
+/// (glibc reserves 64 MiB of address space per thread arena; the worker
+/// runs with `MALLOC_ARENA_MAX=2`): a valid 117-page corpus PDF renders at
+/// 16 threads in the isolated worker.
+#[test]
+fn a_long_document_renders_at_16_threads_within_the_limits() {
+    let Some(dir) = faxprep_testkit::corpus_dir() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let tif = tmp.path().join("fax.tif");
+    let pdf = dir.join("pypdf-GeoTopo-komprimiert.pdf");
+    let out = faxprep(
+        &[
+            "prepare",
+            s(&pdf),
+            "-o",
+            s(&tif),
+            "--threads",
+            "16",
+            "--json",
+        ],
+        0,
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["total_pages"], 117);
+    assert_eq!(json["worker_sandbox"]["seccomp"]["status"], "enforced");
+}
+
+/// Issue 16: on a kernel without Landlock or seccomp (simulated) the worker
+/// runs with what is there and the result says what is missing.
+#[test]
+fn a_degraded_sandbox_is_reported_not_hidden() {
+    use faxprep::{FormFields, Isolation, SandboxOptions, Worker, prepare_with_progress};
+    let fields = FormFields {
+        recipient_number: Some("2125550123".into()),
+        sender_name: Some("A".into()),
+        sender_email: Some("a@example.com".into()),
+        ..FormFields::default()
+    };
+    let upload = std::fs::read(fixture("letter.pdf")).unwrap();
+    let run = |sandbox: SandboxOptions| {
+        let mut worker = Worker::with_program(BIN);
+        worker.sandbox = sandbox;
+        let mut opts = faxprep::Options::default();
+        opts.isolation = Isolation::Process(worker);
+        let (fax, stats) = prepare_with_progress(&upload, &fields, &opts, &mut |_| {}).unwrap();
+        assert_eq!(fax.total_pages, 1);
+        stats.sandbox.expect("a sandbox report")
+    };
+    let full = run(SandboxOptions::default());
+    assert!(full.degraded().is_empty(), "{:?}", full.degraded());
+    let mut without = SandboxOptions::default();
+    without.simulate_no_landlock = true;
+    without.simulate_no_seccomp = true;
+    let report = run(without);
+    assert!(!report.landlock.is_enforced() && !report.seccomp.is_enforced());
+    let missing = report.degraded();
+    assert_eq!(missing.len(), 2, "{missing:?}");
+    assert!(
+        missing[0].starts_with("landlock unavailable"),
+        "{missing:?}"
+    );
+    assert!(missing[1].starts_with("seccomp unavailable"), "{missing:?}");
+    // The layers that need no kernel support still hold.
+    assert!(report.no_new_privs && report.not_dumpable && report.parent_death_signal);
 }

@@ -9,7 +9,7 @@
 
 use faxprep::codec::tiff::{ReadLimits, Severity, read_tiff, validate_class_f};
 use faxprep::cover::CoverDate;
-use faxprep::{FormFields, Isolation, Options, WorkerLimits, prepare_with_progress};
+use faxprep::{FormFields, Isolation, Options, Worker, prepare_with_progress};
 use faxprep_testkit::{CorpusEntry, corpus_dir, corpus_index, corpus_password};
 use std::time::Instant;
 
@@ -71,10 +71,7 @@ fn every_corpus_file_gets_the_outcome_its_kind_implies() {
             zone: None,
         };
         opts.password = corpus_password(&entry.file).map(Into::into);
-        opts.isolation = Isolation::Process {
-            program: BIN.into(),
-            limits: WorkerLimits::default(),
-        };
+        opts.isolation = Isolation::Process(Worker::with_program(BIN));
         let start = Instant::now();
         let result = prepare_with_progress(&upload, &fields, &opts, &mut |_| {});
         let seconds = start.elapsed().as_secs_f64();

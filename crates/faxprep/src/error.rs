@@ -78,7 +78,7 @@ impl std::error::Error for Error {
             Error::Raster { source, .. } => Some(source),
             Error::Cover(e) => Some(e),
             Error::Tiff(e) => Some(e),
-            Error::Isolation(e) => Some(e),
+            // Its Display is this error's own: not repeated as a source.
             _ => None,
         }
     }
@@ -140,7 +140,12 @@ impl Error {
                 ..
             } => "internal_error",
             Error::Raster { .. } => "bad_request",
-            Error::Isolation(IsolationError::Spawn { .. }) => "internal_error",
+            Error::Isolation(
+                IsolationError::Spawn { .. }
+                | IsolationError::NoWorker { .. }
+                | IsolationError::Busy { .. }
+                | IsolationError::BadResponse { .. },
+            ) => "internal_error",
             Error::Isolation(_) => "document_too_complex",
             Error::Rejected { body, .. } => &body.error_type,
             Error::Cover(_) | Error::Tiff(_) | Error::Pdf { .. } | Error::Usage { .. } => {
@@ -154,6 +159,7 @@ impl Error {
         match self {
             Error::Intake(e) => e.http_status(),
             Error::Rejected { status, .. } => *status,
+            Error::Isolation(IsolationError::Busy { .. }) => 503,
             _ => match self.error_type() {
                 "payment_required" => 402,
                 "document_too_complex" => 422,
@@ -188,8 +194,19 @@ impl Error {
                 ..
             }
             | Error::Isolation(_) => {
-                if error_type == "internal_error" {
-                    body(&error_type, sentence(self.to_string()), "Try again later.")
+                if matches!(self, Error::Isolation(IsolationError::Busy { .. })) {
+                    body(
+                        &error_type,
+                        "The server is busy.".into(),
+                        "Try again in a minute.",
+                    )
+                } else if error_type == "internal_error" {
+                    // The worker's own words are not repeated to the user.
+                    body(
+                        &error_type,
+                        "The document could not be prepared because of an internal error.".into(),
+                        "Try again later.",
+                    )
                 } else {
                     body(&error_type, sentence(self.to_string()), TOO_COMPLEX_HINT)
                 }

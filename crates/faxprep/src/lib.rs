@@ -25,10 +25,16 @@
 //! 6. **Billing** ([`billing::quote`]): one credit per started block of ten
 //!    pages, cover included; the free plan at most five pages.
 //!
-//! Stages 1 and 2 parse what strangers send. With [`Isolation::Process`]
-//! they run in a `faxprep worker` child process under hard limits (address
-//! space, CPU, wall clock, no file writes, empty environment); in-process
-//! ([`Isolation::InProcess`], the library's default) is for trusted input.
+//! Stages 1 and 2 parse what strangers send. By default
+//! ([`Isolation::Process`]) they run in a `faxprep worker` child process
+//! that closes every inherited descriptor, sets `no_new_privs`, a
+//! parent-death signal and hard limits (address space, CPU, wall clock, no
+//! file writes, empty environment), and locks itself down with Landlock
+//! and a seccomp allow-list before it reads a byte ([`sandbox`]); the
+//! worker program is the `faxprep` binary, found through
+//! `FAXPREP_WORKER` or beside the running executable
+//! ([`find_worker_program`]), or named in [`Worker::program`]. In-process
+//! ([`Isolation::InProcess`]) is an explicit choice, for trusted input only.
 //! The upload is never written to disk, and every buffer made from it is
 //! dropped when `prepare` returns.
 //!
@@ -68,7 +74,10 @@
 //!   [`pdf`]);
 //! - `serde`/`serde_json`: the API error body, `--json` output and the
 //!   worker protocol;
-//! - `rlimit`: safe `setrlimit` for the worker (no unsafe code here).
+//! - `rlimit`: safe `setrlimit` for the worker (no unsafe code here);
+//! - `landlock`, `seccompiler`, `nix`, `libc` (constants only): the
+//!   worker's sandbox and the parent's process-group, `poll` and `killpg`
+//!   handling, through safe APIs.
 //!
 //! # Safety
 //! Unsafe code is forbidden.
@@ -82,6 +91,8 @@ pub mod isolate;
 mod options;
 pub mod pdf;
 mod process;
+pub mod sandbox;
+mod slots;
 mod worker;
 
 pub use billing::{Quote, quote};
@@ -94,9 +105,11 @@ pub use faxprep_intake as intake;
 pub use faxprep_intake::{FormFields, Limits, Plan};
 pub use faxprep_page as page;
 pub use faxprep_raster as raster;
-pub use isolate::{Isolation, WorkerLimits, apply_worker_limits};
+pub use isolate::{Isolation, Worker, WorkerLimits, apply_worker_limits, find_worker_program};
 pub use options::{Options, default_brand};
-pub use worker::{WorkerStats, worker_main};
+pub use sandbox::{SandboxOptions, SandboxReport};
+pub use slots::{max_workers, set_max_workers};
+pub use worker::{WorkerStats, max_coded_page, worker_main, worker_process};
 
 use faxprep_codec::tiff::{TiffOptions, TiffWriter};
 use faxprep_codec::{Compression, EncodeOptions, encode};
@@ -126,7 +139,8 @@ pub fn prepare(upload: &[u8], fields: &FormFields, opts: &Options) -> Result<Pre
 }
 
 /// [`prepare`] with a progress callback; also returns the isolated worker's
-/// statistics (zero in-process).
+/// statistics: its peak memory and what its sandbox holds (empty
+/// in-process).
 pub fn prepare_with_progress(
     upload: &[u8],
     fields: &FormFields,
@@ -195,9 +209,7 @@ pub fn prepare_with_progress(
             Isolation::InProcess => {
                 process::process_document(upload, &job, &mut sink).map(|()| WorkerStats::default())
             }
-            Isolation::Process { program, limits } => {
-                worker::process_isolated(program, limits, upload, &job, &mut sink)
-            }
+            Isolation::Process(worker) => worker::process_isolated(worker, upload, &job, &mut sink),
         };
         (outcome, check.result().clone())
     });

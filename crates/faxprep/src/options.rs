@@ -10,7 +10,9 @@ use faxprep_raster::PaperChoice;
 
 /// Options of [`crate::prepare`]. The defaults are the product's: paid plan,
 /// no cover unless the form asks for one, fine resolution, G4, Letter,
-/// `auto` halftone, in-process.
+/// `auto` halftone, and the untrusted stages in a sandboxed worker process
+/// ([`Isolation::Process`]; in-process only when the caller chooses
+/// [`Isolation::InProcess`] for input it trusts).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Options {
@@ -48,7 +50,9 @@ pub struct Options {
     pub date: CoverDate,
     /// Also produce the fax as a PDF of the same G4 pages.
     pub want_pdf: bool,
-    /// Where the untrusted stages (preflight, render) run.
+    /// Where the untrusted stages (preflight, render) run (default: a
+    /// sandboxed `faxprep worker` found as [`crate::find_worker_program`]
+    /// says).
     pub isolation: Isolation,
     /// The TIFF's Software tag.
     pub software: String,
@@ -77,7 +81,7 @@ impl Default for Options {
                 zone: Some("UTC".into()),
             },
             want_pdf: false,
-            isolation: Isolation::InProcess,
+            isolation: Isolation::default(),
             software: concat!("faxprep ", env!("CARGO_PKG_VERSION")).into(),
         }
     }

@@ -24,8 +24,11 @@ fn fields(cover: bool) -> FormFields {
     }
 }
 
+/// In-process on purpose: these files are ours (the worker is the CLI
+/// crate's binary; its tests run the isolated path).
 fn options() -> Options {
     let mut o = Options::default();
+    o.isolation = faxprep::Isolation::InProcess;
     o.date = CoverDate {
         year: 2026,
         month: 11,
