@@ -6,7 +6,7 @@ use serde::Serialize;
 /// Line rate the transmission estimate assumes (V.17, 14.4 kbit/s).
 pub const LINE_BITS_PER_SECOND: u32 = 14_400;
 
-/// Bytes of coded page a second at [`LINE_BITS_PER_SECOND`].
+/// Bytes of coded page a second at 14.4 kbit/s.
 pub const LINE_BYTES_PER_SECOND: u64 = LINE_BITS_PER_SECOND as u64 / 8;
 
 /// The default line budget of a page, in seconds (see

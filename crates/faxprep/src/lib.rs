@@ -97,7 +97,10 @@ mod worker;
 
 pub use billing::{Quote, quote};
 pub use error::{ApiError, Error};
-pub use fax::{PageFacts, PreparedFax, Warning, line_seconds, transmission_seconds};
+pub use fax::{
+    DEFAULT_LINE_BUDGET_SECONDS, LINE_BYTES_PER_SECOND, PageFacts, PreparedFax, Warning,
+    line_seconds, transmission_seconds,
+};
 pub use faxprep_codec as codec;
 pub use faxprep_cover as cover;
 pub use faxprep_halftone as halftone;

@@ -28,7 +28,7 @@ pub struct Options {
     /// Gray to 1 bit (default `auto`).
     pub halftone: Method,
     /// Seconds a page may take on the line at 14.4 kbit/s (default
-    /// [`crate::fax::DEFAULT_LINE_BUDGET_SECONDS`]; `None`: no budget). A
+    /// [`crate::DEFAULT_LINE_BUDGET_SECONDS`]; `None`: no budget). A
     /// page with continuous tone over it is halftoned again with a coarser
     /// line screen (periods 5, 6, 7, then 8 pixels, each wider than the
     /// page's own: an error-diffused page starts at 5) until it fits; a page
