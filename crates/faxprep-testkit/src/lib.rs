@@ -12,6 +12,8 @@
 //!   [`corpus_dir`] and [`corpus_index`].
 //! - Raw PBM, the bridge to the oracle tools' output: [`read_pbm`],
 //!   [`read_pbm_pages`], [`write_pbm`].
+//! - Small PDFs that cost a renderer far more than their size, built at
+//!   test time ([`bombs`]).
 //! - External oracle tools (libtiff, Ghostscript, poppler, tesseract):
 //!   [`require_tool`].
 //!
@@ -24,6 +26,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bombs;
 mod pbm;
 mod refimg;
 

@@ -12,11 +12,13 @@
 //! limits.
 
 mod codecs;
+mod content;
 mod forms;
 mod lex;
 mod pages;
 mod shrink;
 mod streams;
+mod usage;
 
 use crate::document::{Document, Warning};
 use crate::error::{Error, LimitKind};
@@ -208,7 +210,8 @@ fn analyse(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
         doc.warnings.push(Warning::Repaired);
     }
 
-    let pages = pages::walk(&pdf)?;
+    let nodes = pages::walk_nodes(&pdf)?;
+    let pages: Vec<PageInfo> = nodes.iter().map(|(info, _)| *info).collect();
     if pages.is_empty() {
         return Err(Error::NoPages);
     }
@@ -223,12 +226,10 @@ fn analyse(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
     for page in &pages {
         check_page(page, limits)?;
     }
-    doc.largest_image_bytes = streams::check(
-        &pdf,
-        u64::try_from(bytes.len()).unwrap_or(u64::MAX),
-        limits,
-        &mut doc.warnings,
-    )?;
+    let upload_len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    let budget = streams::check(&pdf, upload_len, limits, &mut doc.warnings)?;
+    usage::check(&pdf, &nodes, &budget, upload_len, limits)?;
+    doc.largest_image_bytes = budget.largest_image;
     doc.form_values_to_draw = forms::count(&pdf);
 
     doc.pages = u32::try_from(pages.len()).unwrap_or(u32::MAX);
