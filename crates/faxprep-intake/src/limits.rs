@@ -105,8 +105,9 @@ pub struct Limits {
     /// filled in, estimated as (operators of the Type 4 functions of each
     /// shading painted, once per `sh` or pattern use) x (pixels of the page
     /// at fine fax resolution), each shading assumed to cover the page.
-    /// Default 2,000,000,000 (a few seconds of rendering: a 500-operator
-    /// function over a whole Letter page).
+    /// Default 500,000,000 (a 134-operator function over a whole Letter
+    /// page; 501 operators over one page took 7 s to render on the loaded
+    /// 2-core development machine).
     pub max_calculator_work: u64,
     /// Most bytes one compressed PNG metadata chunk (zTXt, iTXt, iCCP) may
     /// inflate to. Default 1 MiB (Pillow's `MAX_TEXT_CHUNK`); nothing a fax
@@ -136,7 +137,7 @@ impl Default for Limits {
             max_xobject_depth: 32,
             max_xobject_uses: 250_000,
             max_calculator_ops: 1_000,
-            max_calculator_work: 2_000_000_000,
+            max_calculator_work: 500_000_000,
             max_metadata_bytes: 1024 * 1024,
         }
     }

@@ -113,7 +113,7 @@ fn rewrite(
     change: impl FnOnce(&mut lopdf::Document) -> bool + Send,
 ) -> Result<Option<Vec<u8>>> {
     guarded(thread, || {
-        let mut pdf = load(bytes, opts.password.as_deref(), &opts.limits)?;
+        let (mut pdf, _, _) = open_repaired(bytes, opts)?;
         if !change(&mut pdf) {
             return Ok(None);
         }
@@ -145,9 +145,15 @@ fn guarded<T: Send>(name: &str, work: impl FnOnce() -> Result<T> + Send) -> Resu
     })
 }
 
-fn load(bytes: &[u8], password: Option<&str>, limits: &Limits) -> Result<lopdf::Document> {
+fn load(
+    bytes: &[u8],
+    password: Option<&str>,
+    limits: &Limits,
+    rebuild: bool,
+) -> Result<lopdf::Document> {
     let options = LoadOptions {
         password: password.map(str::to_owned),
+        force_reconstruct: rebuild,
         max_decompressed_size: Some(
             usize::try_from(limits.max_decompressed_bytes.min(MAX_OBJECT_STREAM_BYTES))
                 .unwrap_or(usize::MAX),
@@ -182,35 +188,78 @@ fn lower_first(s: &str) -> String {
     }
 }
 
-fn analyse(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
+/// Load and decrypt: without a password first (files with an empty user
+/// password open that way, and then the caller's password was not
+/// needed), then with the caller's. Returns the document and whether the
+/// password was used.
+fn open(bytes: &[u8], opts: &IntakeOptions, rebuild: bool) -> Result<(lopdf::Document, bool)> {
     let limits = &opts.limits;
-    // Without a password first: files with an empty user password open
-    // that way, and then the caller's password was not needed.
-    let mut pdf = load(bytes, None, limits)?;
-    let mut password_used = false;
-    if pdf.is_encrypted() {
-        // Still encrypted: the empty user password did not open it.
-        match opts.password.as_deref() {
-            None | Some("") => return Err(Error::PasswordRequired),
-            Some(pw) => {
-                pdf = load(bytes, Some(pw), limits)?;
-                if pdf.is_encrypted() {
-                    return Err(Error::WrongPassword);
-                }
-                password_used = true;
+    let pdf = load(bytes, None, limits, rebuild)?;
+    if !pdf.is_encrypted() {
+        return Ok((pdf, false));
+    }
+    // Still encrypted: the empty user password did not open it.
+    match opts.password.as_deref() {
+        None | Some("") => Err(Error::PasswordRequired),
+        Some(pw) => {
+            let pdf = load(bytes, Some(pw), limits, rebuild)?;
+            if pdf.is_encrypted() {
+                return Err(Error::WrongPassword);
             }
+            Ok((pdf, true))
         }
     }
+}
+
+/// Whether the page tree shows a damaged cross-reference table: the
+/// catalog or the tree is missing, a node of it is, or it has no pages.
+fn tree_damaged(pdf: &lopdf::Document) -> bool {
+    match pages::walk_nodes(pdf) {
+        Ok((pages, unresolved)) => pages.is_empty() || unresolved > 0,
+        Err(_) => true,
+    }
+}
+
+fn page_count(pdf: &lopdf::Document) -> usize {
+    pages::walk_nodes(pdf).map_or(0, |(pages, _)| pages.len())
+}
+
+/// The document, its cross-reference table rebuilt by a scan for
+/// `N G obj` (as poppler, MuPDF and Ghostscript do) when the table as
+/// written does not load or loses pages that the scan finds. Returns
+/// whether the password was used and whether the table was rebuilt.
+fn open_repaired(bytes: &[u8], opts: &IntakeOptions) -> Result<(lopdf::Document, bool, bool)> {
+    let (pdf, password_used) = match open(bytes, opts, false) {
+        Ok(opened) => opened,
+        Err(e @ Error::Damaged { .. }) => match open(bytes, opts, true) {
+            Ok((pdf, used)) => return Ok((pdf, used, true)),
+            Err(_) => return Err(e),
+        },
+        Err(e) => return Err(e),
+    };
+    if tree_damaged(&pdf)
+        && let Ok((rebuilt, used)) = open(bytes, opts, true)
+        && page_count(&rebuilt) > page_count(&pdf)
+    {
+        return Ok((rebuilt, used, true));
+    }
+    let repaired = pdf.xref_recovery.is_some();
+    Ok((pdf, password_used, repaired))
+}
+
+fn analyse(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
+    let limits = &opts.limits;
+    let (pdf, password_used, repaired) = open_repaired(bytes, opts)?;
 
     let mut doc = Document::new(DocumentFormat::Pdf);
     doc.encrypted = pdf.was_encrypted();
     doc.password_used = password_used;
-    if pdf.xref_recovery.is_some() {
+    if repaired {
         doc.repaired = true;
         doc.warnings.push(Warning::Repaired);
     }
 
-    let nodes = pages::walk_nodes(&pdf)?;
+    let (nodes, _) = pages::walk_nodes(&pdf)?;
     let pages: Vec<PageInfo> = nodes.iter().map(|(info, _)| *info).collect();
     if pages.is_empty() {
         return Err(Error::NoPages);

@@ -139,11 +139,20 @@ fn damaged(reason: &str) -> Error {
 /// twice (a /Kids loop, or one page listed twice) is visited once.
 #[cfg(test)]
 pub(crate) fn walk(doc: &Document) -> Result<Vec<PageInfo>> {
-    Ok(walk_nodes(doc)?.into_iter().map(|(info, _)| info).collect())
+    Ok(walk_nodes(doc)?
+        .0
+        .into_iter()
+        .map(|(info, _)| info)
+        .collect())
 }
 
-/// [`walk`], with each page's [`PageNode`].
-pub(crate) fn walk_nodes(doc: &Document) -> Result<Vec<(PageInfo, PageNode<'_>)>> {
+/// A page list with each page's [`PageNode`].
+pub(crate) type Pages<'a> = Vec<(PageInfo, PageNode<'a>)>;
+
+/// [`walk`], with each page's [`PageNode`], and how many nodes of the tree
+/// could not be found (a reference to an object that is missing or is not
+/// a dictionary: a sign of a damaged cross-reference table).
+pub(crate) fn walk_nodes(doc: &Document) -> Result<(Pages<'_>, usize)> {
     let catalog = doc
         .trailer
         .get(b"Root")
@@ -156,6 +165,7 @@ pub(crate) fn walk_nodes(doc: &Document) -> Result<Vec<(PageInfo, PageNode<'_>)>
         .map_err(|_| damaged("there is no page tree"))?;
 
     let mut pages = Vec::new();
+    let mut unresolved = 0usize;
     let mut visited: HashSet<ObjectId> = HashSet::new();
     let start = Inherited {
         media: None,
@@ -186,7 +196,10 @@ pub(crate) fn walk_nodes(doc: &Document) -> Result<Vec<(PageInfo, PageNode<'_>)>
         if seen_before {
             continue;
         }
-        let Ok(dict) = obj.as_dict() else { continue };
+        let Ok(dict) = obj.as_dict() else {
+            unresolved += 1;
+            continue;
+        };
         let kind = dict.get(b"Type").and_then(Object::as_name).ok();
         let kids = dict
             .get(b"Kids")
@@ -214,7 +227,7 @@ pub(crate) fn walk_nodes(doc: &Document) -> Result<Vec<(PageInfo, PageNode<'_>)>
             }
         }
     }
-    Ok(pages)
+    Ok((pages, unresolved))
 }
 
 #[cfg(test)]
