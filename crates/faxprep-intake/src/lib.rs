@@ -225,6 +225,26 @@ pub fn draw_form_values(bytes: &[u8], opts: &IntakeOptions) -> Result<Option<Vec
     }
 }
 
+/// An upload that [`check_document`] accepted as `document`, made fit
+/// for the renderer in one load and one write: a PDF whose
+/// cross-reference table preflight rebuilt is written with the rebuilt
+/// table (so the renderer sees the pages preflight counted), images above
+/// [`SHRINK_IMAGES_ABOVE`] are shrunk as [`shrink_images`] does, form
+/// values are drawn as [`draw_form_values`] does; an encrypted file comes
+/// back decrypted. `None` when nothing needs doing (and for images).
+pub fn fit_for_renderer(
+    bytes: &[u8],
+    document: &Document,
+    opts: &IntakeOptions,
+) -> Result<Option<Vec<u8>>> {
+    match sniff::sniff(bytes) {
+        sniff::Sniffed::Accepted(DocumentFormat::Pdf, _) => {
+            pdf::fit_for_renderer(bytes, document, opts)
+        }
+        _ => Ok(None),
+    }
+}
+
 /// Check the document and the fields together. When both fail, the
 /// error is [`Error::Combined`], so the user fixes everything in one
 /// round trip.

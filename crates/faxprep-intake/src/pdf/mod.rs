@@ -102,6 +102,40 @@ pub(crate) fn draw_form_values(bytes: &[u8], opts: &IntakeOptions) -> Result<Opt
     )
 }
 
+/// The PDF as the renderer should get it (see [`crate::fit_for_renderer`]):
+/// loaded once (its cross-reference table rebuilt as preflight did),
+/// oversized images shrunk, form values drawn, written once.
+pub(crate) fn fit_for_renderer(
+    bytes: &[u8],
+    document: &Document,
+    opts: &IntakeOptions,
+) -> Result<Option<Vec<u8>>> {
+    let shrink = document.largest_image_bytes > crate::SHRINK_IMAGES_ABOVE;
+    let forms = document.form_values_to_draw > 0;
+    if !(document.repaired || shrink || forms) {
+        return Ok(None);
+    }
+    rewrite(
+        bytes,
+        opts,
+        "faxprep-intake-fit",
+        "fit for the renderer",
+        |pdf| {
+            // A rebuilt table is written as found: the renderer's own
+            // repair may find other objects than preflight did.
+            let mut changed = document.repaired;
+            if shrink {
+                changed |=
+                    shrink::shrink_images(pdf, crate::SHRINK_IMAGES_ABOVE, crate::SHRINK_IMAGES_TO);
+            }
+            if forms {
+                changed |= forms::draw(pdf);
+            }
+            changed
+        },
+    )
+}
+
 /// Load the PDF once more on a [`guarded`] thread, let `change` change it
 /// and write it, or `None` when `change` says it changed nothing; `what`
 /// ends the message of a write that fails.
