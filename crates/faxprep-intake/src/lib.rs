@@ -231,7 +231,10 @@ pub fn draw_form_values(bytes: &[u8], opts: &IntakeOptions) -> Result<Option<Vec
 /// table (so the renderer sees the pages preflight counted), images above
 /// [`SHRINK_IMAGES_ABOVE`] are shrunk as [`shrink_images`] does, form
 /// values are drawn as [`draw_form_values`] does; an encrypted file comes
-/// back decrypted. `None` when nothing needs doing (and for images).
+/// back decrypted, and one that needed the caller's password always does
+/// (the password is prepared as the file's revision asks, SASLprep for
+/// AES-256 revision 6 (RFC 4013), which the renderer does not do). `None`
+/// when nothing needs doing (and for images).
 pub fn fit_for_renderer(
     bytes: &[u8],
     document: &Document,

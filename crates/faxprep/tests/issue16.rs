@@ -73,3 +73,36 @@ fn a_page_missing_from_the_xref_table_is_rendered() {
         fax.warnings
     );
 }
+
+#[test]
+fn aes256_passwords_are_saslprepped() {
+    use faxprep_testkit::{qpdf_encrypt, require_tool};
+    if !require_tool("qpdf") {
+        return;
+    }
+    let plain = four_pages(|_, o| o, &[]);
+    // qpdf stores the password's UTF-8 bytes as given (NFC here).
+    let umlauts = qpdf_encrypt(&plain, "pässwörd", "owner-secret");
+    let spaced = qpdf_encrypt(&plain, "pass word", "owner-secret");
+    // What a user may type instead: decomposed umlauts (as some keyboards
+    // and file names give them) and a no-break space; SASLprep (RFC 4013:
+    // NFKC, non-ASCII spaces to U+0020) makes them the stored password.
+    let cases = [
+        (&umlauts, "pa\u{308}sswo\u{308}rd"),
+        (&umlauts, "pässwörd"),
+        (&spaced, "pass\u{a0}word"),
+    ];
+    for (pdf, typed) in cases {
+        let mut o = in_process();
+        o.password = Some(typed.to_owned());
+        let fax = prepare(pdf, &fields(), &o).unwrap_or_else(|e| panic!("{typed:?}: {e}"));
+        assert_eq!(fax.total_pages, 4, "{typed:?}");
+    }
+    // A wrong password is still wrong.
+    let mut o = in_process();
+    o.password = Some("passwörd".to_owned());
+    assert!(matches!(
+        prepare(&umlauts, &fields(), &o),
+        Err(Error::Intake(faxprep::intake::Error::WrongPassword))
+    ));
+}

@@ -112,7 +112,12 @@ pub(crate) fn fit_for_renderer(
 ) -> Result<Option<Vec<u8>>> {
     let shrink = document.largest_image_bytes > crate::SHRINK_IMAGES_ABOVE;
     let forms = document.form_values_to_draw > 0;
-    if !(document.repaired || shrink || forms) {
+    // A file opened with the caller's password is written decrypted: the
+    // password was prepared as the file's revision asks (SASLprep for
+    // AES-256 revision 6, RFC 4013) when it opened here, and the renderer
+    // then needs none.
+    let rewrite_anyway = document.repaired || document.password_used;
+    if !(rewrite_anyway || shrink || forms) {
         return Ok(None);
     }
     rewrite(
@@ -123,7 +128,7 @@ pub(crate) fn fit_for_renderer(
         |pdf| {
             // A rebuilt table is written as found: the renderer's own
             // repair may find other objects than preflight did.
-            let mut changed = document.repaired;
+            let mut changed = rewrite_anyway;
             if shrink {
                 changed |=
                     shrink::shrink_images(pdf, crate::SHRINK_IMAGES_ABOVE, crate::SHRINK_IMAGES_TO);
