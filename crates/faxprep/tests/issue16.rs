@@ -106,3 +106,19 @@ fn aes256_passwords_are_saslprepped() {
         Err(Error::Intake(faxprep::intake::Error::WrongPassword))
     ));
 }
+
+#[test]
+fn a_file_cut_short_is_faxed_with_its_complete_pages_and_a_warning() {
+    let whole = four_pages(|_, o| o, &[]);
+    // Cut inside page 3's content: pages 1 and 2 are complete.
+    let at = whole.windows(8).position(|w| w == b"\n7 0 obj").unwrap() + 31;
+    let fax = prepare(&whole[..at], &fields(), &in_process()).unwrap();
+    assert_eq!(fax.total_pages, 2);
+    assert!(
+        fax.warnings
+            .iter()
+            .any(|w| w.to_string().contains("only 2 of its 4 pages")),
+        "{:?}",
+        fax.warnings
+    );
+}

@@ -16,6 +16,7 @@ mod content;
 mod forms;
 mod lex;
 mod pages;
+mod salvage;
 mod shrink;
 mod streams;
 mod usage;
@@ -129,6 +130,11 @@ pub(crate) fn fit_for_renderer(
             // A rebuilt table is written as found: the renderer's own
             // repair may find other objects than preflight did.
             let mut changed = rewrite_anyway;
+            if document.repaired {
+                // Only the pages that are there: the renderer's page count
+                // is preflight's.
+                salvage::prune(pdf);
+            }
             if shrink {
                 changed |=
                     shrink::shrink_images(pdf, crate::SHRINK_IMAGES_ABOVE, crate::SHRINK_IMAGES_TO);
@@ -272,7 +278,14 @@ fn open_repaired(bytes: &[u8], opts: &IntakeOptions) -> Result<(lopdf::Document,
         Ok(opened) => opened,
         Err(e @ Error::Damaged { .. }) => match open(bytes, opts, true) {
             Ok((pdf, used)) => return Ok((pdf, used, true)),
-            Err(_) => return Err(e),
+            // Cut short before its catalog: what is left of the page tree.
+            Err(_) => match salvage::with_catalog(bytes) {
+                Some(fixed) => match open(&fixed, opts, true) {
+                    Ok((pdf, used)) if page_count(&pdf) > 0 => return Ok((pdf, used, true)),
+                    _ => return Err(e),
+                },
+                None => return Err(e),
+            },
         },
         Err(e) => return Err(e),
     };
@@ -298,10 +311,17 @@ fn analyse(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
         doc.warnings.push(Warning::Repaired);
     }
 
-    let (nodes, _) = pages::walk_nodes(&pdf)?;
+    let (nodes, unresolved) = pages::walk_nodes(&pdf)?;
     let pages: Vec<PageInfo> = nodes.iter().map(|(info, _)| *info).collect();
     if pages.is_empty() {
         return Err(Error::NoPages);
+    }
+    if unresolved > 0 {
+        let found = u32::try_from(pages.len()).unwrap_or(u32::MAX);
+        let expected = pages::declared_count(&pdf)
+            .unwrap_or(0)
+            .max(found.saturating_add(u32::try_from(unresolved).unwrap_or(u32::MAX)));
+        doc.warnings.push(Warning::MissingPages { found, expected });
     }
     let count = u64::try_from(pages.len()).unwrap_or(u64::MAX);
     if count > u64::from(limits.max_pages) {

@@ -135,6 +135,18 @@ fn damaged(reason: &str) -> Error {
     }
 }
 
+/// The page count the root of the page tree declares (/Count), if any.
+pub(crate) fn declared_count(doc: &Document) -> Option<u32> {
+    let catalog = resolve(doc, doc.trailer.get(b"Root").ok()?)?
+        .as_dict()
+        .ok()?;
+    let root = resolve(doc, catalog.get(b"Pages").ok()?)?.as_dict().ok()?;
+    let count = number(doc, root.get(b"Count").ok()?)?;
+    (0.0..=f64::from(u32::MAX))
+        .contains(&count)
+        .then_some(count as u32)
+}
+
 /// Walk the page tree from the catalog; every page, in order. A node seen
 /// twice (a /Kids loop, or one page listed twice) is visited once.
 #[cfg(test)]
