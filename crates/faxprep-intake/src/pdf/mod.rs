@@ -1,6 +1,8 @@
 //! PDF preflight: nesting pre-scan, loading with lopdf on a guarded
-//! thread, encryption, the page tree, page boxes and the decompression
-//! budget.
+//! thread (the cross-reference table rebuilt when it loses pages, what is
+//! left of a file cut short salvaged), encryption, the page tree, page
+//! boxes, the decompression budget per object (`streams.rs`) and per use
+//! (`usage.rs`), and the one rewrite for the renderer.
 //!
 //! lopdf is a general PDF library, not hardened for hostile input, so
 //! it runs (with the rest of PDF preflight) on its own thread with a
