@@ -36,6 +36,20 @@ pub(crate) struct Scan {
     pub(crate) uses: HashMap<(Paint, Vec<u8>), u64>,
 }
 
+impl Scan {
+    /// The uses in a fixed order (by kind, then name), so that which limit
+    /// a file hits first does not depend on hashing.
+    pub(crate) fn sorted(&self) -> Vec<(Paint, &[u8], u64)> {
+        let mut v: Vec<(Paint, &[u8], u64)> = self
+            .uses
+            .iter()
+            .map(|((p, n), t)| (*p, n.as_slice(), *t))
+            .collect();
+        v.sort_by_key(|&(p, n, _)| (p as u8, n));
+        v
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum State {
     Normal,

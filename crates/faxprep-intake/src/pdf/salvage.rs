@@ -67,7 +67,7 @@ fn max_reference(bytes: &[u8]) -> u32 {
 /// `N G` before the keyword (` obj`, ` R`) at `at`.
 fn object_header(bytes: &[u8], at: usize) -> Option<(u32, u16)> {
     let before = &bytes[at.saturating_sub(24)..at];
-    let text = std::str::from_utf8(before).ok()?;
+    let text = String::from_utf8_lossy(before);
     let mut words = text.split_ascii_whitespace().rev();
     let generation = words.next()?.parse().ok()?;
     let id = words.next()?;

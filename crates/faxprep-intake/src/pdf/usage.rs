@@ -206,7 +206,7 @@ impl<'a> Walker<'a> {
         };
         let scan = self.scan(id);
         let resources = res.and_then(|(r, _)| resolve(self.doc, r)?.as_dict().ok());
-        for ((paint, name), &times) in &scan.uses {
+        for (paint, name, times) in scan.sorted() {
             let Some(resources) = resources else { break };
             match paint {
                 Paint::XObject => {
