@@ -3,13 +3,16 @@
 //! then go through the image shrink with every image in reach (above 0
 //! bytes, to at most 4 KiB), so its row decoder sees hostile streams, and
 //! through the form-value drawing (widgets, parents, values, rectangles
-//! and /DA strings as the input has them). Any panic in
+//! and /DA strings as the input has them), and through the one rewrite
+//! for the renderer (a rebuilt or salvaged file written out, the lost
+//! pages of a file cut short pruned). Any panic in
 //! our code, hang or runaway allocation is a bug (lopdf panics are caught
 //! and become `Error::Damaged`, so they do not show up here either).
 #![no_main]
 
 use faxprep_intake::{
-    Error, IntakeOptions, Limits, check_document, draw_form_values, shrink_images_with,
+    Error, IntakeOptions, Limits, check_document, draw_form_values, fit_for_renderer,
+    shrink_images_with,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -41,6 +44,9 @@ fuzz_target!(|data: &[u8]| {
             }
             if let Ok(Some(pdf)) = draw_form_values(data, &opts) {
                 assert!(doc.form_values_to_draw > 0);
+                assert!(pdf.starts_with(b"%PDF-"));
+            }
+            if let Ok(Some(pdf)) = fit_for_renderer(data, &doc, &opts) {
                 assert!(pdf.starts_with(b"%PDF-"));
             }
         }

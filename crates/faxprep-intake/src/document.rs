@@ -179,6 +179,14 @@ pub enum Warning {
         /// Offset of `%PDF-`.
         offset: usize,
     },
+    /// Pages of the PDF are missing (the file is cut short, or its page
+    /// tree names objects that are not there); the pages found are faxed.
+    MissingPages {
+        /// Pages found.
+        found: u32,
+        /// Pages the page tree names (at least).
+        expected: u32,
+    },
     /// A compressed PDF stream is corrupt; renderers will show what they
     /// can salvage of it.
     CorruptStream {
@@ -206,6 +214,12 @@ impl std::fmt::Display for Warning {
             }
             Warning::LeadingJunk { offset } => {
                 write!(f, "{offset} bytes before the pdf header were ignored")
+            }
+            Warning::MissingPages { found, expected } => {
+                write!(
+                    f,
+                    "the pdf is cut short or damaged: only {found} of its {expected} pages could be found"
+                )
             }
             Warning::CorruptStream { object } => {
                 write!(

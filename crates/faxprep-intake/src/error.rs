@@ -31,6 +31,14 @@ pub enum LimitKind {
     NestingDepth,
     /// [`Limits::max_metadata_bytes`](crate::Limits::max_metadata_bytes).
     MetadataBytes,
+    /// [`Limits::max_xobject_depth`](crate::Limits::max_xobject_depth).
+    XObjectDepth,
+    /// [`Limits::max_xobject_uses`](crate::Limits::max_xobject_uses).
+    XObjectUses,
+    /// [`Limits::max_calculator_ops`](crate::Limits::max_calculator_ops).
+    CalculatorOps,
+    /// [`Limits::max_calculator_work`](crate::Limits::max_calculator_work).
+    CalculatorWork,
 }
 
 impl LimitKind {
@@ -47,6 +55,10 @@ impl LimitKind {
             LimitKind::PageSideMin => "points on the shortest page side",
             LimitKind::NestingDepth => "levels of nested objects",
             LimitKind::MetadataBytes => "bytes in one metadata chunk",
+            LimitKind::XObjectDepth => "levels of nested forms",
+            LimitKind::XObjectUses => "images and forms painted",
+            LimitKind::CalculatorOps => "operators in one calculator function",
+            LimitKind::CalculatorWork => "calculator operations on one page",
         }
     }
 

@@ -167,6 +167,21 @@ pub(crate) fn sof(bytes: &[u8]) -> Option<Sof> {
     walk(bytes, true).ok()?.sof
 }
 
+/// What the renderer's JPEG decoder (zune-jpeg, through `image`) cannot
+/// decode: it reads Huffman-coded 8-bit baseline, extended and progressive
+/// images only (ITU T.81 Table B.1 lists the frame types).
+fn undecodable(sof: &Sof) -> Option<String> {
+    match sof.marker {
+        0xc9 | 0xca | 0xcb | 0xcd | 0xce | 0xcf => {
+            return Some("arithmetic-coded images".to_owned());
+        }
+        0xc3 | 0xc7 => return Some("lossless images".to_owned()),
+        0xc5 | 0xc6 => return Some("hierarchical images".to_owned()),
+        _ => {}
+    }
+    (sof.precision != 8).then(|| format!("images with {} bits per sample", sof.precision))
+}
+
 /// Preflight a JPEG upload (starts with SOI).
 pub(crate) fn preflight(bytes: &[u8], limits: &Limits) -> Result<Document> {
     let w = walk(bytes, false)?;
@@ -204,6 +219,12 @@ pub(crate) fn preflight(bytes: &[u8], limits: &Limits) -> Result<Document> {
     check_ratio(decoded, bytes.len() as u64, limits)?;
     if w.scans == 0 {
         return Err(damaged("no image data (SOS)"));
+    }
+    if let Some(feature) = undecodable(&sof) {
+        return Err(Error::Unsupported {
+            format: DocumentFormat::Jpeg,
+            feature,
+        });
     }
     let color = match (sof.components, w.adobe_transform) {
         (1, _) => ColorType::Gray,

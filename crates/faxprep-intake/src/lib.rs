@@ -9,14 +9,18 @@
 //! Next in the pipeline, `faxprep-raster` renders the pages; the umbrella
 //! `faxprep` calls [`intake`] first and re-exports this crate's types.
 //!
-//! Two preparations for the renderer live here too, because they need
-//! lopdf: [`shrink_images`] averages a PDF's oversized images down,
-//! streaming, before a renderer would decode them whole (a 9000 x 9000
-//! photo: 325 MB of renderer memory before, under 100 MB after), and
-//! [`draw_form_values`] draws the values of filled-in form fields that the
-//! file leaves to the viewer to draw (`/NeedAppearances`), which the
-//! renderer does not do: without it a form filled by pypdf or a web
-//! service is faxed with its fields empty.
+//! The preparation of a PDF for the renderer lives here too, because it
+//! needs lopdf: [`fit_for_renderer`] loads the accepted file once, changes
+//! what the [`Document`] says needs changing and writes it once. It writes
+//! a cross-reference table that preflight rebuilt (and drops the pages a
+//! file cut short has lost), so the renderer sees the pages preflight
+//! counted; writes a file opened with the caller's password decrypted;
+//! averages oversized images down, streaming, before a renderer would
+//! decode them whole ([`shrink_images`]); and draws the values of
+//! filled-in form fields that the file leaves to the viewer to draw
+//! (`/NeedAppearances`, [`draw_form_values`]), which the renderer does not
+//! do: without it a form filled by pypdf or a web service is faxed with
+//! its fields empty.
 //!
 //! Out of scope: decoding pixels for display or rendering (only headers,
 //! bounded test inflation and the streaming image shrink happen here),
@@ -49,14 +53,30 @@
 //!   (SOI), PNG (signature); other known types are named in the error.
 //! - PDF: a byte scan for nesting depth, then lopdf on a thread with a
 //!   64 MiB stack behind `catch_unwind`; encryption (empty user password
-//!   opens; otherwise [`IntakeOptions::password`]); xref repair (accepted
-//!   with [`Warning::Repaired`]); the page tree walked without recursion
-//!   and with loop detection; page boxes against [`Limits`]; every stream
-//!   against the image and decompression limits (declared image sizes,
-//!   JPEG / JBIG2 / JPEG 2000 headers, Flate test inflation that stops at
-//!   the cap).
+//!   opens; otherwise [`IntakeOptions::password`], SASLprep'd for
+//!   AES-256 revision 6 by lopdf); xref repair (accepted with
+//!   [`Warning::Repaired`]): the table is rebuilt by a scan for objects
+//!   when it does not load or loses pages that the scan finds, and a file
+//!   cut short before its catalog keeps the pages its surviving page tree
+//!   reaches ([`Warning::MissingPages`]); the page tree walked without
+//!   recursion and with loop detection; page boxes against [`Limits`];
+//!   every stream against the image and decompression limits (declared
+//!   image sizes, JPEG / JBIG2 / JPEG 2000 headers, Flate test inflation
+//!   that stops at the cap); PostScript calculator functions against
+//!   [`Limits::max_calculator_ops`].
+//! - PDF, per use: what the renderer will run, followed from each page's
+//!   content and annotations through `Do`, `sh` and pattern operators and
+//!   the resource dictionaries, each content stream scanned once,
+//!   streaming: decoded content bytes counted once per use (a stream
+//!   shared by 200 pages counts 200 times), form XObject nesting
+//!   ([`Limits::max_xobject_depth`]) and XObjects painted in the document
+//!   ([`Limits::max_xobject_uses`]), calculator operations a page's
+//!   shadings run ([`Limits::max_calculator_work`]). These bound the
+//!   renderer in-process as well as in the isolated worker.
 //! - JPEG: marker walk (SOF and SOS required; missing EOI is a warning),
-//!   EXIF orientation, JFIF density, Adobe transform (CMYK / YCCK).
+//!   EXIF orientation, JFIF density, Adobe transform (CMYK / YCCK); the
+//!   codings the renderer's decoder cannot read (arithmetic, lossless,
+//!   hierarchical, other than 8 bits a sample) are [`Error::Unsupported`].
 //! - PNG: chunk CRCs, IHDR, PLTE, IDAT inflated into a 64 KiB scratch
 //!   buffer up to the size IHDR implies (so a cut or corrupt image is
 //!   rejected), compressed text chunks bounded, EXIF (eXIf or
@@ -221,6 +241,29 @@ pub fn shrink_images_with(
 pub fn draw_form_values(bytes: &[u8], opts: &IntakeOptions) -> Result<Option<Vec<u8>>> {
     match sniff::sniff(bytes) {
         sniff::Sniffed::Accepted(DocumentFormat::Pdf, _) => pdf::draw_form_values(bytes, opts),
+        _ => Ok(None),
+    }
+}
+
+/// An upload that [`check_document`] accepted as `document`, made fit
+/// for the renderer in one load and one write: a PDF whose
+/// cross-reference table preflight rebuilt is written with the rebuilt
+/// table (so the renderer sees the pages preflight counted), images above
+/// [`SHRINK_IMAGES_ABOVE`] are shrunk as [`shrink_images`] does, form
+/// values are drawn as [`draw_form_values`] does; an encrypted file comes
+/// back decrypted, and one that needed the caller's password always does
+/// (the password is prepared as the file's revision asks, SASLprep for
+/// AES-256 revision 6 (RFC 4013), which the renderer does not do). `None`
+/// when nothing needs doing (and for images).
+pub fn fit_for_renderer(
+    bytes: &[u8],
+    document: &Document,
+    opts: &IntakeOptions,
+) -> Result<Option<Vec<u8>>> {
+    match sniff::sniff(bytes) {
+        sniff::Sniffed::Accepted(DocumentFormat::Pdf, _) => {
+            pdf::fit_for_renderer(bytes, document, opts)
+        }
         _ => Ok(None),
     }
 }

@@ -84,6 +84,31 @@ pub struct Limits {
     /// before the PDF parser runs. Default 64 (real files nest under 10;
     /// the parser's own guard is 100).
     pub max_nesting_depth: u32,
+    /// Deepest nesting of form XObjects (and tiling patterns and
+    /// annotation appearances, which are drawn the same way) below a page,
+    /// as the page's content and each form's `Do` operators call them; a
+    /// form that calls itself nests without end. Default 32 (real files
+    /// nest a few levels; the renderer stops silently at 50).
+    pub max_xobject_depth: u32,
+    /// Most XObjects painted in the whole document: every `Do` of every
+    /// page's content, each form's `Do`s counted once per time the form
+    /// itself is painted (a form that paints another four times, sixteen
+    /// levels deep, paints 4^16). Default 250,000 (real files paint from a
+    /// few to a few thousand per page).
+    pub max_xobject_uses: u64,
+    /// Most operators in one PostScript calculator (Type 4) function
+    /// (ISO 32000-1 §7.10.5), which the renderer runs once per pixel of a
+    /// shading and once per colour of a tint transform. Default 1,000 (tint
+    /// transforms and gradients need tens).
+    pub max_calculator_ops: u64,
+    /// Most calculator operators one page may run when its shadings are
+    /// filled in, estimated as (operators of the Type 4 functions of each
+    /// shading painted, once per `sh` or pattern use) x (pixels of the page
+    /// at fine fax resolution), each shading assumed to cover the page.
+    /// Default 500,000,000 (a 134-operator function over a whole Letter
+    /// page; 501 operators over one page took 7 s to render on the loaded
+    /// 2-core development machine).
+    pub max_calculator_work: u64,
     /// Most bytes one compressed PNG metadata chunk (zTXt, iTXt, iCCP) may
     /// inflate to. Default 1 MiB (Pillow's `MAX_TEXT_CHUNK`); nothing a fax
     /// needs is that big, and decoders may inflate these chunks eagerly.
@@ -109,6 +134,10 @@ impl Default for Limits {
             max_page_side_pt: 14400.0,
             min_page_side_pt: 1.0,
             max_nesting_depth: 64,
+            max_xobject_depth: 32,
+            max_xobject_uses: 250_000,
+            max_calculator_ops: 1_000,
+            max_calculator_work: 500_000_000,
             max_metadata_bytes: 1024 * 1024,
         }
     }
@@ -130,6 +159,10 @@ impl Limits {
             max_page_side_pt: f64::INFINITY,
             min_page_side_pt: 0.0,
             max_nesting_depth: u32::MAX,
+            max_xobject_depth: u32::MAX,
+            max_xobject_uses: u64::MAX,
+            max_calculator_ops: u64::MAX,
+            max_calculator_work: u64::MAX,
             max_metadata_bytes: u64::MAX,
         }
     }

@@ -22,6 +22,8 @@ enum Expect {
     Empty,
     TooLarge,
     Unsupported,
+    /// The format is right, a feature of it is not handled.
+    UnsupportedFeature,
     Damaged,
     PasswordRequired,
     Limit(LimitKind),
@@ -61,6 +63,13 @@ const SPECIAL: &[(&str, Expect, &str)] = &[
         "pillow-png_decompression_dos.png",
         Expect::Limit(LimitKind::MetadataBytes),
         "zTXt inflating to 2 MiB each",
+    ),
+    // img-jpeg: a legal JPEG the decoder cannot read is refused up front
+    // with what to do, not at rendering with a decoder's message.
+    (
+        "libjpegturbo-monkey12.jpg",
+        Expect::UnsupportedFeature,
+        "12-bit samples: the renderer's decoder reads 8-bit only",
     ),
     // bad-fuzz: open what renderers open, reject what they cannot.
     (
@@ -184,6 +193,7 @@ fn check(
         (Expect::Empty, Err(Error::Empty { .. })) => true,
         (Expect::TooLarge, Err(Error::TooLarge { .. })) => true,
         (Expect::Unsupported, Err(Error::UnsupportedFormat { .. })) => true,
+        (Expect::UnsupportedFeature, Err(Error::Unsupported { .. })) => true,
         (Expect::Damaged, Err(Error::Damaged { .. })) => true,
         (Expect::PasswordRequired, Err(Error::PasswordRequired)) => true,
         (Expect::Limit(k), Err(Error::Limits { which, .. })) => k == *which,
@@ -349,4 +359,75 @@ fn unlimited_accepts_the_bombs_headers() {
         let r = check_document(&bytes, &opts);
         assert!(r.is_ok(), "{file}: {r:?}");
     }
+}
+
+/// Where a damaged file's page count differs from poppler's on purpose.
+const POPPLER_DIFFERS: &[(&str, &str)] = &[
+    (
+        "pdfjs-Pages-tree-refs.pdf",
+        "poppler repeats the page its looping branch leads back to (2 pages); MuPDF, like us, shows 1",
+    ),
+    (
+        "qpdf-fuzz-16214.pdf",
+        "no %PDF- header at all: uploads are recognised by their bytes (README); Ghostscript fails on it too",
+    ),
+];
+
+/// Damaged corpus PDFs (kinds `pdf-damaged` and `bad-*`, issue 16 item 4):
+/// every one that poppler's `pdfinfo` opens and intake accepts has
+/// poppler's page count; every one poppler opens is accepted, unless it
+/// is refused for a limit or its size (bombs, oversize).
+#[test]
+fn damaged_files_have_popplers_page_counts() {
+    let Some(dir) = corpus_dir() else { return };
+    if !faxprep_testkit::require_tool("pdfinfo") {
+        return;
+    }
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for e in corpus_index() {
+        let damaged = e.kind == "pdf-damaged" || e.kind.starts_with("bad-");
+        if !damaged || !e.file.ends_with(".pdf") {
+            continue;
+        }
+        let path = e.path(&dir);
+        let out = std::process::Command::new("pdfinfo")
+            .arg(&path)
+            .output()
+            .expect("run pdfinfo");
+        let poppler: Option<u32> = out
+            .status
+            .success()
+            .then(|| {
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Pages:"))
+                    .and_then(|n| n.trim().parse().ok())
+            })
+            .flatten();
+        let bytes = std::fs::read(&path).expect("read corpus file");
+        let ours = check_document(&bytes, &IntakeOptions::default());
+        println!(
+            "{:<48} poppler {poppler:?}, ours {}",
+            e.file,
+            outcome_name(&ours)
+        );
+        let differs = POPPLER_DIFFERS.iter().any(|(f, _)| *f == e.file);
+        match (poppler, &ours) {
+            (Some(p), Ok(d)) => {
+                compared += 1;
+                if d.pages != p && !differs {
+                    failures.push(format!("{}: {} pages, poppler {p}", e.file, d.pages));
+                }
+            }
+            (Some(_), Err(Error::Limits { .. } | Error::TooLarge { .. })) => {}
+            (Some(p), Err(err)) if !differs => {
+                failures.push(format!("{}: poppler shows {p} pages, we say {err}", e.file))
+            }
+            (Some(_), Err(_)) => {}
+            (None, _) => {}
+        }
+    }
+    assert!(compared >= 10, "only {compared} damaged files compared");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -12,6 +12,8 @@
 //!   [`corpus_dir`] and [`corpus_index`].
 //! - Raw PBM, the bridge to the oracle tools' output: [`read_pbm`],
 //!   [`read_pbm_pages`], [`write_pbm`].
+//! - Small PDFs that cost a renderer far more than their size, built at
+//!   test time ([`bombs`]).
 //! - External oracle tools (libtiff, Ghostscript, poppler, tesseract):
 //!   [`require_tool`].
 //!
@@ -24,6 +26,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bombs;
 mod pbm;
 pub mod pictures;
 mod refimg;
@@ -272,4 +275,57 @@ pub fn require_tool(name: &str) -> bool {
         eprintln!("note: `{name}` not installed, skipping this oracle");
     }
     found
+}
+
+/// A 4-page PDF as a reader sees it (object 1 the page tree, 2 a font
+/// shared by the pages, 3 + 2i and 4 + 2i the content and page object of
+/// page i + 1, 11 the catalog), written with a classic cross-reference
+/// table whose entries `offset` may change.
+pub fn four_pages(offset: impl Fn(u32, usize) -> usize, free: &[u32]) -> Vec<u8> {
+    let mut objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Pages /Kids [4 0 R 6 0 R 8 0 R 10 0 R] /Count 4 >>".to_vec(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ];
+    for i in 0..4u32 {
+        let text = format!("BT /F1 48 Tf 72 600 Td (Page {}) Tj ET", i + 1);
+        objects
+            .push(format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len()).into_bytes());
+        objects.push(
+            format!(
+                "<< /Type /Page /Parent 1 0 R /MediaBox [0 0 612 792] /Contents {} 0 R \
+                 /Resources << /Font << /F1 2 0 R >> >> >>",
+                3 + 2 * i
+            )
+            .into_bytes(),
+        );
+    }
+    objects.push(b"<< /Type /Catalog /Pages 1 0 R >>".to_vec());
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for (i, o) in offsets.iter().enumerate() {
+        let id = i as u32 + 1;
+        if free.contains(&id) {
+            out.extend_from_slice(b"0000000000 65535 f \n");
+        } else {
+            out.extend_from_slice(format!("{:010} 00000 n \n", offset(id, *o)).as_bytes());
+        }
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 11 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
 }

@@ -142,23 +142,15 @@ pub(crate) fn process_document(
             .collect(),
     };
     sink(Event::Summary(summary))?;
-    // A renderer decodes an image whole before scaling it to the page: a
-    // huge one (a 9000 x 9000 photo on a poster-sized page) is averaged
-    // down first, streaming, so that it never exists at full size.
-    let shrunk = if document.largest_image_bytes > faxprep_intake::SHRINK_IMAGES_ABOVE {
-        faxprep_intake::shrink_images(bytes, &intake_opts).map_err(Error::Intake)?
-    } else {
-        None
-    };
-    let bytes = shrunk.as_deref().unwrap_or(bytes);
-    // What a form filler typed but left to the viewer to draw (hayro draws
-    // appearance streams only): drawn in, or the fax shows empty fields.
-    let filled = if document.form_values_to_draw > 0 {
-        faxprep_intake::draw_form_values(bytes, &intake_opts).map_err(Error::Intake)?
-    } else {
-        None
-    };
-    let bytes = filled.as_deref().unwrap_or(bytes);
+    // Made fit for the renderer in one load and one write: a rebuilt
+    // cross-reference table written out (so the renderer sees the pages
+    // preflight counted), huge images averaged down, streaming (a renderer
+    // decodes an image whole before scaling it), and the form values a
+    // form filler left to the viewer drawn in (hayro draws appearance
+    // streams only).
+    let fit =
+        faxprep_intake::fit_for_renderer(bytes, &document, &intake_opts).map_err(Error::Intake)?;
+    let bytes = fit.as_deref().unwrap_or(bytes);
 
     let raster = RasterOptions {
         resolution: job.resolution,

@@ -1,6 +1,8 @@
 //! PDF preflight: nesting pre-scan, loading with lopdf on a guarded
-//! thread, encryption, the page tree, page boxes and the decompression
-//! budget.
+//! thread (the cross-reference table rebuilt when it loses pages, what is
+//! left of a file cut short salvaged), encryption, the page tree, page
+//! boxes, the decompression budget per object (`streams.rs`) and per use
+//! (`usage.rs`), and the one rewrite for the renderer.
 //!
 //! lopdf is a general PDF library, not hardened for hostile input, so
 //! it runs (with the rest of PDF preflight) on its own thread with a
@@ -12,11 +14,14 @@
 //! limits.
 
 mod codecs;
+mod content;
 mod forms;
 mod lex;
 mod pages;
+mod salvage;
 mod shrink;
 mod streams;
+mod usage;
 
 use crate::document::{Document, Warning};
 use crate::error::{Error, LimitKind};
@@ -100,6 +105,50 @@ pub(crate) fn draw_form_values(bytes: &[u8], opts: &IntakeOptions) -> Result<Opt
     )
 }
 
+/// The PDF as the renderer should get it (see [`crate::fit_for_renderer`]):
+/// loaded once (its cross-reference table rebuilt as preflight did),
+/// oversized images shrunk, form values drawn, written once.
+pub(crate) fn fit_for_renderer(
+    bytes: &[u8],
+    document: &Document,
+    opts: &IntakeOptions,
+) -> Result<Option<Vec<u8>>> {
+    let shrink = document.largest_image_bytes > crate::SHRINK_IMAGES_ABOVE;
+    let forms = document.form_values_to_draw > 0;
+    // A file opened with the caller's password is written decrypted: the
+    // password was prepared as the file's revision asks (SASLprep for
+    // AES-256 revision 6, RFC 4013) when it opened here, and the renderer
+    // then needs none.
+    let rewrite_anyway = document.repaired || document.password_used;
+    if !(rewrite_anyway || shrink || forms) {
+        return Ok(None);
+    }
+    rewrite(
+        bytes,
+        opts,
+        "faxprep-intake-fit",
+        "fit for the renderer",
+        |pdf| {
+            // A rebuilt table is written as found: the renderer's own
+            // repair may find other objects than preflight did.
+            let mut changed = rewrite_anyway;
+            if document.repaired {
+                // Only the pages that are there: the renderer's page count
+                // is preflight's.
+                salvage::prune(pdf);
+            }
+            if shrink {
+                changed |=
+                    shrink::shrink_images(pdf, crate::SHRINK_IMAGES_ABOVE, crate::SHRINK_IMAGES_TO);
+            }
+            if forms {
+                changed |= forms::draw(pdf);
+            }
+            changed
+        },
+    )
+}
+
 /// Load the PDF once more on a [`guarded`] thread, let `change` change it
 /// and write it, or `None` when `change` says it changed nothing; `what`
 /// ends the message of a write that fails.
@@ -111,7 +160,7 @@ fn rewrite(
     change: impl FnOnce(&mut lopdf::Document) -> bool + Send,
 ) -> Result<Option<Vec<u8>>> {
     guarded(thread, || {
-        let mut pdf = load(bytes, opts.password.as_deref(), &opts.limits)?;
+        let (mut pdf, _, _) = open_repaired(bytes, opts)?;
         if !change(&mut pdf) {
             return Ok(None);
         }
@@ -143,9 +192,15 @@ fn guarded<T: Send>(name: &str, work: impl FnOnce() -> Result<T> + Send) -> Resu
     })
 }
 
-fn load(bytes: &[u8], password: Option<&str>, limits: &Limits) -> Result<lopdf::Document> {
+fn load(
+    bytes: &[u8],
+    password: Option<&str>,
+    limits: &Limits,
+    rebuild: bool,
+) -> Result<lopdf::Document> {
     let options = LoadOptions {
         password: password.map(str::to_owned),
+        force_reconstruct: rebuild,
         max_decompressed_size: Some(
             usize::try_from(limits.max_decompressed_bytes.min(MAX_OBJECT_STREAM_BYTES))
                 .unwrap_or(usize::MAX),
@@ -180,37 +235,95 @@ fn lower_first(s: &str) -> String {
     }
 }
 
-fn analyse(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
+/// Load and decrypt: without a password first (files with an empty user
+/// password open that way, and then the caller's password was not
+/// needed), then with the caller's. Returns the document and whether the
+/// password was used.
+fn open(bytes: &[u8], opts: &IntakeOptions, rebuild: bool) -> Result<(lopdf::Document, bool)> {
     let limits = &opts.limits;
-    // Without a password first: files with an empty user password open
-    // that way, and then the caller's password was not needed.
-    let mut pdf = load(bytes, None, limits)?;
-    let mut password_used = false;
-    if pdf.is_encrypted() {
-        // Still encrypted: the empty user password did not open it.
-        match opts.password.as_deref() {
-            None | Some("") => return Err(Error::PasswordRequired),
-            Some(pw) => {
-                pdf = load(bytes, Some(pw), limits)?;
-                if pdf.is_encrypted() {
-                    return Err(Error::WrongPassword);
-                }
-                password_used = true;
+    let pdf = load(bytes, None, limits, rebuild)?;
+    if !pdf.is_encrypted() {
+        return Ok((pdf, false));
+    }
+    // Still encrypted: the empty user password did not open it.
+    match opts.password.as_deref() {
+        None | Some("") => Err(Error::PasswordRequired),
+        Some(pw) => {
+            let pdf = load(bytes, Some(pw), limits, rebuild)?;
+            if pdf.is_encrypted() {
+                return Err(Error::WrongPassword);
             }
+            Ok((pdf, true))
         }
     }
+}
+
+/// Whether the page tree shows a damaged cross-reference table: the
+/// catalog or the tree is missing, a node of it is, or it has no pages.
+fn tree_damaged(pdf: &lopdf::Document) -> bool {
+    match pages::walk_nodes(pdf) {
+        Ok((pages, unresolved)) => pages.is_empty() || unresolved > 0,
+        Err(_) => true,
+    }
+}
+
+fn page_count(pdf: &lopdf::Document) -> usize {
+    pages::walk_nodes(pdf).map_or(0, |(pages, _)| pages.len())
+}
+
+/// The document, its cross-reference table rebuilt by a scan for
+/// `N G obj` (as poppler, MuPDF and Ghostscript do) when the table as
+/// written does not load or loses pages that the scan finds. Returns
+/// whether the password was used and whether the table was rebuilt.
+fn open_repaired(bytes: &[u8], opts: &IntakeOptions) -> Result<(lopdf::Document, bool, bool)> {
+    let (pdf, password_used) = match open(bytes, opts, false) {
+        Ok(opened) => opened,
+        Err(e @ Error::Damaged { .. }) => match open(bytes, opts, true) {
+            Ok((pdf, used)) => return Ok((pdf, used, true)),
+            // Cut short before its catalog: what is left of the page tree.
+            Err(_) => match salvage::with_catalog(bytes) {
+                Some(fixed) => match open(&fixed, opts, true) {
+                    Ok((pdf, used)) if page_count(&pdf) > 0 => return Ok((pdf, used, true)),
+                    _ => return Err(e),
+                },
+                None => return Err(e),
+            },
+        },
+        Err(e) => return Err(e),
+    };
+    if tree_damaged(&pdf)
+        && let Ok((rebuilt, used)) = open(bytes, opts, true)
+        && page_count(&rebuilt) > page_count(&pdf)
+    {
+        return Ok((rebuilt, used, true));
+    }
+    let repaired = pdf.xref_recovery.is_some();
+    Ok((pdf, password_used, repaired))
+}
+
+fn analyse(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
+    let limits = &opts.limits;
+    let (pdf, password_used, repaired) = open_repaired(bytes, opts)?;
 
     let mut doc = Document::new(DocumentFormat::Pdf);
     doc.encrypted = pdf.was_encrypted();
     doc.password_used = password_used;
-    if pdf.xref_recovery.is_some() {
+    if repaired {
         doc.repaired = true;
         doc.warnings.push(Warning::Repaired);
     }
 
-    let pages = pages::walk(&pdf)?;
+    let (nodes, unresolved) = pages::walk_nodes(&pdf)?;
+    let pages: Vec<PageInfo> = nodes.iter().map(|(info, _)| *info).collect();
     if pages.is_empty() {
         return Err(Error::NoPages);
+    }
+    if unresolved > 0 {
+        let found = u32::try_from(pages.len()).unwrap_or(u32::MAX);
+        let expected = pages::declared_count(&pdf)
+            .unwrap_or(0)
+            .max(found.saturating_add(u32::try_from(unresolved).unwrap_or(u32::MAX)));
+        doc.warnings.push(Warning::MissingPages { found, expected });
     }
     let count = u64::try_from(pages.len()).unwrap_or(u64::MAX);
     if count > u64::from(limits.max_pages) {
@@ -223,12 +336,10 @@ fn analyse(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
     for page in &pages {
         check_page(page, limits)?;
     }
-    doc.largest_image_bytes = streams::check(
-        &pdf,
-        u64::try_from(bytes.len()).unwrap_or(u64::MAX),
-        limits,
-        &mut doc.warnings,
-    )?;
+    let upload_len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    let budget = streams::check(&pdf, upload_len, limits, &mut doc.warnings)?;
+    usage::check(&pdf, &nodes, &budget, upload_len, limits)?;
+    doc.largest_image_bytes = budget.largest_image;
     doc.form_values_to_draw = forms::count(&pdf);
 
     doc.pages = u32::try_from(pages.len()).unwrap_or(u32::MAX);

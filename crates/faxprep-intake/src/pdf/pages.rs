@@ -57,15 +57,31 @@ fn rect(doc: &Document, obj: &Object) -> Option<Rect> {
 }
 
 #[derive(Clone, Copy)]
-struct Inherited {
+struct Inherited<'a> {
     media: Option<Rect>,
     crop: Option<Rect>,
     rotate: Option<i64>,
+    resources: Option<(&'a Object, ObjectId)>,
 }
 
-impl Inherited {
-    fn update(self, doc: &Document, node: &Dictionary) -> Inherited {
+/// A page as the renderer will see it: its dictionary and its resources
+/// (inherited from the page tree when the page has none, Table 30).
+#[derive(Clone, Copy)]
+pub(crate) struct PageNode<'a> {
+    /// The page dictionary.
+    pub(crate) dict: &'a Dictionary,
+    /// The /Resources in force, and the object that holds it.
+    pub(crate) resources: Option<(&'a Object, ObjectId)>,
+}
+
+impl<'a> Inherited<'a> {
+    fn update(self, doc: &'a Document, node: &'a Dictionary, id: ObjectId) -> Inherited<'a> {
         Inherited {
+            resources: node
+                .get(b"Resources")
+                .ok()
+                .map(|r| (r, id))
+                .or(self.resources),
             media: node
                 .get(b"MediaBox")
                 .ok()
@@ -86,7 +102,7 @@ impl Inherited {
     }
 }
 
-fn page_info(doc: &Document, inh: Inherited, page: &Dictionary) -> PageInfo {
+fn page_info(doc: &Document, inh: Inherited<'_>, page: &Dictionary) -> PageInfo {
     let media = inh.media.unwrap_or(LETTER);
     let crop = inh.crop.and_then(|c| c.intersect(&media)).unwrap_or(media);
     // §8.3.2.3 / Table 30: multiple of 90; pdf.js treats anything else as 0.
@@ -119,9 +135,36 @@ fn damaged(reason: &str) -> Error {
     }
 }
 
+/// The page count the root of the page tree declares (/Count), if any.
+pub(crate) fn declared_count(doc: &Document) -> Option<u32> {
+    let catalog = resolve(doc, doc.trailer.get(b"Root").ok()?)?
+        .as_dict()
+        .ok()?;
+    let root = resolve(doc, catalog.get(b"Pages").ok()?)?.as_dict().ok()?;
+    let count = number(doc, root.get(b"Count").ok()?)?;
+    (0.0..=f64::from(u32::MAX))
+        .contains(&count)
+        .then_some(count as u32)
+}
+
 /// Walk the page tree from the catalog; every page, in order. A node seen
 /// twice (a /Kids loop, or one page listed twice) is visited once.
+#[cfg(test)]
 pub(crate) fn walk(doc: &Document) -> Result<Vec<PageInfo>> {
+    Ok(walk_nodes(doc)?
+        .0
+        .into_iter()
+        .map(|(info, _)| info)
+        .collect())
+}
+
+/// A page list with each page's [`PageNode`].
+pub(crate) type Pages<'a> = Vec<(PageInfo, PageNode<'a>)>;
+
+/// [`walk`], with each page's [`PageNode`], and how many nodes of the tree
+/// could not be found (a reference to an object that is missing or is not
+/// a dictionary: a sign of a damaged cross-reference table).
+pub(crate) fn walk_nodes(doc: &Document) -> Result<(Pages<'_>, usize)> {
     let catalog = doc
         .trailer
         .get(b"Root")
@@ -134,20 +177,24 @@ pub(crate) fn walk(doc: &Document) -> Result<Vec<PageInfo>> {
         .map_err(|_| damaged("there is no page tree"))?;
 
     let mut pages = Vec::new();
+    let mut unresolved = 0usize;
     let mut visited: HashSet<ObjectId> = HashSet::new();
     let start = Inherited {
         media: None,
         crop: None,
         rotate: None,
+        resources: None,
     };
     // Explicit stack, children pushed in reverse to keep document order.
-    let mut stack: Vec<(&Object, Inherited)> = vec![(root, start)];
+    let mut stack: Vec<(&Object, Inherited<'_>)> = vec![(root, start)];
     while let Some((node_obj, inh)) = stack.pop() {
         let mut obj = node_obj;
         // Resolve references ourselves to record every id on the way.
         let mut hops = 0;
         let mut seen_before = false;
+        let mut node_id = None;
         while let Object::Reference(id) = obj {
+            node_id = Some(*id);
             if !visited.insert(*id) {
                 seen_before = true;
                 break;
@@ -161,7 +208,10 @@ pub(crate) fn walk(doc: &Document) -> Result<Vec<PageInfo>> {
         if seen_before {
             continue;
         }
-        let Ok(dict) = obj.as_dict() else { continue };
+        let Ok(dict) = obj.as_dict() else {
+            unresolved += 1;
+            continue;
+        };
         let kind = dict.get(b"Type").and_then(Object::as_name).ok();
         let kids = dict
             .get(b"Kids")
@@ -173,18 +223,23 @@ pub(crate) fn walk(doc: &Document) -> Result<Vec<PageInfo>> {
                 // A leaf. Without /Type it is still a page if it is not a
                 // tree node, as readers assume.
                 if kind.is_none_or(|k| k == b"Page") {
-                    pages.push(page_info(doc, inh.update(doc, dict), dict));
+                    let inh = inh.update(doc, dict, node_id.unwrap_or((0, 0)));
+                    let node = PageNode {
+                        dict,
+                        resources: inh.resources,
+                    };
+                    pages.push((page_info(doc, inh, dict), node));
                 }
             }
             (_, Some(kids)) => {
-                let inh = inh.update(doc, dict);
+                let inh = inh.update(doc, dict, node_id.unwrap_or((0, 0)));
                 for kid in kids.iter().rev() {
                     stack.push((kid, inh));
                 }
             }
         }
     }
-    Ok(pages)
+    Ok((pages, unresolved))
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@ use crate::error::{Error, LimitKind};
 use crate::jpeg;
 use crate::limits::{Limits, RATIO_FREE_BYTES, check_ratio};
 use flate2::{Decompress, FlushDecompress, Status};
-use lopdf::{Document, Object, Stream};
+use lopdf::{Document, Object, ObjectId, Stream};
+use std::collections::HashMap;
 
 /// At most this many corrupt-stream warnings are kept.
 const MAX_STREAM_WARNINGS: usize = 16;
@@ -147,10 +148,15 @@ enum Measured {
 /// Count what a zlib (or, failing that, raw deflate) stream inflates to,
 /// stopping past `cap`, in a 64 KiB scratch buffer.
 fn count_flate(data: &[u8], cap: u64, scratch: &mut [u8]) -> Measured {
-    let first = count_flate_with(data, cap, scratch, true);
+    inflate(data, cap, scratch, &mut |_| {})
+}
+
+/// [`count_flate`], handing each inflated chunk to `sink`.
+fn inflate(data: &[u8], cap: u64, scratch: &mut [u8], sink: &mut dyn FnMut(&[u8])) -> Measured {
+    let first = inflate_with(data, cap, scratch, true, sink);
     match first {
         // Some writers omit the zlib header; readers then try raw deflate.
-        Measured::Corrupt(0) => match count_flate_with(data, cap, scratch, false) {
+        Measured::Corrupt(0) => match inflate_with(data, cap, scratch, false, sink) {
             Measured::Corrupt(_) => Measured::Corrupt(0),
             other => other,
         },
@@ -158,7 +164,13 @@ fn count_flate(data: &[u8], cap: u64, scratch: &mut [u8]) -> Measured {
     }
 }
 
-fn count_flate_with(data: &[u8], cap: u64, scratch: &mut [u8], zlib: bool) -> Measured {
+fn inflate_with(
+    data: &[u8],
+    cap: u64,
+    scratch: &mut [u8],
+    zlib: bool,
+    sink: &mut dyn FnMut(&[u8]),
+) -> Measured {
     let mut z = Decompress::new(zlib);
     let mut input = data;
     loop {
@@ -168,6 +180,8 @@ fn count_flate_with(data: &[u8], cap: u64, scratch: &mut [u8], zlib: bool) -> Me
             Err(_) => return Measured::Corrupt(z.total_out()),
         };
         input = &input[(z.total_in() - before_in) as usize..];
+        let produced = (z.total_out() - before_out) as usize;
+        sink(&scratch[..produced.min(scratch.len())]);
         if z.total_out() > cap {
             return Measured::Over(z.total_out());
         }
@@ -182,6 +196,52 @@ fn count_flate_with(data: &[u8], cap: u64, scratch: &mut [u8], zlib: bool) -> Me
     }
 }
 
+/// Hand the decoded bytes of `s` (at most about `cap` of them) to `sink`,
+/// in chunks: Flate streams through `scratch`, other filter chains decoded
+/// by lopdf under the cap, unfiltered streams as they are. Streams whose
+/// first filter is an image codec give nothing.
+pub(crate) fn decode_into(
+    doc: &Document,
+    s: &Stream,
+    cap: u64,
+    scratch: &mut [u8],
+    sink: &mut dyn FnMut(&[u8]),
+) {
+    let chain = filters(doc, s);
+    match chain.first() {
+        None => sink(
+            &s.content[..s
+                .content
+                .len()
+                .min(usize::try_from(cap).unwrap_or(usize::MAX))],
+        ),
+        Some(f) if is_general_filter(f) => {
+            let general = chain.iter().take_while(|f| is_general_filter(f)).count();
+            if general == 1 && *f == b"FlateDecode" {
+                inflate(&s.content, cap, scratch, sink);
+            } else if let Ok(v) = general_only(s, &chain)
+                .decompressed_content_with_limit(usize::try_from(cap).unwrap_or(usize::MAX))
+            {
+                sink(&v);
+            }
+        }
+        Some(_) => {}
+    }
+}
+
+/// `s` with only its leading general filters, for lopdf to decode.
+fn general_only(s: &Stream, chain: &[&[u8]]) -> Stream {
+    let mut only_general = s.clone();
+    let names: Vec<Object> = chain
+        .iter()
+        .take_while(|f| is_general_filter(f))
+        .map(|n| Object::Name(n.to_vec()))
+        .collect();
+    only_general.dict.set("Filter", Object::Array(names));
+    only_general.dict.remove(b"DecodeParms");
+    only_general
+}
+
 /// Measure a stream whose first filter is a general one.
 fn measure(s: &Stream, chain: &[&[u8]], cap: u64, scratch: &mut [u8]) -> Measured {
     let general: Vec<&&[u8]> = chain.iter().take_while(|f| is_general_filter(f)).collect();
@@ -191,11 +251,7 @@ fn measure(s: &Stream, chain: &[&[u8]], cap: u64, scratch: &mut [u8]) -> Measure
     // Other chains (ASCII85 then Flate, LZW, double Flate...) are rare:
     // let lopdf decode them, bounded by the cap (it allocates up to it).
     let cap_usize = usize::try_from(cap).unwrap_or(usize::MAX);
-    let mut only_general = s.clone();
-    let names: Vec<Object> = general.iter().map(|n| Object::Name(n.to_vec())).collect();
-    only_general.dict.set("Filter", Object::Array(names));
-    only_general.dict.remove(b"DecodeParms");
-    match only_general.decompressed_content_with_limit(cap_usize) {
+    match general_only(s, chain).decompressed_content_with_limit(cap_usize) {
         Ok(v) => Measured::Bytes(v.len() as u64),
         Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
             Measured::Over(cap.saturating_add(1))
@@ -225,14 +281,29 @@ fn check_budget(bytes: u64, total: u64, upload_len: u64, limits: &Limits) -> Res
     Ok(())
 }
 
-/// Check every stream against the image and decompression limits.
-/// Returns the largest declared size of one image, in bytes.
+/// What [`check`] found: sizes to count uses with.
+pub(crate) struct Budget {
+    /// The largest declared size of one image, in bytes.
+    pub(crate) largest_image: u64,
+    /// What all streams decode to, each counted once.
+    pub(crate) total: u64,
+    /// What each stream decodes to (as counted in `total`).
+    pub(crate) sizes: HashMap<ObjectId, u64>,
+    /// Operators of each PostScript calculator (Type 4) function.
+    pub(crate) calculators: HashMap<ObjectId, u64>,
+}
+
+/// Check every stream against the image and decompression limits, and
+/// every PostScript calculator function against
+/// [`Limits::max_calculator_ops`].
 pub(crate) fn check(
     doc: &Document,
     upload_len: u64,
     limits: &Limits,
     warnings: &mut Vec<Warning>,
-) -> Result<u64> {
+) -> Result<Budget> {
+    let mut sizes = HashMap::new();
+    let mut calculators = HashMap::new();
     let mut total: u64 = 0;
     let mut largest_image = 0u64;
     // The ratio allowance, as bytes; past it the check stops at once.
@@ -303,8 +374,52 @@ pub(crate) fn check(
         let bytes = declared.max(measured);
         check_budget(bytes, total, upload_len, limits)?;
         total = total.saturating_add(bytes);
+        sizes.insert(*id, bytes);
+
+        if s.dict
+            .get(b"FunctionType")
+            .ok()
+            .and_then(|t| number(doc, t))
+            == Some(4.0)
+        {
+            let ops = calculator_ops(doc, s, bytes, &mut scratch);
+            if ops > limits.max_calculator_ops {
+                return Err(Error::Limits {
+                    which: LimitKind::CalculatorOps,
+                    limit: limits.max_calculator_ops,
+                    actual: ops,
+                });
+            }
+            calculators.insert(*id, ops);
+        }
     }
-    Ok(largest_image)
+    Ok(Budget {
+        largest_image,
+        total,
+        sizes,
+        calculators,
+    })
+}
+
+/// Operators and operands of a PostScript calculator program (ISO
+/// 32000-1 §7.10.5): every token but the braces, each of which the
+/// function's evaluator executes at most once per evaluation (`if` and
+/// `ifelse` only skip; there are no loops).
+fn calculator_ops(doc: &Document, s: &Stream, decoded: u64, scratch: &mut [u8]) -> u64 {
+    let mut ops = 0u64;
+    let mut in_token = false;
+    decode_into(doc, s, decoded, scratch, &mut |chunk| {
+        for &b in chunk {
+            let boundary = b.is_ascii_whitespace() || b == b'\0' || b == b'{' || b == b'}';
+            if boundary {
+                in_token = false;
+            } else if !in_token {
+                in_token = true;
+                ops = ops.saturating_add(1);
+            }
+        }
+    });
+    ops
 }
 
 #[cfg(test)]
