@@ -15,7 +15,7 @@ use std::process::Command;
 use common::draw;
 use faxprep_halftone::{Content, HalftoneOptions, Method, halftone_with_report, paper_facts};
 use faxprep_page::{BitPage, GrayPage};
-use faxprep_testkit::pictures::{LETTER, letter_page, photograph};
+use faxprep_testkit::pictures::{LETTER, flat_blocks, letter_page, photograph};
 use faxprep_testkit::{require_tool, write_pbm};
 
 const W: u32 = 1728;
@@ -189,22 +189,7 @@ fn a_photo_beside_text_has_no_seams() {
     assert_eq!(report.content, Content::Mixed);
     // Inside the photo, no 16 x 16 block is cut to all white or all black
     // where the picture itself is a mid-tone.
-    let mut seams = Vec::new();
-    for by in (y0..y0 + h - 16).step_by(16) {
-        for bx in (x0..x0 + w - 16).step_by(16) {
-            let (mut sum, mut black) = (0u32, 0u32);
-            for y in by..by + 16 {
-                for x in bx..bx + 16 {
-                    sum += u32::from(page.get(x, y));
-                    black += u32::from(bits.get(x, y));
-                }
-            }
-            let mean = sum / 256;
-            if (40..=215).contains(&mean) && (black == 0 || black == 256) {
-                seams.push((bx, by, mean));
-            }
-        }
-    }
+    let seams = flat_blocks(&page, &bits, x0, y0, x0 + w, y0 + h);
     assert!(
         seams.is_empty(),
         "{} seam blocks, first {:?}",

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use faxprep_page::{GrayPage, Resolution};
+use faxprep_page::{BitPage, GrayPage, Resolution};
 
 use crate::require_tool;
 
@@ -110,4 +110,35 @@ pub fn photograph(flat: &GrayPage) -> GrayPage {
         }
     }
     GrayPage::from_raw(W, H, Resolution::Fine, data).expect("page")
+}
+
+/// The 16 x 16 blocks of `[x0, x1) x [y0, y1)` that a halftone cut flat:
+/// all white or all black on `bits` where `gray` is a mid-tone (mean 40
+/// to 215), as `(x, y, mean)`. Inside a picture there should be none (no
+/// seam between the text and photo rules).
+pub fn flat_blocks(
+    gray: &GrayPage,
+    bits: &BitPage,
+    x0: u32,
+    y0: u32,
+    x1: u32,
+    y1: u32,
+) -> Vec<(u32, u32, u32)> {
+    let mut found = Vec::new();
+    for by in (y0..y1.saturating_sub(16)).step_by(16) {
+        for bx in (x0..x1.saturating_sub(16)).step_by(16) {
+            let (mut sum, mut black) = (0u32, 0u32);
+            for y in by..by + 16 {
+                for x in bx..bx + 16 {
+                    sum += u32::from(gray.get(x, y));
+                    black += u32::from(bits.get(x, y));
+                }
+            }
+            let mean = sum / 256;
+            if (40..=215).contains(&mean) && (black == 0 || black == 256) {
+                found.push((bx, by, mean));
+            }
+        }
+    }
+    found
 }

@@ -9,6 +9,7 @@ use faxprep::halftone::{Content, HalftoneOptions, Method, halftone_with_report};
 use faxprep::page::{BitPage, DocumentFormat, GrayPage};
 use faxprep::raster::{RasterOptions, render};
 use faxprep::{FormFields, Isolation, Options, PreparedFax, prepare};
+use faxprep_testkit::pictures::flat_blocks;
 use faxprep_testkit::{assert_bits_match, corpus_dir};
 
 /// Phone photos of paper (corpus kind `img-paper`).
@@ -134,22 +135,7 @@ fn photos_have_no_seams() {
             .collect();
         let (x0, x1) = (cols[0] + 16, cols[cols.len() - 1] - 16);
         let (y0, y1) = (rows[0] + 16, rows[rows.len() - 1] - 16);
-        let mut seams = Vec::new();
-        for by in (y0..y1 - 16).step_by(16) {
-            for bx in (x0..x1 - 16).step_by(16) {
-                let (mut sum, mut black) = (0u32, 0u32);
-                for y in by..by + 16 {
-                    for x in bx..bx + 16 {
-                        sum += u32::from(page.get(x, y));
-                        black += u32::from(bits.get(x, y));
-                    }
-                }
-                let mean = sum / 256;
-                if (40..=215).contains(&mean) && (black == 0 || black == 256) {
-                    seams.push((bx, by, mean, black));
-                }
-            }
-        }
+        let seams = flat_blocks(&page, &bits, x0, y0, x1, y1);
         assert!(
             seams.is_empty(),
             "{file}: {} blocks cut flat, first {:?}",

@@ -325,15 +325,7 @@ fn printed_picture(cells: &grid::Cells, light: &[u8], mask: &sheet::Mask) -> Vec
             if x == 0 || y == 0 || x + 1 == w || y + 1 == h {
                 enclosed = false;
             }
-            for j in [
-                (x > 0).then(|| i - 1),
-                (x + 1 < w).then(|| i + 1),
-                (y > 0).then(|| i - w),
-                (y + 1 < h).then(|| i + w),
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for j in sheet::neighbours(i, w, h) {
                 if !mask.on[j] {
                     enclosed = false;
                 }

@@ -132,24 +132,11 @@ fn grow(paper: &Grid, allowed: &dyn Fn(usize) -> bool, seed: Option<&[bool]>) ->
         let mut size = 0usize;
         while let Some(i) = queue.pop() {
             size += 1;
-            let (x, y) = (i % w, i / w);
-            let mut visit = |j: usize| {
+            for j in neighbours(i, w, h) {
                 if label[j] == 0 && allowed(j) && v[j].abs_diff(v[i]) <= STEP {
                     label[j] = next;
                     queue.push(j);
                 }
-            };
-            if x > 0 {
-                visit(i - 1);
-            }
-            if x + 1 < w {
-                visit(i + 1);
-            }
-            if y > 0 {
-                visit(i - w);
-            }
-            if y + 1 < h {
-                visit(i + w);
             }
         }
         if size > best.0 {
@@ -157,6 +144,19 @@ fn grow(paper: &Grid, allowed: &dyn Fn(usize) -> bool, seed: Option<&[bool]>) ->
         }
     }
     label.iter().map(|&l| l == best.1 && l != 0).collect()
+}
+
+/// The 4-neighbours of cell `i` of a `w` x `h` grid.
+pub(crate) fn neighbours(i: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
+    let (x, y) = (i % w, i / w);
+    [
+        (x > 0).then(|| i - 1),
+        (x + 1 < w).then(|| i + 1),
+        (y > 0).then(|| i - w),
+        (y + 1 < h).then(|| i + w),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// Cells not reachable from the border through cells outside the mask
@@ -175,24 +175,11 @@ fn fill_holes(mut m: Mask) -> Mask {
         }
     }
     while let Some(i) = queue.pop() {
-        let (x, y) = (i % w, i / w);
-        let mut visit = |j: usize| {
+        for j in neighbours(i, w, h) {
             if !m.on[j] && !outside[j] {
                 outside[j] = true;
                 queue.push(j);
             }
-        };
-        if x > 0 {
-            visit(i - 1);
-        }
-        if x + 1 < w {
-            visit(i + 1);
-        }
-        if y > 0 {
-            visit(i - w);
-        }
-        if y + 1 < h {
-            visit(i + w);
         }
     }
     for (on, out) in m.on.iter_mut().zip(&outside) {
