@@ -5,7 +5,7 @@
 
 use faxprep::codec::tiff::{ReadLimits, read_tiff};
 use faxprep::halftone::Method;
-use faxprep::{FormFields, Options, PreparedFax, Warning, prepare};
+use faxprep::{FormFields, Isolation, Options, PreparedFax, Warning, prepare};
 use faxprep_testkit::workspace_root;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -24,6 +24,9 @@ fn fields() -> FormFields {
 
 fn run(name: &str, method: Method, budget: Option<u32>) -> PreparedFax {
     let mut o = Options::default();
+    // In-process: the worker's side of the budget is tested through the
+    // binary in faxprep-cli's tests.
+    o.isolation = Isolation::InProcess;
     o.halftone = method;
     o.line_budget = budget;
     o.threads = Some(2);
