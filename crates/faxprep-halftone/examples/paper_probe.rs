@@ -46,15 +46,11 @@ fn main() {
             let flat = flatten_paper(&page);
             let name = std::path::Path::new(&f)
                 .file_stem()
-                .unwrap()
-                .to_string_lossy();
-            pnm::write_pgm(
-                &format!("{dir}/{name}.flat.pgm"),
-                flat.width(),
-                flat.height(),
-                flat.data(),
-            )
-            .unwrap();
+                .map_or_else(|| "page".into(), |s| s.to_string_lossy());
+            let path = format!("{dir}/{name}.flat.pgm");
+            if let Err(e) = pnm::write_pgm(&path, flat.width(), flat.height(), flat.data()) {
+                eprintln!("{path}: {e}");
+            }
         }
     }
 }

@@ -248,10 +248,10 @@ impl RegionMap {
                 }
                 let (x0, y0) = (tx * TILE, ty * TILE);
                 for y in y0..y0 + self.tile_h(ty) {
-                    let row = page.row(y as u32);
-                    for x in x0..x0 + self.tile_w(tx) {
+                    let row = &page.row(y as u32)[x0..x0 + self.tile_w(tx)];
+                    for (x, &v) in (x0..).zip(row) {
                         let (byte, bit) = (y * stride + x / 8, 0x80u8 >> (x % 8));
-                        let ink = if row[x] <= hi {
+                        let ink = if v <= hi {
                             screened[byte] & bit
                         } else {
                             0
