@@ -251,11 +251,7 @@ impl RegionMap {
                     let row = &page.row(y as u32)[x0..x0 + self.tile_w(tx)];
                     for (x, &v) in (x0..).zip(row) {
                         let (byte, bit) = (y * stride + x / 8, 0x80u8 >> (x % 8));
-                        let ink = if v <= hi {
-                            screened[byte] & bit
-                        } else {
-                            0
-                        };
+                        let ink = if v <= hi { screened[byte] & bit } else { 0 };
                         to[byte] = (to[byte] & !bit) | ink;
                     }
                 }
