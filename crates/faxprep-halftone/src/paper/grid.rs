@@ -34,6 +34,7 @@ impl Grid {
 }
 
 /// Brightest and darkest pixel of every cell.
+#[derive(Clone)]
 pub(crate) struct Cells {
     pub(crate) max: Grid,
     pub(crate) min: Grid,
@@ -70,43 +71,43 @@ pub(crate) fn cells(page: &GrayPage) -> Cells {
     }
 }
 
-/// Running extreme over `2 r + 1` cells along rows, then along columns.
-fn extreme(g: &Grid, r: usize, pick: fn(u8, u8) -> u8, start: u8) -> Grid {
+/// Running extreme over `2 r + 1` cells along rows, then along columns
+/// (the maximum when `MAX`, else the minimum).
+fn extreme<const MAX: bool>(g: &Grid, r: usize) -> Grid {
+    let pick = |a: u8, b: u8| if MAX { a.max(b) } else { a.min(b) };
+    let start = if MAX { 0 } else { 255 };
+    let (w, h) = (g.w, g.h);
     let mut tmp = vec![start; g.v.len()];
-    for y in 0..g.h {
-        for x in 0..g.w {
-            let (a, b) = (x.saturating_sub(r), (x + r).min(g.w - 1));
-            tmp[y * g.w + x] = g.v[y * g.w + a..=y * g.w + b]
-                .iter()
-                .fold(start, |m, &v| pick(m, v));
+    for (src, dst) in g.v.chunks_exact(w).zip(tmp.chunks_exact_mut(w)) {
+        for (x, d) in dst.iter_mut().enumerate() {
+            let (a, b) = (x.saturating_sub(r), (x + r).min(w - 1));
+            *d = src[a..=b].iter().fold(start, |m, &v| pick(m, v));
         }
     }
+    // Along columns a row at a time, so the inner loop runs over a whole
+    // row of cells.
     let mut out = vec![start; g.v.len()];
-    for y in 0..g.h {
-        let (a, b) = (y.saturating_sub(r), (y + r).min(g.h - 1));
-        for x in 0..g.w {
-            out[y * g.w + x] = (a..=b).fold(start, |m, yy| pick(m, tmp[yy * g.w + x]));
+    for (y, dst) in out.chunks_exact_mut(w).enumerate() {
+        let (a, b) = (y.saturating_sub(r), (y + r).min(h - 1));
+        for src in tmp[a * w..(b + 1) * w].chunks_exact(w) {
+            for (d, &v) in dst.iter_mut().zip(src) {
+                *d = pick(*d, v);
+            }
         }
     }
-    Grid {
-        w: g.w,
-        h: g.h,
-        v: out,
-    }
+    Grid { w, h, v: out }
 }
 
 /// Grey-level closing (bright wins): removes dark marks narrower than
 /// `2 r + 1` cells and keeps the edges of larger bright areas in place.
 pub(crate) fn close(g: &Grid, r: usize) -> Grid {
-    let dilated = extreme(g, r, u8::max, 0);
-    extreme(&dilated, r, u8::min, 255)
+    extreme::<false>(&extreme::<true>(g, r), r)
 }
 
 /// Grey-level opening (dark wins): removes bright marks narrower than
 /// `2 r + 1` cells.
 pub(crate) fn open(g: &Grid, r: usize) -> Grid {
-    let eroded = extreme(g, r, u8::min, 255);
-    extreme(&eroded, r, u8::max, 0)
+    extreme::<true>(&extreme::<false>(g, r), r)
 }
 
 /// Box mean over `2 r + 1` cells each way, of the cells where `weight` is

@@ -95,9 +95,9 @@ pub struct PaperFacts {
 
 /// The analysis of one page.
 pub(crate) struct Analysis {
-    /// The picture: the page without the white margins the raster stage
-    /// put around it, and where it sits on the page.
-    picture: GrayPage,
+    /// The picture without the white margins the raster stage put around
+    /// it (`None`: the page itself), and where it sits on the page.
+    picture: Option<GrayPage>,
     origin: (usize, usize),
     paper: Grid,
     mask: sheet::Mask,
@@ -122,9 +122,12 @@ fn median(hist: &[u64; 256]) -> u8 {
 
 /// Measure `page` (see the module docs).
 pub(crate) fn analyse(page: &GrayPage) -> Analysis {
-    let (picture, origin) = picture(page);
-    let page = &picture;
-    let cells = grid::cells(page);
+    let full = grid::cells(page);
+    let picture = picture(page, &full);
+    let (page, origin, cells) = match &picture {
+        Some((cut, origin, cells)) => (cut, *origin, cells.clone()),
+        None => (page, (0, 0), full),
+    };
     // The sheet from a light closing (a dark strip of table at the edge
     // stays out of it), the paper level from a wider one.
     let mask = sheet::find(&grid::close(&cells.max, 1));
@@ -203,7 +206,7 @@ pub(crate) fn analyse(page: &GrayPage) -> Analysis {
         && mid <= MAX_MID;
     Analysis {
         origin,
-        picture,
+        picture: picture.map(|(cut, _, _)| cut),
         paper,
         mask,
         corners,
@@ -237,11 +240,15 @@ fn sides_reached(mask: &sheet::Mask) -> usize {
     .count()
 }
 
-/// The picture on `page`: the box of the 8 x 8 cells that are not all
-/// white (a picture fitted to the page sits between white margins), and
-/// its top-left pixel.
-fn picture(page: &GrayPage) -> (GrayPage, (usize, usize)) {
-    let min = grid::cells(page).min;
+/// The picture on `page` when white margins surround it: the box of the
+/// 8 x 8 cells that are not all white (a picture fitted to the page sits
+/// between white margins), cut out, with its top-left pixel and its cells
+/// (the page's cells inside the box: the box starts on whole cells).
+fn picture(
+    page: &GrayPage,
+    cells: &grid::Cells,
+) -> Option<(GrayPage, (usize, usize), grid::Cells)> {
+    let min = &cells.min;
     let (mut x0, mut y0, mut x1, mut y1) = (min.w, min.h, 0, 0);
     for y in 0..min.h {
         for x in 0..min.w {
@@ -255,7 +262,7 @@ fn picture(page: &GrayPage) -> (GrayPage, (usize, usize)) {
     let (px1, py1) = ((x1 * CELL).min(width), (y1 * CELL).min(height));
     // Nothing to cut, or nothing but white.
     if x0 >= x1 || (px0, py0, px1, py1) == (0, 0, width, height) {
-        return (page.clone(), (0, 0));
+        return None;
     }
     let mut data = Vec::with_capacity((px1 - px0) * (py1 - py0));
     for y in py0..py1 {
@@ -267,12 +274,19 @@ fn picture(page: &GrayPage) -> (GrayPage, (usize, usize)) {
         page.resolution(),
         data,
     )
-    .unwrap_or_else(|_| page.clone());
-    if cut.width() as usize == px1 - px0 {
-        (cut, (px0, py0))
-    } else {
-        (cut, (0, 0))
-    }
+    .ok()?;
+    let sub = |g: &Grid| Grid {
+        w: x1 - x0,
+        h: y1 - y0,
+        v: (y0..y1)
+            .flat_map(|y| g.v[y * g.w + x0..y * g.w + x1].iter().copied())
+            .collect(),
+    };
+    let cut_cells = grid::Cells {
+        max: sub(&cells.max),
+        min: sub(&cells.min),
+    };
+    Some((cut, (px0, py0), cut_cells))
 }
 
 /// Cells of a picture printed on the sheet, with the paper level to use
@@ -389,6 +403,9 @@ fn sheet_lighting(paper: &Grid, mask: &sheet::Mask) -> Vec<u8> {
     // at all.
     let mean = |keep: &[bool]| -> Vec<f64> {
         let near = grid::masked_mean(paper, keep, LIGHT_RADIUS);
+        if near.iter().all(Option::is_some) {
+            return near.iter().map(|n| n.unwrap_or(sheet)).collect();
+        }
         let far = grid::masked_mean(paper, keep, 4 * LIGHT_RADIUS);
         near.iter()
             .zip(&far)
@@ -423,7 +440,7 @@ pub(crate) fn flatten(page: &GrayPage, a: &Analysis) -> GrayPage {
 }
 
 fn flatten_sharp(page: &GrayPage, a: &Analysis) -> GrayPage {
-    let even = warp::even(&a.picture, &a.paper, a.ink);
+    let even = warp::even(a.picture.as_ref().unwrap_or(page), &a.paper, a.ink);
     let (w, h) = (f64::from(page.width()), f64::from(page.height()));
     let (ox, oy) = (a.origin.0 as f64, a.origin.1 as f64);
     let res = page.resolution();
