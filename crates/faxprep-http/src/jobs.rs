@@ -1,0 +1,107 @@
+//! The job slots: at most `jobs` prepares at once on tokio's blocking pool,
+//! at most `queue` requests waiting for a slot, a wall clock per job.
+
+use crate::body::ApiFailure;
+use crate::metrics::Metrics;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+pub(crate) struct Jobs {
+    slots: Arc<Semaphore>,
+    jobs: usize,
+    queue: usize,
+    /// Requests holding a slot or waiting for one.
+    admitted: AtomicUsize,
+    /// Requests waiting for a slot.
+    waiting: Arc<AtomicUsize>,
+    /// Jobs running.
+    running: Arc<AtomicUsize>,
+}
+
+/// A finished job: its result and how long it ran.
+pub(crate) struct Done<T> {
+    pub result: T,
+    pub seconds: f64,
+}
+
+/// Gives the admission back when the request is answered, dropped or
+/// cancelled.
+struct Admission<'a>(&'a AtomicUsize);
+
+impl Drop for Admission<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Jobs {
+    pub fn new(jobs: usize, queue: usize) -> Jobs {
+        Jobs {
+            slots: Arc::new(Semaphore::new(jobs)),
+            jobs,
+            queue,
+            admitted: AtomicUsize::new(0),
+            waiting: Arc::new(AtomicUsize::new(0)),
+            running: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
+    }
+
+    pub fn running(&self) -> usize {
+        self.running.load(Ordering::SeqCst)
+    }
+
+    /// Run `job` on the blocking pool once a slot is free; 429 at once when
+    /// every slot and queue place is taken. The slot is held until `job`
+    /// returns, even when the caller stops waiting for it (`timeout`).
+    pub async fn run<T: Send + 'static>(
+        &self,
+        metrics: &Metrics,
+        timeout: Duration,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<Done<T>, ApiFailure> {
+        let admitted = self.admitted.fetch_add(1, Ordering::SeqCst);
+        let _admission = Admission(&self.admitted);
+        if admitted >= self.jobs + self.queue {
+            // A rough wait: the queue ahead of this request, one mean job
+            // each per slot.
+            let per_job = metrics.mean_prepare_seconds().unwrap_or(2.0);
+            let ahead = (admitted + 1).div_ceil(self.jobs) as f64;
+            return Err(ApiFailure::queue_full((per_job * ahead).ceil() as u64));
+        }
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let permit = Arc::clone(&self.slots).acquire_owned().await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        let permit = permit.map_err(|_| ApiFailure::internal("The job slots are closed."))?;
+        let running = Arc::clone(&self.running);
+        running.fetch_add(1, Ordering::SeqCst);
+        let task = tokio::task::spawn_blocking(move || {
+            let start = Instant::now();
+            let result = job();
+            let seconds = start.elapsed().as_secs_f64();
+            running.fetch_sub(1, Ordering::SeqCst);
+            drop(permit);
+            Done { result, seconds }
+        });
+        // The worker's own wall clock stops a job first; this bound is for
+        // a job that never reaches a worker.
+        match tokio::time::timeout(timeout + Duration::from_secs(10), task).await {
+            Ok(Ok(done)) => Ok(done),
+            Ok(Err(_)) => Err(ApiFailure::internal(
+                "The document could not be prepared because of an internal error.",
+            )),
+            Err(_) => Err(ApiFailure::new(
+                503,
+                "service_unavailable",
+                "The job did not finish in time.",
+                "Try again later.",
+            )
+            .retry_after(timeout.as_secs())),
+        }
+    }
+}
