@@ -120,6 +120,11 @@ fn outcome_for(number: &str) -> TestOutcome {
         .map_or(TestOutcome::Completed, |(_, o)| *o)
 }
 
+/// RFC 3339 in UTC, rounded to `unit`.
+fn timestamp(t: jiff::Timestamp, unit: jiff::Unit) -> String {
+    t.round(unit).unwrap_or(t).to_string()
+}
+
 /// `fd_live_` followed by 32 hex digits.
 pub fn key_is_well_formed(key: &str) -> bool {
     key.strip_prefix("fd_live_")
@@ -204,8 +209,8 @@ impl FaxRecord {
             "faxId": self.id,
             "status": view.status,
             "pages": self.total_pages,
-            "createdAt": self.created_at.to_string(),
-            "completedAt": view.completed_at.map(|t| t.to_string()),
+            "createdAt": timestamp(self.created_at, jiff::Unit::Millisecond),
+            "completedAt": view.completed_at.map(|t| timestamp(t, jiff::Unit::Millisecond)),
         });
         if let serde_json::Value::Object(map) = &mut value {
             match (view.status, self.outcome) {
@@ -645,13 +650,18 @@ async fn fax_page(State(state): State<Arc<AppState>>, Path(fax_id): Path<String>
             total = r.total_pages
         ));
     }
-    // The page records which images the browser decoded, and their
-    // widths, for whoever reads its DOM (the browser test does).
+    // Once loaded, the page draws each image on a canvas and records how
+    // many the browser decoded, their widths and their dark pixels, for
+    // whoever reads its DOM (the browser test does).
     let script = "window.addEventListener('load',function(){var imgs=[].slice.call(\
-        document.querySelectorAll('img.page'));Promise.all(imgs.map(function(i){return \
-        i.decode().then(function(){return i.naturalWidth},function(){return 0})}))\
-        .then(function(w){document.body.dataset.decoded=w.filter(function(x){return x>0})\
-        .length;document.body.dataset.widths=w.join(',')})});";
+        document.querySelectorAll('img.page'));var widths=[],ink=[];\
+        imgs.forEach(function(i){var w=i.naturalWidth,h=i.naturalHeight,dark=0;\
+        if(i.complete&&w>0){var c=document.createElement('canvas');c.width=w;c.height=h;\
+        var x=c.getContext('2d');x.drawImage(i,0,0);var d=x.getImageData(0,0,w,h).data;\
+        for(var p=0;p<d.length;p+=4){if(d[p+3]==255&&d[p]<128)dark++}}\
+        widths.push(w);ink.push(dark)});var b=document.body.dataset;\
+        b.decoded=widths.filter(function(w){return w>0}).length;\
+        b.widths=widths.join(',');b.ink=ink.join(',')});";
     let html = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>Fax {id}</title>\
          <style>{STYLE}</style></head><body data-pages=\"{pages}\"><h1>Fax {id}</h1>\
@@ -672,7 +682,7 @@ async fn fax_page(State(state): State<Arc<AppState>>, Path(fax_id): Path<String>
         credits = r.credits,
         seconds = r.transmission_seconds,
         plan = if r.plan == Plan::Free { "free" } else { "paid" },
-        created = r.created_at,
+        created = timestamp(r.created_at, jiff::Unit::Second),
     );
     Html(html).into_response()
 }
@@ -723,7 +733,10 @@ async fn list_page(State(state): State<Arc<AppState>>) -> Response {
         rows.push_str(&format!(
             "<tr><td><a href=\"/sandbox/faxes/{id}\">{id}</a></td><td>{}</td><td>{}</td>\
              <td>{}</td><td>{}</td></tr>",
-            view.status, r.total_pages, r.credits, r.created_at
+            view.status,
+            r.total_pages,
+            r.credits,
+            timestamp(r.created_at, jiff::Unit::Second)
         ));
     }
     if rows.is_empty() {
