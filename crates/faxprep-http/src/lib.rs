@@ -193,9 +193,15 @@ pub async fn serve(
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let state = AppState::new(config)?;
-    let app = api::router(state);
-    axum::serve(listener, app)
+    serve_state(listener, AppState::new(config)?, shutdown).await
+}
+
+async fn serve_state(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    axum::serve(listener, api::router(state))
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(ServeError::Io)
@@ -208,11 +214,13 @@ pub fn run(
     config: Config,
     on_listening: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
+    let jobs = config.jobs;
+    let state = AppState::new(config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("faxprep-serve")
         // prepare's own threads do the work; these wait for workers.
-        .max_blocking_threads(config.jobs.max(1) * 2 + 4)
+        .max_blocking_threads(jobs * 2 + 4)
         .build()
         .map_err(ServeError::Io)?;
     runtime.block_on(async move {
@@ -230,7 +238,7 @@ pub fn run(
             }
             log::event("shutdown", "draining in-flight requests");
         };
-        serve(listener, config, shutdown).await
+        serve_state(listener, state, shutdown).await
     })?;
     log::event("stopped", "all requests answered");
     Ok(())
