@@ -43,6 +43,9 @@ pub struct Args {
     /// for files you trust).
     #[arg(long)]
     pub in_process: bool,
+    /// The worker program (default: this binary).
+    #[arg(long, value_name = "PROGRAM", conflicts_with = "in_process")]
+    pub worker: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -50,7 +53,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     config.isolation = if args.in_process {
         faxprep::Isolation::InProcess
     } else {
-        let program = std::env::current_exe().context("finding the faxprep binary")?;
+        let program = match args.worker {
+            Some(program) => program,
+            None => std::env::current_exe().context("finding the faxprep binary")?,
+        };
         faxprep::Isolation::Process(faxprep::Worker::with_program(program))
     };
     if let Some(jobs) = args.jobs {

@@ -342,3 +342,31 @@ fn health_metrics_and_the_full_queue() {
     assert_eq!(m("faxprep_queue_depth"), 0.0);
     assert!(text.contains("# TYPE faxprep_prepare_seconds histogram"));
 }
+
+#[test]
+fn a_job_over_its_wall_clock_loses_its_worker() {
+    // A worker that never answers.
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("worker.sh");
+    std::fs::write(&script, "#!/bin/sh\nexec sleep 30\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let server = Server::start(&["--job-timeout", "1", "--worker", script.to_str().unwrap()]);
+    let start = std::time::Instant::now();
+    let r = server.post_form(
+        "/v1/prepare",
+        &[],
+        FIELDS,
+        Some(&fixture("letter-page.png")),
+    );
+    assert_rejection(&r, 422, "document_too_complex");
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(server.metric("faxprep_workers_killed_total"), 1.0);
+    assert_eq!(
+        server.metric("faxprep_jobs_total{outcome=\"document_too_complex\"}"),
+        1.0
+    );
+    // The health check starts a worker too, and says it failed.
+    let h = server.get("/healthz", &[]);
+    assert_eq!(h.status, 503, "{}", h.text());
+}

@@ -167,11 +167,7 @@ pub(crate) fn request_values(
         }
         values.set(&name, value)?;
     }
-    let mut base = Options::default();
-    base.isolation = state.config.isolation.clone();
-    if let faxprep::Isolation::Process(worker) = &mut base.isolation {
-        worker.limits.wall = state.config.job_timeout;
-    }
+    let base = base_options(state);
     let zone_given = values.options.zone.clone();
     let mut options = values.options.options(base)?;
     if values.options.date.is_none() {
@@ -183,6 +179,20 @@ pub(crate) fn request_values(
         options,
         output,
     })
+}
+
+/// The default options with the service's isolation, the worker's wall
+/// clock the job's.
+pub(crate) fn base_options(state: &AppState) -> Options {
+    let mut options = Options::default();
+    options.isolation = state.config.isolation.clone();
+    if let faxprep::Isolation::Process(worker) = &mut options.isolation {
+        worker.limits.wall = state.config.job_timeout;
+    }
+    if let Some(brand) = &state.config.brand {
+        options.brand = brand.clone();
+    }
+    options
 }
 
 /// Prepare on a job slot; the error as the API answers it, counted.
@@ -298,8 +308,7 @@ fn health_png() -> Vec<u8> {
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
     let mut fields = FormFields::default();
     crate::compat::request::fill_preview_placeholders(&mut fields);
-    let mut options = Options::default();
-    options.isolation = state.config.isolation.clone();
+    let mut options = base_options(&state);
     options.threads = Some(1);
     match prepare_job(&state, health_png(), fields, options).await {
         Ok((fax, facts)) if fax.total_pages == 1 => json_response(

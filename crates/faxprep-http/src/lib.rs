@@ -92,7 +92,7 @@ pub struct Config {
     pub retain: Duration,
     /// The most sandbox faxes kept; the oldest go first (default 100).
     pub max_records: usize,
-    /// The brand on the free plan's cover in the sandbox.
+    /// The brand on the free plan's cover (default: the library's).
     pub brand: Option<faxprep::cover::Brand>,
 }
 

@@ -258,7 +258,6 @@ pub(crate) struct Sandbox {
     speedup: f64,
     retain: Duration,
     max_records: usize,
-    brand: Option<faxprep::cover::Brand>,
 }
 
 fn policy(windows: &[(usize, u64)]) -> Policy {
@@ -281,7 +280,6 @@ impl Sandbox {
             speedup: config.speedup,
             retain: config.retain,
             max_records: config.max_records.max(1),
-            brand: config.brand.clone(),
         }
     }
 
@@ -461,9 +459,6 @@ async fn send_fax(
     };
     if free {
         req.options.plan = Plan::Free;
-    }
-    if let Some(brand) = &sb.brand {
-        req.options.brand = brand.clone();
     }
     let suppressed = req
         .fields
