@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::body::{ApiFailure, LogFacts, multipart_rejection, read_form};
+use crate::jobs::Admission;
 use crate::log;
 use axum::Router;
 use axum::extract::multipart::MultipartRejection;
@@ -198,6 +199,7 @@ pub(crate) fn base_options(state: &AppState) -> Options {
 /// Prepare on a job slot; the error as the API answers it, counted.
 pub(crate) async fn prepare_job(
     state: &Arc<AppState>,
+    admission: Admission<'_>,
     upload: Vec<u8>,
     fields: FormFields,
     options: Options,
@@ -205,7 +207,7 @@ pub(crate) async fn prepare_job(
     let upload_bytes = upload.len() as u64;
     let done = state
         .jobs
-        .run(&state.metrics, state.config.job_timeout, move || {
+        .run(admission, state.config.job_timeout, move || {
             let result = faxprep::prepare(&upload, &fields, &options);
             drop(upload);
             result
@@ -251,12 +253,13 @@ async fn prepare(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiFailure> {
     let multipart = multipart.map_err(|r| multipart_rejection(&r))?;
+    let admission = state.jobs.admit(&state.metrics)?;
     let form = read_form(multipart, max_upload()).await?;
     let req = request_values(&state, form, true)?;
     let output = output_from(req.output.as_deref(), &headers)?;
     let mut options = req.options;
     options.want_pdf = output == Output::Pdf;
-    let (fax, facts) = match prepare_job(&state, req.upload, req.fields, options).await {
+    let (fax, facts) = match prepare_job(&state, admission, req.upload, req.fields, options).await {
         Ok(done) => done,
         Err(failure) => return Err(failure),
     };
@@ -310,15 +313,9 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Response {
     crate::compat::request::fill_preview_placeholders(&mut fields);
     let mut options = base_options(&state);
     options.threads = Some(1);
-    match prepare_job(&state, health_png(), fields, options).await {
-        Ok((fax, facts)) if fax.total_pages == 1 => json_response(
-            &serde_json::json!({"status": "ok", "worker": "started"}),
-            facts,
-        ),
-        Ok(_) => {
-            ApiFailure::internal("The health check's fax has the wrong page count.").into_response()
-        }
-        Err(failure) if failure.status == StatusCode::TOO_MANY_REQUESTS => {
+    let admission = match state.jobs.admit(&state.metrics) {
+        Ok(a) => a,
+        Err(failure) => {
             let mut f = ApiFailure::new(
                 503,
                 "service_unavailable",
@@ -326,7 +323,16 @@ async fn healthz(State(state): State<Arc<AppState>>) -> Response {
                 "Try again later.",
             );
             f.headers = failure.headers;
-            f.into_response()
+            return f.into_response();
+        }
+    };
+    match prepare_job(&state, admission, health_png(), fields, options).await {
+        Ok((fax, facts)) if fax.total_pages == 1 => json_response(
+            &serde_json::json!({"status": "ok", "worker": "started"}),
+            facts,
+        ),
+        Ok(_) => {
+            ApiFailure::internal("The health check's fax has the wrong page count.").into_response()
         }
         Err(mut failure) => {
             failure.status = StatusCode::SERVICE_UNAVAILABLE;

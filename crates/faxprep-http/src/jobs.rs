@@ -26,9 +26,10 @@ pub(crate) struct Done<T> {
     pub seconds: f64,
 }
 
-/// Gives the admission back when the request is answered, dropped or
-/// cancelled.
-struct Admission<'a>(&'a AtomicUsize);
+/// A request's place among the running and waiting ones, taken before its
+/// body is read (so at most `jobs + queue` uploads are in memory) and given
+/// back when it is answered, dropped or cancelled.
+pub(crate) struct Admission<'a>(&'a AtomicUsize);
 
 impl Drop for Admission<'_> {
     fn drop(&mut self) {
@@ -56,17 +57,11 @@ impl Jobs {
         self.running.load(Ordering::SeqCst)
     }
 
-    /// Run `job` on the blocking pool once a slot is free; 429 at once when
-    /// every slot and queue place is taken. The slot is held until `job`
-    /// returns, even when the caller stops waiting for it (`timeout`).
-    pub async fn run<T: Send + 'static>(
-        &self,
-        metrics: &Metrics,
-        timeout: Duration,
-        job: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<Done<T>, ApiFailure> {
+    /// A place for a request, or 429 when every slot and queue place is
+    /// taken.
+    pub fn admit(&self, metrics: &Metrics) -> Result<Admission<'_>, ApiFailure> {
         let admitted = self.admitted.fetch_add(1, Ordering::SeqCst);
-        let _admission = Admission(&self.admitted);
+        let admission = Admission(&self.admitted);
         if admitted >= self.jobs + self.queue {
             // A rough wait: the queue ahead of this request, one mean job
             // each per slot.
@@ -74,6 +69,18 @@ impl Jobs {
             let ahead = (admitted + 1).div_ceil(self.jobs) as f64;
             return Err(ApiFailure::queue_full((per_job * ahead).ceil() as u64));
         }
+        Ok(admission)
+    }
+
+    /// Run `job` on the blocking pool once a slot is free. The slot is held
+    /// until `job` returns, even when the caller stops waiting for it
+    /// (`timeout`).
+    pub async fn run<T: Send + 'static>(
+        &self,
+        _admission: Admission<'_>,
+        timeout: Duration,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<Done<T>, ApiFailure> {
         self.waiting.fetch_add(1, Ordering::SeqCst);
         let permit = Arc::clone(&self.slots).acquire_owned().await;
         self.waiting.fetch_sub(1, Ordering::SeqCst);

@@ -26,8 +26,10 @@
 //! per job (the worker is killed after it), an optional bearer token for
 //! `/v1/*` and `/metrics`. Every request gets an `X-Request-Id` (the
 //! caller's when it is sane) and one JSON log line on stderr that holds no
-//! document bytes, phone number or email address. Uploads stay in memory
-//! and are dropped when the answer is sent; the service keeps no state
+//! document bytes, phone number or email address. A request takes its
+//! place among the `jobs + queue` before its body is read, so at most that
+//! many uploads (each within the body cap) are in memory; they never touch
+//! the disk and are dropped when the answer is sent; the service keeps no state
 //! beyond counters, so instances scale behind any load balancer (the
 //! sandbox keeps its fax records in memory, for a while, by design).
 //! SIGTERM or SIGINT stops accepting connections, lets in-flight jobs

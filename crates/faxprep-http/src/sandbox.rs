@@ -446,6 +446,10 @@ async fn send_fax(
             .retry_after(wait),
         );
     }
+    let admission = match state.jobs.admit(&state.metrics) {
+        Ok(a) => a,
+        Err(f) => return reject(f),
+    };
     let form = match multipart.map_err(|r| crate::body::multipart_rejection(&r)) {
         Ok(m) => match read_form(m, faxprep::Limits::default().max_upload_bytes).await {
             Ok(form) => form,
@@ -466,10 +470,11 @@ async fn send_fax(
         .as_deref()
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
     let plan = req.options.plan;
-    let (fax, facts) = match prepare_job(&state, req.upload, req.fields, req.options).await {
-        Ok(done) => done,
-        Err(f) => return reject(f),
-    };
+    let (fax, facts) =
+        match prepare_job(&state, admission, req.upload, req.fields, req.options).await {
+            Ok(done) => done,
+            Err(f) => return reject(f),
+        };
     state
         .metrics
         .prepared(fax.total_pages, fax.tiff.len() as u64);
