@@ -370,3 +370,47 @@ fn a_job_over_its_wall_clock_loses_its_worker() {
     let h = server.get("/healthz", &[]);
     assert_eq!(h.status, 503, "{}", h.text());
 }
+
+#[test]
+fn inspect_and_quote() {
+    let server = Server::start(&[]);
+    let ten = fixture("ten-pages.pdf");
+    let r = server.post_form("/v1/inspect", &[], &[], Some(&ten));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["kind"], "upload", "{v}");
+    let pages = v["pages"].as_u64().unwrap();
+    if let Some(n) = pdf_pages(&ten) {
+        assert_eq!(pages as usize, n);
+    }
+    // One credit per started block of ten pages, the cover counted; the
+    // free plan sends at most five.
+    let r = server.post_form("/v1/quote", &[], &[], Some(&ten));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let q = r.json();
+    assert_eq!(q["pages"].as_u64(), Some(pages));
+    assert_eq!(
+        q["quotes"]["paid"]["credits"].as_u64(),
+        Some(pages.div_ceil(10))
+    );
+    assert_eq!(
+        q["quotes"]["paid_with_cover"]["credits"].as_u64(),
+        Some((pages + 1).div_ceil(10))
+    );
+    assert!(q["quotes"]["free"].is_null(), "{q}");
+    // A fax TIFF is checked, not preflighted.
+    let mut fields = FIELDS.to_vec();
+    fields.push(("includeCover", "true"));
+    let fax = server.post_form("/v1/prepare", &[], &fields, Some(&fixture("letter.pdf")));
+    let fax_pages: u64 = fax.header("x-fax-pages").unwrap().parse().unwrap();
+    let r = server.post_form("/v1/inspect", &[], &[], Some(&fax.body));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["kind"], "fax_tiff", "{v}");
+    assert_eq!(v["valid_class_f"], true, "{v}");
+    assert_eq!(v["pages"].as_array().unwrap().len() as u64, fax_pages);
+    let r = server.post_form("/v1/quote", &[], &[], Some(&fax.body));
+    assert_eq!(r.status, 400, "{}", r.text());
+    let r = server.post_form("/v1/inspect", &[], &[("colour", "red")], Some(&ten));
+    assert_eq!(r.status, 400, "{}", r.text());
+}

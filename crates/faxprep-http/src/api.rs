@@ -12,7 +12,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use faxprep::{FormFields, Options, PreparedFax};
+use faxprep::request::{FORM_FIELDS, Output, RequestValues};
+use faxprep::{ErrorType, FormFields, Options, PreparedFax};
 use std::sync::Arc;
 
 /// The service's router over its shared state.
@@ -23,6 +24,8 @@ pub fn router_for(config: crate::Config) -> Result<Router, crate::ServeError> {
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     let v1 = Router::new()
         .route("/v1/prepare", post(prepare))
+        .route("/v1/inspect", post(inspect))
+        .route("/v1/quote", post(quote))
         .route("/metrics", get(metrics))
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
@@ -43,8 +46,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
 
 async fn not_found() -> ApiFailure {
     ApiFailure::new(
-        404,
-        "not_found",
+        ErrorType::NotFound,
         "There is no such route.",
         "See the README for the routes: POST /v1/prepare, /v1/inspect, /v1/quote; GET \
          /healthz, /metrics.",
@@ -62,8 +64,7 @@ async fn bearer(State(state): State<Arc<AppState>>, request: Request, next: Next
             .unwrap_or("");
         if !same_secret(given.as_bytes(), token.as_bytes()) {
             let mut failure = ApiFailure::new(
-                401,
-                "unauthorized",
+                ErrorType::Unauthorized,
                 "A valid bearer token is required.",
                 "Send the header Authorization: Bearer <token> with the token the service was \
                  started with.",
@@ -86,95 +87,70 @@ pub(crate) fn same_secret(a: &[u8], b: &[u8]) -> bool {
     diff == 0
 }
 
-/// What `/v1/prepare` answers with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Output {
-    Tiff,
-    Pdf,
-    Json,
-}
-
-fn output_from(field: Option<&str>, headers: &HeaderMap) -> Result<Output, ApiFailure> {
-    match field.map(str::trim) {
-        Some("tiff") => return Ok(Output::Tiff),
-        Some("pdf") => return Ok(Output::Pdf),
-        Some("json") => return Ok(Output::Json),
-        Some(other) => {
-            return Err(ApiFailure::new(
-                400,
-                "bad_request",
-                &format!(
-                    "The output {} is not one of tiff, pdf, json.",
-                    crate::body::printable(other)
-                ),
-                "Set output to tiff, pdf or json, or leave it out and use Accept.",
-            ));
-        }
-        None => {}
+/// What `/v1/prepare` answers with: the `output` field, else `Accept`
+/// (`application/pdf`, `application/json`), else the TIFF.
+fn output_from(asked: Option<Output>, headers: &HeaderMap) -> Output {
+    if let Some(output) = asked {
+        return output;
     }
     let accept = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    Ok(if accept.contains("application/pdf") {
+    if accept.contains("application/pdf") {
         Output::Pdf
     } else if accept.contains("application/json") && !accept.contains("image/tiff") {
         Output::Json
     } else {
         Output::Tiff
-    })
+    }
 }
 
 /// The form's fields and options, as the library takes them.
-pub(crate) struct Request_ {
+pub(crate) struct FaxRequest {
     pub upload: Vec<u8>,
     pub fields: FormFields,
     pub options: Options,
-    pub output: Option<String>,
+    pub output: Option<Output>,
 }
 
 /// Turn the form into the library's fields and options (unknown names are
-/// a 400).
+/// a 400); `engine_options` allows the engine's options beside the
+/// send-fax fields.
 pub(crate) fn request_values(
     state: &AppState,
     form: crate::body::Form,
     engine_options: bool,
-) -> Result<Request_, ApiFailure> {
+) -> Result<FaxRequest, ApiFailure> {
     let upload = form.file.ok_or_else(|| {
         ApiFailure::new(
-            400,
-            "bad_request",
+            ErrorType::BadRequest,
             "The form has no file.",
             "Send the document in the multipart field \"file\" (PDF, JPEG or PNG).",
         )
     })?;
-    let mut values = crate::compat::request::RequestValues::default();
-    let mut output = None;
+    let mut values = RequestValues::default();
     for (name, value) in form.fields {
-        if name == "output" && engine_options {
-            output = Some(value);
-            continue;
-        }
-        if !engine_options && !crate::compat::request::FORM_FIELDS.contains(&name.as_str()) {
+        if !engine_options && !FORM_FIELDS.contains(&name.as_str()) {
             return Err(ApiFailure::new(
-                400,
-                "bad_request",
-                &format!("Unknown field {}.", crate::body::printable(&name)),
-                &format!(
-                    "The fields are: file, {}.",
-                    crate::compat::request::FORM_FIELDS.join(", ")
-                ),
+                ErrorType::BadRequest,
+                format!("Unknown field {}.", crate::body::printable(&name)),
+                format!("The fields are: file, {}.", FORM_FIELDS.join(", ")),
             ));
         }
-        values.set(&name, value)?;
+        values
+            .set(&name, value)
+            .map_err(|e| ApiFailure::from_fax(&e))?;
     }
-    let base = base_options(state);
-    let zone_given = values.options.zone.clone();
-    let mut options = values.options.options(base)?;
-    if values.options.date.is_none() {
-        options.date = crate::compat::date::now(zone_given.as_deref())?;
-    }
-    Ok(Request_ {
+    let output = values
+        .options
+        .output()
+        .map_err(|e| ApiFailure::from_fax(&e))?;
+    let options = values
+        .options
+        .options(base_options(state)?)
+        .map_err(|e| ApiFailure::from_fax(&e))?;
+    Ok(FaxRequest {
         upload,
         fields: values.fields,
         options,
@@ -183,9 +159,11 @@ pub(crate) fn request_values(
 }
 
 /// The default options with the service's isolation, the worker's wall
-/// clock the job's.
-pub(crate) fn base_options(state: &AppState) -> Options {
+/// clock the job's, the date now.
+pub(crate) fn base_options(state: &AppState) -> Result<Options, ApiFailure> {
     let mut options = Options::default();
+    // The cover's date: now, in UTC unless the request names a zone.
+    options.date = faxprep::date::now(None).map_err(|e| ApiFailure::from_fax(&e))?;
     options.isolation = state.config.isolation.clone();
     if let faxprep::Isolation::Process(worker) = &mut options.isolation {
         worker.limits.wall = state.config.job_timeout;
@@ -193,7 +171,7 @@ pub(crate) fn base_options(state: &AppState) -> Options {
     if let Some(brand) = &state.config.brand {
         options.brand = brand.clone();
     }
-    options
+    Ok(options)
 }
 
 /// Prepare on a job slot; the error as the API answers it, counted.
@@ -228,12 +206,12 @@ pub(crate) async fn prepare_job(
             let failure = ApiFailure::from_fax(&e);
             state
                 .metrics
-                .job(&failure.error_type(), done.seconds, upload_bytes);
+                .job(failure.error_type().as_str(), done.seconds, upload_bytes);
             if matches!(
                 e,
                 faxprep::Error::Isolation(
-                    faxprep::isolate::IsolationError::TimedOut { .. }
-                        | faxprep::isolate::IsolationError::Killed { .. }
+                    faxprep::spawn::IsolationError::TimedOut { .. }
+                        | faxprep::spawn::IsolationError::Killed { .. }
                 )
             ) {
                 state.metrics.worker_killed();
@@ -256,7 +234,7 @@ async fn prepare(
     let admission = state.jobs.admit(&state.metrics)?;
     let form = read_form(multipart, max_upload()).await?;
     let req = request_values(&state, form, true)?;
-    let output = output_from(req.output.as_deref(), &headers)?;
+    let output = output_from(req.output, &headers);
     let mut options = req.options;
     options.want_pdf = output == Output::Pdf;
     let (fax, facts) = match prepare_job(&state, admission, req.upload, req.fields, options).await {
@@ -264,12 +242,12 @@ async fn prepare(
         Err(failure) => return Err(failure),
     };
     let (content_type, body): (&str, Vec<u8>) = match output {
-        Output::Tiff => ("image/tiff", fax.tiff.clone()),
-        Output::Pdf => ("application/pdf", fax.pdf.clone().unwrap_or_default()),
+        Output::Tiff => (output.media_type(), fax.tiff.clone()),
+        Output::Pdf => (output.media_type(), fax.pdf.clone().unwrap_or_default()),
         Output::Json => {
             let value = serde_json::to_vec(&fax)
                 .map_err(|_| ApiFailure::internal("The facts could not be written."))?;
-            ("application/json", value)
+            (output.media_type(), value)
         }
     };
     state.metrics.prepared(
@@ -292,6 +270,89 @@ async fn prepare(
     Ok(response)
 }
 
+/// Inspect on a job slot: an upload in the worker, a fax TIFF by the codec.
+async fn inspection(
+    state: &Arc<AppState>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(faxprep::Inspection, LogFacts), ApiFailure> {
+    let multipart = multipart.map_err(|r| multipart_rejection(&r))?;
+    let admission = state.jobs.admit(&state.metrics)?;
+    let form = read_form(multipart, max_upload()).await?;
+    let mut password = None;
+    for (name, value) in form.fields {
+        match name.as_str() {
+            "password" => password = Some(value),
+            other => {
+                return Err(ApiFailure::new(
+                    ErrorType::BadRequest,
+                    format!("Unknown field {}.", crate::body::printable(other)),
+                    "The fields are: file, password.",
+                ));
+            }
+        }
+    }
+    let upload = form.file.ok_or_else(|| {
+        ApiFailure::new(
+            ErrorType::BadRequest,
+            "The form has no file.",
+            "Send the document in the multipart field \"file\".",
+        )
+    })?;
+    let mut options = base_options(state)?;
+    options.password = password;
+    let upload_bytes = upload.len() as u64;
+    let done = state
+        .jobs
+        .run(admission, state.config.job_timeout, move || {
+            faxprep::inspect(&upload, &options)
+        })
+        .await?;
+    let facts = LogFacts {
+        upload_bytes: Some(upload_bytes),
+        job_seconds: Some(done.seconds),
+        ..LogFacts::default()
+    };
+    match done.result {
+        Ok(inspection) => {
+            state.metrics.job("ok", done.seconds, upload_bytes);
+            Ok((inspection, facts))
+        }
+        Err(e) => {
+            let failure = ApiFailure::from_fax(&e);
+            state
+                .metrics
+                .job(failure.error_type().as_str(), done.seconds, upload_bytes);
+            Err(failure)
+        }
+    }
+}
+
+async fn inspect(
+    State(state): State<Arc<AppState>>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiFailure> {
+    let (inspection, facts) = inspection(&state, multipart).await?;
+    Ok(json_response(&inspection, facts))
+}
+
+async fn quote(
+    State(state): State<Arc<AppState>>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiFailure> {
+    let (inspection, facts) = inspection(&state, multipart).await?;
+    match inspection {
+        faxprep::Inspection::Upload(upload) => Ok(json_response(
+            &serde_json::json!({"pages": upload.pages, "quotes": upload.quotes}),
+            facts,
+        )),
+        _ => Err(ApiFailure::new(
+            ErrorType::BadRequest,
+            "The file is a fax TIFF, not an upload to quote.",
+            "Send the PDF, JPEG or PNG you mean to fax.",
+        )),
+    }
+}
+
 fn json_response(value: &impl serde::Serialize, facts: LogFacts) -> Response {
     let mut response = axum::Json(value).into_response();
     response.extensions_mut().insert(facts);
@@ -310,15 +371,17 @@ fn health_png() -> Vec<u8> {
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
     let mut fields = FormFields::default();
-    crate::compat::request::fill_preview_placeholders(&mut fields);
-    let mut options = base_options(&state);
+    faxprep::request::fill_preview_placeholders(&mut fields);
+    let mut options = match base_options(&state) {
+        Ok(options) => options,
+        Err(failure) => return failure.into_response(),
+    };
     options.threads = Some(1);
     let admission = match state.jobs.admit(&state.metrics) {
         Ok(a) => a,
         Err(failure) => {
             let mut f = ApiFailure::new(
-                503,
-                "service_unavailable",
+                ErrorType::ServiceUnavailable,
                 "Every job slot and queue place is taken.",
                 "Try again later.",
             );
@@ -369,12 +432,11 @@ mod tests {
     #[test]
     fn output_choice() {
         let mut h = HeaderMap::new();
-        assert_eq!(output_from(None, &h).unwrap(), Output::Tiff);
+        assert_eq!(output_from(None, &h), Output::Tiff);
         h.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-        assert_eq!(output_from(None, &h).unwrap(), Output::Json);
-        assert_eq!(output_from(Some("pdf"), &h).unwrap(), Output::Pdf);
+        assert_eq!(output_from(None, &h), Output::Json);
+        assert_eq!(output_from(Some(Output::Pdf), &h), Output::Pdf);
         h.insert(header::ACCEPT, HeaderValue::from_static("application/pdf"));
-        assert_eq!(output_from(None, &h).unwrap(), Output::Pdf);
-        assert!(output_from(Some("png"), &h).is_err());
+        assert_eq!(output_from(None, &h), Output::Pdf);
     }
 }

@@ -4,6 +4,7 @@
 use axum::extract::Multipart;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use faxprep::{ApiError, ErrorType};
 
 /// What a handler tells the log about its request (never a document byte,
 /// phone number or email address).
@@ -20,36 +21,40 @@ pub(crate) struct LogFacts {
 }
 
 /// A rejection: the API's body `{"error","error_type","hint"}` (plus
-/// `retry_after` for 402 and 429) with its status and headers.
+/// `retry_after` for 402, 429 and 503) with its status and headers.
 #[derive(Debug)]
 pub(crate) struct ApiFailure {
     pub status: StatusCode,
-    pub body: serde_json::Value,
+    pub body: ApiError,
+    pub retry_after: Option<u64>,
     pub headers: Box<HeaderMap>,
 }
 
 impl ApiFailure {
-    pub fn new(status: u16, error_type: &str, error: &str, hint: &str) -> ApiFailure {
+    pub fn new(error_type: ErrorType, error: impl Into<String>, hint: impl Into<String>) -> Self {
         ApiFailure {
-            status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            body: serde_json::json!({"error": error, "error_type": error_type, "hint": hint}),
+            status: StatusCode::from_u16(error_type.http_status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            body: ApiError::new(error_type, error, hint),
+            retry_after: None,
             headers: Box::default(),
         }
     }
 
     /// The library's error, as the API answers it.
     pub fn from_fax(e: &faxprep::Error) -> ApiFailure {
-        let body = e.api_error();
-        let mut failure = ApiFailure {
+        let failure = ApiFailure {
             status: StatusCode::from_u16(e.http_status())
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            body: serde_json::to_value(&body).unwrap_or_else(|_| serde_json::json!({})),
+            body: e.api_error(),
+            retry_after: None,
             headers: Box::default(),
         };
         if failure.status == StatusCode::SERVICE_UNAVAILABLE {
-            failure = failure.retry_after(5);
+            failure.retry_after(5)
+        } else {
+            failure
         }
-        failure
     }
 
     /// Add `Retry-After` and the body's `retry_after` (whole seconds, at
@@ -58,25 +63,18 @@ impl ApiFailure {
         let seconds = seconds.max(1);
         self.headers
             .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        if let serde_json::Value::Object(map) = &mut self.body {
-            map.insert("retry_after".into(), seconds.into());
-        }
+        self.retry_after = Some(seconds);
         self
     }
 
-    pub fn error_type(&self) -> String {
-        self.body
-            .get("error_type")
-            .and_then(|v| v.as_str())
-            .unwrap_or("internal_error")
-            .to_owned()
+    pub fn error_type(&self) -> ErrorType {
+        self.body.error_type
     }
 
     pub fn payload_too_large(max_upload: u64) -> ApiFailure {
         ApiFailure::new(
-            413,
-            "payload_too_large",
-            &format!(
+            ErrorType::PayloadTooLarge,
+            format!(
                 "The request is too large: the file may be at most {} MiB.",
                 max_upload / (1024 * 1024)
             ),
@@ -87,8 +85,7 @@ impl ApiFailure {
 
     pub fn queue_full(retry: u64) -> ApiFailure {
         ApiFailure::new(
-            429,
-            "rate_limited",
+            ErrorType::RateLimited,
             "The server is busy: every job slot and queue place is taken.",
             "Try again after the number of seconds in Retry-After.",
         )
@@ -97,8 +94,7 @@ impl ApiFailure {
 
     pub fn internal(error: &str) -> ApiFailure {
         ApiFailure::new(
-            500,
-            "internal_error",
+            ErrorType::InternalError,
             error,
             "This is our fault; try again later.",
         )
@@ -108,10 +104,14 @@ impl ApiFailure {
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
         let facts = LogFacts {
-            error_type: Some(self.error_type()),
+            error_type: Some(self.error_type().as_str().to_owned()),
             ..LogFacts::default()
         };
-        let mut response = (self.status, axum::Json(self.body)).into_response();
+        let mut body = serde_json::to_value(&self.body).unwrap_or_else(|_| serde_json::json!({}));
+        if let (Some(seconds), serde_json::Value::Object(map)) = (self.retry_after, &mut body) {
+            map.insert("retry_after".into(), seconds.into());
+        }
+        let mut response = (self.status, axum::Json(body)).into_response();
         response.headers_mut().extend(*self.headers);
         response.extensions_mut().insert(facts);
         response
@@ -206,8 +206,7 @@ pub(crate) fn printable(name: &str) -> String {
 
 fn bad_form(error: &str) -> ApiFailure {
     ApiFailure::new(
-        400,
-        "bad_request",
+        ErrorType::BadRequest,
         error,
         "Send multipart/form-data with the file in the field \"file\" and the other fields as \
          text.",

@@ -3,6 +3,7 @@
 
 use crate::body::ApiFailure;
 use crate::metrics::Metrics;
+use faxprep::ErrorType;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -103,8 +104,7 @@ impl Jobs {
                 "The document could not be prepared because of an internal error.",
             )),
             Err(_) => Err(ApiFailure::new(
-                503,
-                "service_unavailable",
+                ErrorType::ServiceUnavailable,
                 "The job did not finish in time.",
                 "Try again later.",
             )

@@ -49,7 +49,6 @@
 
 mod api;
 mod body;
-mod compat;
 mod jobs;
 mod log;
 mod metrics;

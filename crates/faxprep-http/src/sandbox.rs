@@ -38,7 +38,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use faxprep::Plan;
+use faxprep::{ErrorType, Plan};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -148,7 +148,7 @@ struct FaxRecord {
     /// The last two digits only.
     recipient_tail: String,
     tiff: Vec<u8>,
-    pngs: OnceLock<Result<Vec<Vec<u8>>, String>>,
+    pngs: OnceLock<Result<Vec<Vec<u8>>, faxprep::Error>>,
 }
 
 /// A fax's state at one moment.
@@ -309,7 +309,7 @@ impl Sandbox {
 
     /// Seconds until a free key may send again, if it has used its month.
     fn free_quota_used(&self, key: &str, now: jiff::Timestamp) -> Option<u64> {
-        let utc = now.to_zoned(jiff::tz::TimeZone::UTC);
+        let utc = now.to_zoned_datetime(jiff::tz::TimeZone::UTC);
         let month_start = utc.first_of_month().ok()?.start_of_day().ok()?;
         let next_month = month_start.checked_add(jiff::Span::new().months(1)).ok()?;
         let sent = self.free_sent.lock().unwrap_or_else(|e| e.into_inner());
@@ -359,8 +359,7 @@ fn api_key(headers: &HeaderMap) -> Result<String, ApiFailure> {
         return Ok(key.to_owned());
     }
     Err(ApiFailure::new(
-        401,
-        "unauthorized",
+        ErrorType::Unauthorized,
         if key.is_empty() {
             "An API key is required."
         } else {
@@ -399,9 +398,8 @@ fn rejected(
 
 fn limited(standing: &Standing, retry_after: u64, what: &str) -> Response {
     let mut failure = ApiFailure::new(
-        429,
-        "rate_limited",
-        &format!("Too many {what} requests for this API key."),
+        ErrorType::RateLimited,
+        format!("Too many {what} requests for this API key."),
         "Wait for the number of seconds in Retry-After, then try again.",
     )
     .retry_after(retry_after);
@@ -435,9 +433,8 @@ async fn send_fax(
     if free && let Some(wait) = sb.free_quota_used(&key, now) {
         return reject(
             ApiFailure::new(
-                402,
-                "payment_required",
-                &format!(
+                ErrorType::PaymentRequired,
+                format!(
                     "The free plan sends {FREE_FAXES_PER_MONTH} faxes a month; this key has sent \
                      them."
                 ),
@@ -550,8 +547,7 @@ async fn fax_status(
             taken,
             &standing,
             ApiFailure::new(
-                404,
-                "not_found",
+                ErrorType::NotFound,
                 "No fax with this ID was sent with this API key.",
                 "Use the faxId that POST /api/send-fax answered, with the same key; faxes are \
                  kept for a limited time.",
@@ -565,33 +561,10 @@ async fn fax_status(
 
 /// Each page's PNG, each pixel the mean of 2 x 2 fax pixels (864 pixels
 /// wide), decoded from the TIFF that would be sent.
-fn render_pngs(tiff: &[u8]) -> Result<Vec<Vec<u8>>, String> {
-    let pages =
-        faxprep::codec::tiff::decode_tiff(tiff, &faxprep::codec::tiff::ReadLimits::default())
-            .map_err(|e| e.to_string())?;
-    pages
+fn render_pngs(tiff: &[u8]) -> Result<Vec<Vec<u8>>, faxprep::Error> {
+    faxprep::preview::decode_fax(tiff)?
         .iter()
-        .map(|page| {
-            const SHRINK: u32 = 2;
-            let (w, h) = (page.width() / SHRINK, page.height() / SHRINK);
-            let mut gray = image::GrayImage::new(w.max(1), h.max(1));
-            for y in 0..h {
-                for x in 0..w {
-                    let mut black = 0u32;
-                    for dy in 0..SHRINK {
-                        for dx in 0..SHRINK {
-                            black += u32::from(page.get(x * SHRINK + dx, y * SHRINK + dy));
-                        }
-                    }
-                    let value = 255 - (black * 255 / (SHRINK * SHRINK)) as u8;
-                    gray.put_pixel(x, y, image::Luma([value]));
-                }
-            }
-            let mut out = std::io::Cursor::new(Vec::new());
-            gray.write_to(&mut out, image::ImageFormat::Png)
-                .map_err(|e| e.to_string())?;
-            Ok(out.into_inner())
-        })
+        .map(|page| faxprep::preview::page_png(page, 2))
         .collect()
 }
 
