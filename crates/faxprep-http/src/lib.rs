@@ -14,7 +14,7 @@
 //!   in `X-Fax-*` headers.
 //! - `POST /v1/inspect`, `POST /v1/quote`: what intake sees in an upload,
 //!   and its price on every plan.
-//! - `GET /healthz`: prepares a one-pixel image in a worker (so it fails
+//! - `GET /healthz`: prepares a blank 8 x 8 image in a worker (so it fails
 //!   when workers cannot start); `GET /metrics`: Prometheus text.
 //! - With [`Config::sandbox`]: `POST /api/send-fax`,
 //!   `GET /api/v1/fax/{faxId}` and the browser pages under `/sandbox/`
@@ -29,8 +29,8 @@
 //! document bytes, phone number or email address. A request takes its
 //! place among the `jobs + queue` before its body is read, so at most that
 //! many uploads (each within the body cap) are in memory; they never touch
-//! the disk and are dropped when the answer is sent; the service keeps no state
-//! beyond counters, so instances scale behind any load balancer (the
+//! the disk and are dropped when the answer is sent. The service keeps no
+//! state beyond counters, so instances scale behind any load balancer (the
 //! sandbox keeps its fax records in memory, for a while, by design).
 //! SIGTERM or SIGINT stops accepting connections, lets in-flight jobs
 //! finish and exits.
@@ -39,7 +39,8 @@
 //! - `axum` (router, multipart) on `tokio` (runtime, blocking pool,
 //!   semaphore, signals): the common, well-kept Rust HTTP stack;
 //! - `serde`/`serde_json`: the API's JSON bodies and the log lines;
-//! - `image` (PNG only): the sandbox's page images;
+//! - `image` (PNG only): the health check's blank upload (the sandbox's
+//!   page images come from [`faxprep::preview`]);
 //! - `jiff`: the sandbox's timestamps and calendar months.
 //!
 //! # Safety

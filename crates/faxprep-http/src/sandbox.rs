@@ -662,9 +662,9 @@ async fn fax_page(State(state): State<Arc<AppState>>, Path(fax_id): Path<String>
 
 async fn page_png(
     State(state): State<Arc<AppState>>,
-    Path((fax_id, page)): Path<(String, u32)>,
+    Path((fax_id, page)): Path<(String, String)>,
 ) -> Response {
-    let Ok(sb) = sandbox(&state) else {
+    let (Ok(sb), Ok(page)) = (sandbox(&state), page.parse::<u32>()) else {
         return not_found_page();
     };
     let Some(record) = sb.find(&fax_id) else {
