@@ -90,6 +90,8 @@ fn prepare_answers_tiff_pdf_and_facts() {
 
     let mut json_fields = fields.clone();
     json_fields.push(("output", "json"));
+    json_fields.push(("date", "2026-11-28T14:05"));
+    json_fields.push(("zone", "America/New_York"));
     let facts = server.post_form("/v1/prepare", &[], &json_fields, Some(&pdf));
     assert_eq!(facts.status, 200, "{}", facts.text());
     let v = facts.json();
@@ -154,6 +156,10 @@ fn every_rejection_has_its_status_and_body() {
     // A bad engine option.
     let mut fields = FIELDS.to_vec();
     fields.push(("resolution", "ultra"));
+    let r = server.post_form("/v1/prepare", &[], &fields, Some(&png));
+    assert_rejection(&r, 400, "bad_request");
+    let mut fields = FIELDS.to_vec();
+    fields.push(("date", "yesterday"));
     let r = server.post_form("/v1/prepare", &[], &fields, Some(&png));
     assert_rejection(&r, 400, "bad_request");
     let mut fields = FIELDS.to_vec();
