@@ -38,6 +38,15 @@ impl Drop for Admission<'_> {
     }
 }
 
+/// A running job, counted down on drop.
+struct Running(Arc<AtomicUsize>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 impl Jobs {
     pub fn new(jobs: usize, queue: usize) -> Jobs {
         Jobs {
@@ -86,13 +95,14 @@ impl Jobs {
         let permit = Arc::clone(&self.slots).acquire_owned().await;
         self.waiting.fetch_sub(1, Ordering::SeqCst);
         let permit = permit.map_err(|_| ApiFailure::internal("The job slots are closed."))?;
-        let running = Arc::clone(&self.running);
-        running.fetch_add(1, Ordering::SeqCst);
+        self.running.fetch_add(1, Ordering::SeqCst);
+        // Counted down when the job ends, even by a panic.
+        let running = Running(Arc::clone(&self.running));
         let task = tokio::task::spawn_blocking(move || {
             let start = Instant::now();
             let result = job();
             let seconds = start.elapsed().as_secs_f64();
-            running.fetch_sub(1, Ordering::SeqCst);
+            drop(running);
             drop(permit);
             Done { result, seconds }
         });
