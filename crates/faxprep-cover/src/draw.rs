@@ -6,7 +6,7 @@
 
 use crate::FontStyle;
 use crate::layout::{Item, Layout, Rect};
-use crate::raster::{Span, pixels_per_point, rasterize_glyph};
+use faxprep_text::raster::{Span, pixels_per_point, rasterize_glyph};
 use faxprep_page::{BitPage, FAX_WIDTH, Resolution};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};

@@ -2,9 +2,9 @@
 //! and the helpers the design uses to place text.
 
 use crate::fields::{Field, Warning};
-use crate::font::{ASCENT, DESCENT, FontStyle, face};
+use faxprep_text::font::{ASCENT, DESCENT, FontStyle, face};
 use crate::logo::LogoImage;
-use crate::text::{Fitted, Text, fit};
+use faxprep_text::text::{Fitted, Text, fit};
 use faxprep_page::{FAX_WIDTH, Paper};
 use std::sync::Arc;
 
