@@ -73,6 +73,7 @@
 mod design;
 mod draw;
 mod fields;
+pub mod header;
 mod layout;
 mod logo;
 
@@ -80,6 +81,10 @@ pub use design::layout;
 pub use draw::draw;
 pub use fields::{Brand, CoverDate, CoverFields, CoverOptions, Field, LogoProblem, Warning};
 pub use faxprep_text::FontStyle;
+pub use header::{
+    HeaderBand, HeaderField, HeaderLine, HeaderPosition, HeaderTemplate, HeaderValues,
+    TemplateError, band_rows, draw_header, header_layout, stamp_header,
+};
 pub use layout::{Item, Layout, PAGE_WIDTH_PT, PlacedGlyph, PlacedLogo, Rect};
 pub use logo::{LogoImage, MAX_LOGO_BYTES, MAX_LOGO_SIDE};
 
