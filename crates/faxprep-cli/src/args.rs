@@ -168,6 +168,20 @@ pub struct FaxArgs {
     /// The worker program (default: this binary).
     #[arg(long, value_name = "PROGRAM", conflicts_with = "in_process")]
     pub worker: Option<std::path::PathBuf>,
+    /// Print the identification line on every page: date, time and zone,
+    /// sender, sender's phone, "Page N of M" (47 CFR 68.318(d)).
+    #[arg(long)]
+    pub header: bool,
+    /// Print the identification line from this template (implies
+    /// --header): fields {date} {time} {zone} {sender} {sender_name}
+    /// {sender_company} {sender_phone} {sender_email} {recipient_name}
+    /// {recipient_number} {subject} {page} {pages}; `|` separates centred
+    /// sections; {{ }} {bar} for braces and a bar.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub header_format: Option<String>,
+    /// Where the identification line goes.
+    #[arg(long, default_value = "top", value_parser = ["top", "bottom"])]
+    pub header_position: String,
 }
 
 impl FaxArgs {
@@ -214,6 +228,20 @@ impl FaxArgs {
             Some(text) => parse_date(text, self.zone.clone())?,
             None => now_utc(self.zone.clone()),
         };
+        if self.header || self.header_format.is_some() {
+            let template = match &self.header_format {
+                Some(t) => t
+                    .parse()
+                    .map_err(|e| anyhow::anyhow!("--header-format: {e}"))?,
+                None => faxprep::HeaderTemplate::standard(),
+            };
+            let position = if self.header_position == "bottom" {
+                faxprep::HeaderPosition::Bottom
+            } else {
+                faxprep::HeaderPosition::Top
+            };
+            o.header = Some(faxprep::HeaderLine { template, position });
+        }
         o.isolation = if self.in_process {
             Isolation::InProcess
         } else {

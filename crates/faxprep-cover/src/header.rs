@@ -375,6 +375,37 @@ pub struct HeaderLine {
     pub position: HeaderPosition,
 }
 
+impl HeaderLine {
+    /// What 47 CFR 68.318(d) asks of the line that this one, with
+    /// `values`, does not print: any of "date", "time", "sender" and
+    /// "sender's telephone number" (empty when all are there).
+    pub fn missing_for_rule(&self, values: &HeaderValues) -> Vec<&'static str> {
+        let t = &self.template;
+        let shown = |f: HeaderField| t.uses(f) && !values.value(f, 1, 1).trim().is_empty();
+        let mut missing = Vec::new();
+        if !shown(HeaderField::Date) {
+            missing.push("date");
+        }
+        if !shown(HeaderField::Time) {
+            missing.push("time");
+        }
+        if ![
+            HeaderField::Sender,
+            HeaderField::SenderName,
+            HeaderField::SenderCompany,
+        ]
+        .into_iter()
+        .any(shown)
+        {
+            missing.push("sender");
+        }
+        if !shown(HeaderField::SenderPhone) {
+            missing.push("sender's telephone number");
+        }
+        missing
+    }
+}
+
 /// The values a template prints, from the validated form fields and the
 /// caller's date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -736,6 +767,26 @@ mod tests {
                 "From: Sam Sender, Acme",
                 "Page 1 of 1"
             ]
+        );
+    }
+
+    #[test]
+    fn the_rule_is_checked_against_template_and_values() {
+        let standard = HeaderLine::default();
+        assert!(standard.missing_for_rule(&values()).is_empty());
+        let mut v = values();
+        v.sender_phone = Some("  ".into());
+        assert_eq!(
+            standard.missing_for_rule(&v),
+            ["sender's telephone number"]
+        );
+        let pages_only = HeaderLine {
+            template: HeaderTemplate::parse("Page {page}").unwrap(),
+            ..HeaderLine::default()
+        };
+        assert_eq!(
+            pages_only.missing_for_rule(&values()),
+            ["date", "time", "sender", "sender's telephone number"]
         );
     }
 

@@ -27,6 +27,9 @@ pub(crate) struct DocJob {
     pub password: Option<String>,
     pub want_g4: bool,
     pub limits: Limits,
+    /// Rows kept white at the top and bottom of every page for the
+    /// identification line (drawn by the parent, which has the fields).
+    pub reserved_rows: (u32, u32),
 }
 
 impl DocJob {
@@ -46,6 +49,7 @@ impl DocJob {
             password: opts.password.clone(),
             want_g4: opts.want_pdf && opts.compression != Compression::G4,
             limits: opts.limits.clone(),
+            reserved_rows: opts.reserved_rows(),
         }
     }
 
@@ -158,6 +162,7 @@ pub(crate) fn process_document(
         threads: job.threads,
         max_pages: intake_opts.limits.max_pages,
         password: job.password.clone(),
+        reserved_rows: job.reserved_rows,
         ..RasterOptions::default()
     };
     let tiff_coding = EncodeOptions::tiff(compression);
@@ -231,6 +236,7 @@ pub(crate) fn process_document(
             content: report.content.name().into(),
             line_seconds: seconds,
             screen_period: report.screen_period,
+            header: None,
         };
         CodedPage {
             facts,
