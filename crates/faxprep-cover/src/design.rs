@@ -27,11 +27,11 @@
 //! shortest paper.
 
 use crate::fields::{CoverFields, CoverOptions, Field, LogoProblem, Warning};
-use faxprep_text::font::{CAP_HEIGHT, FontStyle};
 use crate::layout::{
     Align, Block, Builder, Item, Layout, PAGE_WIDTH_PT, PlacedLogo, Rect, measure,
 };
 use crate::logo::LogoImage;
+use faxprep_text::font::{CAP_HEIGHT, FontStyle};
 
 /// Side margins in points.
 pub(crate) const MARGIN_X: f32 = 40.0;

@@ -6,8 +6,8 @@
 
 use crate::FontStyle;
 use crate::layout::{Item, Layout, PlacedGlyph, Rect};
-use faxprep_text::raster::{Span, pixels_per_point, rasterize_glyph};
 use faxprep_page::{BitPage, FAX_WIDTH, Resolution};
+use faxprep_text::raster::{Span, pixels_per_point, rasterize_glyph};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 

@@ -203,9 +203,9 @@ impl std::fmt::Display for TemplateError {
                     names.join(", ")
                 )
             }
-            TemplateError::UnmatchedBrace => f.write_str(
-                "unmatched brace in header template (write {{ and }} for braces)",
-            ),
+            TemplateError::UnmatchedBrace => {
+                f.write_str("unmatched brace in header template (write {{ and }} for braces)")
+            }
         }
     }
 }
@@ -251,10 +251,10 @@ impl HeaderTemplate {
         let mut text = String::new();
         let mut it = template.chars().peekable();
         let flush = |text: &mut String, sections: &mut Vec<Vec<Piece>>| {
-            if !text.is_empty() {
-                if let Some(s) = sections.last_mut() {
-                    s.push(Piece::Text(std::mem::take(text)));
-                }
+            if !text.is_empty()
+                && let Some(s) = sections.last_mut()
+            {
+                s.push(Piece::Text(std::mem::take(text)));
             }
         };
         while let Some(c) = it.next() {
@@ -487,7 +487,12 @@ pub struct HeaderBand {
 }
 
 /// Lay out page `page` of `pages` of `line` with `values`.
-pub fn header_layout(line: &HeaderLine, values: &HeaderValues, page: u32, pages: u32) -> HeaderBand {
+pub fn header_layout(
+    line: &HeaderLine,
+    values: &HeaderValues,
+    page: u32,
+    pages: u32,
+) -> HeaderBand {
     let texts: Vec<Text> = line
         .template
         .expand(values, page, pages)
@@ -776,10 +781,7 @@ mod tests {
         assert!(standard.missing_for_rule(&values()).is_empty());
         let mut v = values();
         v.sender_phone = Some("  ".into());
-        assert_eq!(
-            standard.missing_for_rule(&v),
-            ["sender's telephone number"]
-        );
+        assert_eq!(standard.missing_for_rule(&v), ["sender's telephone number"]);
         let pages_only = HeaderLine {
             template: HeaderTemplate::parse("Page {page}").unwrap(),
             ..HeaderLine::default()
@@ -808,14 +810,21 @@ mod tests {
         assert_eq!(band.size, MIN_TEXT_SIZE);
         assert!(band.sections[1].starts_with("From: Bartholomew"));
         assert!(band.sections[1].ends_with('\u{2026}'));
-        assert_eq!(band.sections[3], "Page 12 of 200", "short sections stay whole");
+        assert_eq!(
+            band.sections[3], "Page 12 of 200",
+            "short sections stay whole"
+        );
         assert_eq!(
             band.warnings,
             [Warning::Truncated {
                 field: Field::HeaderLine
             }]
         );
-        let right = band.glyphs.iter().map(|g| g.x + g.advance).fold(0.0, f32::max);
+        let right = band
+            .glyphs
+            .iter()
+            .map(|g| g.x + g.advance)
+            .fold(0.0, f32::max);
         assert!(right <= PAGE_WIDTH_PT - SIDE_MARGIN_PT + 1e-3);
     }
 
@@ -842,7 +851,7 @@ mod tests {
             };
             for y in 0..2156 {
                 let ink = page.row(y).iter().any(|&b| b != 0);
-                assert_eq!(ink && !band_range.contains(&y), false, "row {y}");
+                assert!(!ink || band_range.contains(&y), "row {y}");
             }
         }
     }

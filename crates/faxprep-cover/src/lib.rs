@@ -19,6 +19,10 @@
 //!
 //! [`render_cover`] does both after checking the fields.
 //!
+//! The same crate sets the identification line that can go across every
+//! page of a fax ([`header`]: a template of fields, laid out in a band
+//! 5.2 mm high and drawn at the fax's resolution).
+//!
 //! Text is set in DejaVu Sans (regular and bold) with the font's kerning,
 //! wrapped at Unicode line-break opportunities (UAX #14); a word wider than
 //! its column (an email address, a URL) is broken by character, preferably
@@ -79,8 +83,8 @@ mod logo;
 
 pub use design::layout;
 pub use draw::draw;
-pub use fields::{Brand, CoverDate, CoverFields, CoverOptions, Field, LogoProblem, Warning};
 pub use faxprep_text::FontStyle;
+pub use fields::{Brand, CoverDate, CoverFields, CoverOptions, Field, LogoProblem, Warning};
 pub use header::{
     HeaderBand, HeaderField, HeaderLine, HeaderPosition, HeaderTemplate, HeaderValues,
     TemplateError, band_rows, draw_header, header_layout, stamp_header,

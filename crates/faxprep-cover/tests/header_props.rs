@@ -63,10 +63,21 @@ fn template() -> impl Strategy<Value = String> {
 
 fn values() -> impl Strategy<Value = HeaderValues> {
     (
-        (text(120), prop::option::of(text(120)), prop::option::of(text(40))),
+        (
+            text(120),
+            prop::option::of(text(120)),
+            prop::option::of(text(40)),
+        ),
         (text(80), prop::option::of(text(120)), text(30)),
         (prop::option::of(text(200)), prop::option::of(text(40))),
-        (0i32..=9999, 1u8..=12, 1u8..=28, 0u8..24, 0u8..60, -1080i32..=1080),
+        (
+            0i32..=9999,
+            1u8..=12,
+            1u8..=28,
+            0u8..24,
+            0u8..60,
+            -1080i32..=1080,
+        ),
     )
         .prop_map(
             |(

@@ -172,7 +172,10 @@ mod tests {
                 // Height-limited now: the page fills the rows between the
                 // band and the far edge exactly, and is centred across.
                 assert!((y0 - f64::from(reserved.0)).abs() < 1e-6, "{res} {y0}");
-                assert!((y1 - (rows - f64::from(reserved.1))).abs() < 1e-6, "{res} {y1}");
+                assert!(
+                    (y1 - (rows - f64::from(reserved.1))).abs() < 1e-6,
+                    "{res} {y1}"
+                );
                 assert!((x0 - (1728.0 - x1)).abs() < 1e-6 && x1 - x0 < 1728.0);
                 let whole = place(612.0, 792.0, &opts(PaperChoice::default()), Scaling::Fit);
                 let s = (y1 - y0) / (rows - f64::from(band));

@@ -44,12 +44,7 @@ pub fn pixels_per_point(res: Resolution) -> (f32, f32) {
 }
 
 /// The black spans of `glyph` of `style` at `size` points and `res`.
-pub fn rasterize_glyph(
-    style: FontStyle,
-    glyph: GlyphId,
-    size: f32,
-    res: Resolution,
-) -> Vec<Span> {
+pub fn rasterize_glyph(style: FontStyle, glyph: GlyphId, size: f32, res: Resolution) -> Vec<Span> {
     let f = face(style);
     let Some((x_min, y_min, x_max, y_max)) = f.ink_bounds(glyph) else {
         return Vec::new(); // no outline (a space)

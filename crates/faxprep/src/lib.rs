@@ -25,6 +25,12 @@
 //! 6. **Billing** ([`billing::quote`]): one credit per started block of ten
 //!    pages, cover included; the free plan at most five pages.
 //!
+//! With [`Options::header`], every page also carries the identification
+//! line ([`cover::header`]): the renderer keeps the band's rows white and
+//! places the page in the rows beside them, and this crate, which has the
+//! validated fields and the page count, draws each page's band on the
+//! decoded page and codes it again (the worker never sees the sender).
+//!
 //! Stages 1 and 2 parse what strangers send. By default
 //! ([`Isolation::Process`]) they run in a `faxprep worker` child process
 //! that closes every inherited descriptor, sets `no_new_privs`, a
@@ -101,9 +107,9 @@ pub use fax::{
     DEFAULT_LINE_BUDGET_SECONDS, HeaderFacts, LINE_BYTES_PER_SECOND, PageFacts, PreparedFax,
     Warning, line_seconds, transmission_seconds,
 };
-pub use faxprep_cover::{HeaderLine, HeaderPosition, HeaderTemplate};
 pub use faxprep_codec as codec;
 pub use faxprep_cover as cover;
+pub use faxprep_cover::{HeaderLine, HeaderPosition, HeaderTemplate};
 pub use faxprep_halftone as halftone;
 pub use faxprep_intake as intake;
 pub use faxprep_intake::{FormFields, Limits, Plan};

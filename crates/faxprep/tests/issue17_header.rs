@@ -119,7 +119,10 @@ fn every_page_carries_the_line_with_the_count_after_the_free_plan_cover() {
         )
     };
     for (i, facts) in fax.pages.iter().enumerate() {
-        assert_eq!(facts.header.as_deref(), Some(expected(i as u32 + 1).as_str()));
+        assert_eq!(
+            facts.header.as_deref(),
+            Some(expected(i as u32 + 1).as_str())
+        );
     }
     let header = fax.header.as_ref().unwrap();
     assert_eq!((header.band_rows, header.position.as_str()), (40, "top"));
@@ -274,7 +277,7 @@ fn pages_keep_all_their_ink_below_the_band() {
                 let mx = x1 + (x as f64 + 0.5 - x0) * k;
                 let my = y1 + (y as f64 + 0.5 - y0) * k;
                 assert!(
-                    my >= f64::from(band) && my < f64::from(rows) && mx >= 0.0 && mx < 1728.0,
+                    (f64::from(band)..f64::from(rows)).contains(&my) && (0.0..1728.0).contains(&mx),
                     "{name} {res}: ink at {x},{y} moves to {mx},{my}, off the page or into the band"
                 );
                 let (cx, cy) = (mx.floor() as i64, my.floor() as i64);
@@ -301,15 +304,21 @@ fn pages_keep_all_their_ink_below_the_band() {
                  {} of {marks} marks",
                 marks - lost_marks.len() as u64
             );
-            assert!(lost_marks.is_empty(), "{name} {res}: marks lost at {lost_marks:?}");
+            assert!(
+                lost_marks.is_empty(),
+                "{name} {res}: marks lost at {lost_marks:?}"
+            );
             assert!(share > 0.99, "{name} {res}: only {share} of the ink kept");
         }
     }
 }
 
+/// A pixel's column and row.
+type Px = (i64, i64);
+
 /// The 8-connected groups of black pixels of `page`: (pixels, the pixels,
 /// the first pixel).
-fn components(page: &BitPage) -> Vec<(u64, Vec<(i64, i64)>, (i64, i64))> {
+fn components(page: &BitPage) -> Vec<(u64, Vec<Px>, Px)> {
     let (w, h) = (page.width() as i64, page.height() as i64);
     let mut seen = vec![false; (w * h) as usize];
     let mut out = Vec::new();

@@ -39,10 +39,10 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat, dictionary};
 use faxprep_text::FontStyle;
 use faxprep_text::font::face;
 use faxprep_text::text::{Line, Text};
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat, dictionary};
 use ttf_parser::{Face, GlyphId};
 
 use super::pages::{number, resolve};
@@ -451,9 +451,9 @@ fn appearance(face: &Face, v: &mut Value, used: &mut BTreeSet<u16>) -> Vec<u8> {
         for (i, c) in shown.take(cells).enumerate() {
             if c.ink {
                 let w = f64::from(c.advance - c.kern) * size;
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "1 0 0 1 {} {} Tm <{:04x}> Tj\n",
+                    "1 0 0 1 {} {} Tm <{:04x}> Tj",
                     num(i as f64 * cell + (cell - w) / 2.0),
                     num(y),
                     c.glyph.0
