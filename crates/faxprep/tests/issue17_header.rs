@@ -378,3 +378,32 @@ fn page_size(pdf: &[u8]) -> (f64, f64) {
         .collect();
     ((v[2] - v[0]).abs(), (v[3] - v[1]).abs())
 }
+
+/// The stamped pages are the same bits whatever the TIFF's coding (the
+/// parent decodes and codes again in the fax's own compression), and a
+/// PDF is still written beside the TIFF (its G4 pages coded again too).
+#[test]
+fn the_line_is_the_same_in_every_coding_and_in_the_pdf() {
+    use faxprep::codec::Compression;
+    let doc = pdf(&["Alpha", "Beta"]);
+    let mut reference: Option<Vec<BitPage>> = None;
+    for compression in [Compression::G4, Compression::G3OneD, Compression::G3TwoD] {
+        let mut o = options(Resolution::Standard, true);
+        o.compression = compression;
+        o.want_pdf = true;
+        let fax = prepare(&doc, &fields(), &o).unwrap();
+        let pages = pages_of(&fax.tiff);
+        assert_eq!(pages.len(), 2);
+        for (page, facts) in pages.iter().zip(&fax.pages) {
+            assert!(facts.header.as_deref().unwrap().ends_with("of 2"));
+            assert!(facts.g4_bytes > 0 && facts.coded_bytes > 0);
+            let rows = band_rows(Resolution::Standard);
+            assert!((0..rows).any(|y| page.row(y).iter().any(|&b| b != 0)));
+        }
+        match &reference {
+            None => reference = Some(pages),
+            Some(r) => assert!(r == &pages, "{compression:?} pages differ from G4's"),
+        }
+        assert!(fax.pdf.is_some_and(|p| p.starts_with(b"%PDF-")));
+    }
+}
