@@ -10,6 +10,7 @@ mod cover;
 mod inspect;
 mod prepare;
 mod preview;
+mod serve;
 mod worker;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +34,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Draw the cover page alone, as PNG.
     Cover(cover::Args),
+    /// Run the engine as an HTTP service (and the send-fax API's sandbox).
+    Serve(serve::Args),
     /// Internal: run one isolated job from stdin (used by `prepare`).
     #[command(hide = true)]
     Worker(worker::Args),
@@ -52,6 +55,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Preview(args) => preview::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Cover(args) => cover::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Worker(args) => worker::run(args),
     }
 }

@@ -30,6 +30,9 @@ pub(crate) struct DocJob {
     /// Rows kept white at the top and bottom of every page for the
     /// identification line (drawn by the parent, which has the fields).
     pub reserved_rows: (u32, u32),
+    /// Stop after the summary: preflight only, no pricing, no pages.
+    #[serde(default)]
+    pub inspect_only: bool,
 }
 
 impl DocJob {
@@ -50,6 +53,7 @@ impl DocJob {
             want_g4: opts.want_pdf && opts.compression != Compression::G4,
             limits: opts.limits.clone(),
             reserved_rows: opts.reserved_rows(),
+            inspect_only: false,
         }
     }
 
@@ -58,7 +62,7 @@ impl DocJob {
     }
 
     fn compression(&self) -> Result<Compression, Error> {
-        Compression::from_name(&self.compression).ok_or_else(|| Error::Usage {
+        Compression::from_name(&self.compression).ok_or_else(|| Error::Internal {
             message: format!("unknown compression {}", self.compression),
         })
     }
@@ -70,7 +74,7 @@ impl DocJob {
                 .into_iter()
                 .find(|p| p.name() == name)
                 .map(PaperChoice::Fixed)
-                .ok_or_else(|| Error::Usage {
+                .ok_or_else(|| Error::Internal {
                     message: format!("unknown paper {name}"),
                 }),
         }
@@ -79,7 +83,7 @@ impl DocJob {
     fn halftone(&self) -> Result<Method, Error> {
         self.halftone
             .parse()
-            .map_err(|e: faxprep_halftone::Error| Error::Usage {
+            .map_err(|e: faxprep_halftone::Error| Error::Internal {
                 message: e.to_string(),
             })
     }
@@ -91,6 +95,18 @@ pub(crate) struct DocSummary {
     pub format: DocumentFormat,
     pub pages: u32,
     pub warnings: Vec<Warning>,
+    // Preflight's other facts, for `inspect`; a worker that leaves them
+    // out says nothing about them.
+    #[serde(default)]
+    pub encrypted: bool,
+    #[serde(default)]
+    pub password_used: bool,
+    #[serde(default)]
+    pub repaired: bool,
+    #[serde(default)]
+    pub image: Option<crate::inspect::ImageFacts>,
+    #[serde(default)]
+    pub form_fields_to_draw: u32,
 }
 
 /// One coded page of the upload.
@@ -133,7 +149,9 @@ pub(crate) fn process_document(
     };
     let document = faxprep_intake::check_document(bytes, &intake_opts).map_err(Error::Intake)?;
     // Price before any rendering: a free-plan fax that is too long stops here.
-    billing::quote(document.pages, job.cover, job.plan()).map_err(Error::Billing)?;
+    if !job.inspect_only {
+        billing::quote(document.pages, job.cover, job.plan()).map_err(Error::Billing)?;
+    }
     let summary = DocSummary {
         format: document.format,
         pages: document.pages,
@@ -144,8 +162,23 @@ pub(crate) fn process_document(
                 message: w.to_string(),
             })
             .collect(),
+        encrypted: document.encrypted,
+        password_used: document.password_used,
+        repaired: document.repaired,
+        image: document.image.as_ref().map(|img| {
+            let (width, height) = img.display_size();
+            crate::inspect::ImageFacts {
+                width,
+                height,
+                orientation: img.orientation,
+            }
+        }),
+        form_fields_to_draw: document.form_values_to_draw,
     };
     sink(Event::Summary(summary))?;
+    if job.inspect_only {
+        return Ok(());
+    }
     // Made fit for the renderer in one load and one write: a rebuilt
     // cross-reference table written out (so the renderer sees the pages
     // preflight counted), huge images averaged down, streaming (a renderer
@@ -252,7 +285,7 @@ pub(crate) fn process_document(
         Ok(()) => Ok(()),
         Err(RenderError::Raster(e)) => Err(Error::from_raster(e)),
         Err(RenderError::Sink(e)) => Err(e),
-        Err(e) => Err(Error::Usage {
+        Err(e) => Err(Error::Internal {
             message: e.to_string(),
         }),
     }
