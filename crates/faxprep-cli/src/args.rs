@@ -186,6 +186,9 @@ impl FaxArgs {
             date: self.date.clone(),
             zone: self.zone.clone(),
             password: self.password.clone(),
+            header: self.header.then(|| "true".into()),
+            header_format: self.header_format.clone(),
+            header_position: Some(self.header_position.clone()),
             ..OptionValues::default()
         };
         let mut base = Options::default();
@@ -200,20 +203,6 @@ impl FaxArgs {
             }
             _ => anyhow::anyhow!("{e}"),
         })?;
-        if self.header || self.header_format.is_some() {
-            let template = match &self.header_format {
-                Some(t) => t
-                    .parse()
-                    .map_err(|e| anyhow::anyhow!("--header-format: {e}"))?,
-                None => faxprep::HeaderTemplate::standard(),
-            };
-            let position = if self.header_position == "bottom" {
-                faxprep::HeaderPosition::Bottom
-            } else {
-                faxprep::HeaderPosition::Top
-            };
-            o.header = Some(faxprep::HeaderLine { template, position });
-        }
         o.isolation = if self.in_process {
             Isolation::InProcess
         } else {
