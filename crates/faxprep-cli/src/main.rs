@@ -8,6 +8,7 @@
 mod args;
 mod cover;
 mod inspect;
+mod mcp;
 mod prepare;
 mod preview;
 mod worker;
@@ -33,6 +34,10 @@ enum Command {
     Inspect(inspect::Args),
     /// Draw the cover page alone, as PNG.
     Cover(cover::Args),
+    /// Serve the tools to AI agents over MCP on stdio (configured by
+    /// FAXPREP_MCP_ROOT, FAXPREP_API_BASE, FAXPREP_API_KEY, FAXPREP_MCP_SEND,
+    /// FAXPREP_MCP_AUDIT).
+    Mcp(mcp::Args),
     /// Internal: run one isolated job from stdin (used by `prepare`).
     #[command(hide = true)]
     Worker(worker::Args),
@@ -52,6 +57,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Preview(args) => preview::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Cover(args) => cover::run(args),
+        Command::Mcp(args) => mcp::run(args),
         Command::Worker(args) => worker::run(args),
     }
 }
