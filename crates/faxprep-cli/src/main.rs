@@ -11,6 +11,7 @@ mod inspect;
 mod mcp;
 mod prepare;
 mod preview;
+mod serve;
 mod worker;
 
 use clap::{Parser, Subcommand};
@@ -34,6 +35,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Draw the cover page alone, as PNG.
     Cover(cover::Args),
+    /// Run the engine as an HTTP service (and the send-fax API's sandbox).
+    Serve(serve::Args),
     /// Serve the tools to AI agents over MCP on stdio (configured by
     /// FAXPREP_MCP_ROOT, FAXPREP_API_BASE, FAXPREP_API_KEY, FAXPREP_MCP_SEND,
     /// FAXPREP_MCP_AUDIT).
@@ -57,6 +60,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Preview(args) => preview::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Cover(args) => cover::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Mcp(args) => mcp::run(args),
         Command::Worker(args) => worker::run(args),
     }

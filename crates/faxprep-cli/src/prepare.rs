@@ -113,7 +113,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             if let Some(pdf) = &args.pdf {
                 map.insert("pdf".into(), pdf.display().to_string().into());
             }
-            map.insert("tiff_bytes".into(), fax.tiff.len().into());
             map.insert("seconds".into(), seconds.into());
             map.insert("worker_peak_rss_kib".into(), stats.peak_rss_kib.into());
             map.insert(

@@ -148,11 +148,14 @@ fn preview_pngs_equal_the_decoded_fax() {
 fn inspect_reports_uploads_and_fax_tiffs() {
     let out = faxprep(&["inspect", s(&fixture("ten-pages.pdf")), "--json"], 0);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["kind"], "pdf");
+    assert_eq!(v["kind"], "upload");
+    assert_eq!(v["format"], "pdf");
     assert_eq!(v["pages"], 10);
-    assert_eq!(v["credits"], 1);
-    assert_eq!(v["credits_with_cover"], 2);
-    assert_eq!(v["free_plan_allowed"], false);
+    // One credit per started ten pages: 10 pages, 11 with a cover; the
+    // free plan stops at five.
+    assert_eq!(v["quotes"]["paid"]["credits"], 1);
+    assert_eq!(v["quotes"]["paid_with_cover"]["credits"], 2);
+    assert_eq!(v["quotes"]["free"], serde_json::Value::Null);
 
     let dir = tempfile::tempdir().unwrap();
     let tif = dir.path().join("fax.tif");
@@ -169,9 +172,95 @@ fn inspect_reports_uploads_and_fax_tiffs() {
     );
     let out = faxprep(&["inspect", s(&tif), "--json"], 0);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["kind"], "tiff");
+    assert_eq!(v["kind"], "fax_tiff");
     assert_eq!(v["valid_class_f"], true, "{v}");
     assert_eq!(v["pages"][0]["width"], 1728);
+    // Names, not Rust's debug text.
+    assert_eq!(v["pages"][0]["compression"], "g4");
+    assert_eq!(v["pages"][0]["resolution"], "fine");
+    assert_eq!(v["pages"][0]["y_dpi"], 196.0);
+    let text = faxprep(&["inspect", s(&tif)], 0);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains(", g4, fine (204 x 196 dpi)"), "{text}");
+    assert!(!text.contains("Some(") && !text.contains('{'), "{text}");
+
+    // preview takes the fax TIFF that inspect takes, page for page.
+    let previews = dir.path().join("previews");
+    faxprep(&["preview", s(&tif), "-o", s(&previews)], 0);
+    let decoded = fax_tiff_pages(&std::fs::read(&tif).unwrap());
+    let png = image::open(previews.join("page-001.png"))
+        .unwrap()
+        .to_luma8();
+    assert_eq!(png.as_raw(), &decoded[0].to_gray_bytes());
+}
+
+#[test]
+fn a_zone_shows_the_dates_instant_in_that_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let tif = dir.path().join("fax.tif");
+    faxprep(
+        &[
+            "prepare",
+            s(&fixture("letter.pdf")),
+            "-o",
+            s(&tif),
+            "--date",
+            "2026-11-28T19:05Z",
+            "--zone",
+            "America/New_York",
+        ],
+        0,
+    );
+    let date = tiffinfo_date(&tif);
+    assert_eq!(date, "2026:11:28 14:05:00");
+    // Without --date: now, in the zone (Tokyo is UTC+9 all year).
+    faxprep(
+        &[
+            "prepare",
+            s(&fixture("letter.pdf")),
+            "-o",
+            s(&tif),
+            "--zone",
+            "Asia/Tokyo",
+        ],
+        0,
+    );
+    let date = tiffinfo_date(&tif);
+    let hour: u32 = date[11..13].parse().unwrap();
+    let utc_hour = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 3600
+        % 24) as u32;
+    assert!(
+        hour == (utc_hour + 9) % 24 || hour == (utc_hour + 8) % 24,
+        "{date} against UTC hour {utc_hour}"
+    );
+    let out = faxprep(
+        &[
+            "prepare",
+            s(&fixture("letter.pdf")),
+            "-o",
+            s(&tif),
+            "--zone",
+            "Mars/Olympus",
+        ],
+        2,
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("--zone") && err.contains("IANA"), "{err}");
+}
+
+/// The TIFF's DateTime as our reader finds it.
+fn tiffinfo_date(tif: &std::path::Path) -> String {
+    let bytes = std::fs::read(tif).unwrap();
+    let pages = faxprep::codec::tiff::read_tiff(&bytes, &Default::default()).unwrap();
+    pages[0].date_time.clone().unwrap()
+}
+
+fn fax_tiff_pages(bytes: &[u8]) -> Vec<faxprep::page::BitPage> {
+    faxprep::codec::tiff::decode_tiff(bytes, &Default::default()).unwrap()
 }
 
 #[test]

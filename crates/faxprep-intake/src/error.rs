@@ -211,14 +211,119 @@ fn join_fields(fields: &[FieldError]) -> String {
 
 /// The body the fax API returns for a rejected request:
 /// `{"error": "...", "error_type": "bad_request", "hint": "..."}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ApiError {
     /// What went wrong, one or more sentences.
     pub error: String,
-    /// "bad_request" for the client's errors, "internal_error" for ours.
-    pub error_type: String,
+    /// The kind of error, which also gives the HTTP status.
+    pub error_type: ErrorType,
     /// How to fix it.
     pub hint: String,
+}
+
+impl ApiError {
+    /// A body of `error_type` with its message and hint.
+    pub fn new(error_type: ErrorType, error: impl Into<String>, hint: impl Into<String>) -> Self {
+        ApiError {
+            error: error.into(),
+            error_type,
+            hint: hint.into(),
+        }
+    }
+}
+
+/// The `error_type` of an API error body, written in snake case
+/// (`bad_request`); each has the HTTP status it is answered with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorType {
+    /// The caller sent something wrong: the file, a field or an option (400).
+    BadRequest,
+    /// No or a wrong API key or token (401).
+    Unauthorized,
+    /// The plan does not allow this fax (402).
+    PaymentRequired,
+    /// No such fax or route (404).
+    NotFound,
+    /// The request body is over the size limit (413).
+    PayloadTooLarge,
+    /// The document hits a resource limit or crashes the renderer (422).
+    DocumentTooComplex,
+    /// Too many requests for the key or the server (429).
+    RateLimited,
+    /// Our fault (500).
+    InternalError,
+    /// The service cannot take work now: shutting down, or no worker (503).
+    ServiceUnavailable,
+}
+
+impl ErrorType {
+    /// Every error type, in status order.
+    pub const ALL: [ErrorType; 9] = [
+        ErrorType::BadRequest,
+        ErrorType::Unauthorized,
+        ErrorType::PaymentRequired,
+        ErrorType::NotFound,
+        ErrorType::PayloadTooLarge,
+        ErrorType::DocumentTooComplex,
+        ErrorType::RateLimited,
+        ErrorType::InternalError,
+        ErrorType::ServiceUnavailable,
+    ];
+
+    /// The name in the API body (`bad_request`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorType::BadRequest => "bad_request",
+            ErrorType::Unauthorized => "unauthorized",
+            ErrorType::PaymentRequired => "payment_required",
+            ErrorType::NotFound => "not_found",
+            ErrorType::PayloadTooLarge => "payload_too_large",
+            ErrorType::DocumentTooComplex => "document_too_complex",
+            ErrorType::RateLimited => "rate_limited",
+            ErrorType::InternalError => "internal_error",
+            ErrorType::ServiceUnavailable => "service_unavailable",
+        }
+    }
+
+    /// The type named `name` in an API body, if there is one.
+    pub fn from_name(name: &str) -> Option<ErrorType> {
+        ErrorType::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
+    /// The HTTP status this type is answered with.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorType::BadRequest => 400,
+            ErrorType::Unauthorized => 401,
+            ErrorType::PaymentRequired => 402,
+            ErrorType::NotFound => 404,
+            ErrorType::PayloadTooLarge => 413,
+            ErrorType::DocumentTooComplex => 422,
+            ErrorType::RateLimited => 429,
+            ErrorType::InternalError => 500,
+            ErrorType::ServiceUnavailable => 503,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ErrorType {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for ErrorType {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
 }
 
 /// The hint for a file that is not one of the accepted kinds.
@@ -313,12 +418,12 @@ impl Error {
     /// The API's error body for this error.
     pub fn api_error(&self) -> ApiError {
         let error_type = match self {
-            Error::Internal { .. } => "internal_error",
-            _ => "bad_request",
+            Error::Internal { .. } => ErrorType::InternalError,
+            _ => ErrorType::BadRequest,
         };
         ApiError {
             error: self.api_message(),
-            error_type: error_type.to_owned(),
+            error_type,
             hint: self.hint(),
         }
     }

@@ -137,7 +137,7 @@ mod png;
 mod sniff;
 
 pub use document::{ColorType, Document, ImageInfo, PageInfo, Rect, Warning};
-pub use error::{ApiError, Error, FieldError, LimitKind, formats_hint};
+pub use error::{ApiError, Error, ErrorType, FieldError, LimitKind, formats_hint};
 pub use faxprep_page::DocumentFormat;
 pub use fields::{
     FormFields, OTHER_DESTINATIONS, ValidFields, max_chars, validate_fields, wants_cover,

@@ -90,7 +90,6 @@ fn a_file_cut_short_keeps_its_complete_pages() {
             .pages,
         2
     );
-    std::fs::write("/tmp/dmg/fixed.pdf", &fixed).unwrap();
     if require_tool("pdfinfo") {
         assert_eq!(pdfinfo_pages(cut), None, "poppler opens the cut file");
         assert_eq!(pdfinfo_pages(&fixed), Some(2));

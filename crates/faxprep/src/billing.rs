@@ -10,7 +10,7 @@ pub const PAGES_PER_CREDIT: u32 = 10;
 pub const FREE_PLAN_MAX_PAGES: u32 = 5;
 
 /// What a fax will cost, computed before or after preparing it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Quote {
     /// Pages that will be transmitted, cover included.
     pub total_pages: u32,

@@ -1,10 +1,10 @@
 //! One error type for the whole pipeline, and its API body.
 
 use crate::billing::BillingError;
-use crate::isolate::IsolationError;
+use crate::spawn::IsolationError;
 use serde::{Deserialize, Serialize};
 
-pub use faxprep_intake::ApiError;
+pub use faxprep_intake::{ApiError, ErrorType};
 
 /// Why a fax could not be prepared. Each stage's error is wrapped with its
 /// context; [`Error::api_error`] and [`Error::http_status`] give what the
@@ -41,9 +41,20 @@ pub enum Error {
         /// Its HTTP status.
         status: u16,
     },
-    /// The options are inconsistent (a caller bug).
-    Usage {
-        /// What is wrong.
+    /// An option given by name and value (a form field, a flag, a tool
+    /// argument) has a value it cannot take: the caller's mistake (HTTP 400).
+    InvalidOption {
+        /// The option's name as the caller gave it (`resolution`).
+        name: String,
+        /// The value given.
+        value: String,
+        /// What it can be.
+        expected: String,
+    },
+    /// Something that cannot happen did: our bug, not the caller's (HTTP
+    /// 500). The message is for logs; the API body does not repeat it.
+    Internal {
+        /// What went wrong.
         message: String,
     },
 }
@@ -65,7 +76,12 @@ impl std::fmt::Display for Error {
             Error::Pdf { message } => write!(f, "writing the pdf: {message}"),
             Error::Isolation(e) => e.fmt(f),
             Error::Rejected { body, .. } => f.write_str(&body.error),
-            Error::Usage { message } => write!(f, "invalid options: {message}"),
+            Error::InvalidOption {
+                name,
+                value,
+                expected,
+            } => write!(f, "{name} cannot be {value:?}: expected {expected}"),
+            Error::Internal { message } => write!(f, "internal error: {message}"),
         }
     }
 }
@@ -87,12 +103,8 @@ impl std::error::Error for Error {
 const TOO_COMPLEX_HINT: &str = "The document is too complex to fax as it is. Print it to a new \
     PDF (or export fewer pages, or save images as PNG) and upload that.";
 
-fn body(error_type: &str, error: String, hint: &str) -> ApiError {
-    ApiError {
-        error,
-        error_type: error_type.into(),
-        hint: hint.into(),
-    }
+fn body(error_type: ErrorType, error: String, hint: &str) -> ApiError {
+    ApiError::new(error_type, error, hint)
 }
 
 /// Upper-case the first letter and end with a period, as the API's
@@ -120,38 +132,41 @@ impl Error {
         Error::Raster { page, source }
     }
 
-    /// The `error_type` of the API body: `bad_request`, `payment_required`,
-    /// `document_too_complex` or `internal_error`.
-    pub fn error_type(&self) -> &str {
+    /// The `error_type` of the API body.
+    pub fn error_type(&self) -> ErrorType {
         use faxprep_raster::Error as R;
         match self {
-            Error::Intake(e) => match e.http_status() {
-                500 => "internal_error",
-                _ => "bad_request",
-            },
-            Error::Billing(BillingError::FreePlanPageLimit { .. }) => "payment_required",
-            Error::Billing(_) => "bad_request",
+            Error::Intake(e) => e.api_error().error_type,
+            Error::Billing(BillingError::FreePlanPageLimit { .. }) => ErrorType::PaymentRequired,
+            Error::Billing(_) => ErrorType::BadRequest,
             Error::Raster {
                 source: R::Limits(_) | R::RendererPanicked { .. },
                 ..
-            } => "document_too_complex",
+            } => ErrorType::DocumentTooComplex,
             Error::Raster {
                 source: R::Usage { .. },
                 ..
-            } => "internal_error",
-            Error::Raster { .. } => "bad_request",
+            } => ErrorType::InternalError,
+            Error::Raster { .. } => ErrorType::BadRequest,
+            Error::Isolation(IsolationError::Busy { .. }) => ErrorType::ServiceUnavailable,
             Error::Isolation(
                 IsolationError::Spawn { .. }
                 | IsolationError::NoWorker { .. }
-                | IsolationError::Busy { .. }
                 | IsolationError::BadResponse { .. },
-            ) => "internal_error",
-            Error::Isolation(_) => "document_too_complex",
-            Error::Rejected { body, .. } => &body.error_type,
-            Error::Cover(_) | Error::Tiff(_) | Error::Pdf { .. } | Error::Usage { .. } => {
-                "internal_error"
+            ) => ErrorType::InternalError,
+            Error::Isolation(_) => ErrorType::DocumentTooComplex,
+            Error::Rejected { body, .. } => body.error_type,
+            Error::InvalidOption { .. } => ErrorType::BadRequest,
+            Error::Cover(_) | Error::Tiff(_) | Error::Pdf { .. } | Error::Internal { .. } => {
+                ErrorType::InternalError
             }
         }
+    }
+
+    /// Whether the caller can fix this (a 4xx); otherwise it is ours or the
+    /// server's (a 5xx).
+    pub fn is_callers(&self) -> bool {
+        self.http_status() < 500
     }
 
     /// The HTTP status the API answers with.
@@ -159,25 +174,19 @@ impl Error {
         match self {
             Error::Intake(e) => e.http_status(),
             Error::Rejected { status, .. } => *status,
-            Error::Isolation(IsolationError::Busy { .. }) => 503,
-            _ => match self.error_type() {
-                "payment_required" => 402,
-                "document_too_complex" => 422,
-                "internal_error" => 500,
-                _ => 400,
-            },
+            _ => self.error_type().http_status(),
         }
     }
 
     /// The API's error body: `{"error": ..., "error_type": ..., "hint": ...}`.
     pub fn api_error(&self) -> ApiError {
         use faxprep_raster::Error as R;
-        let error_type = self.error_type().to_owned();
+        let error_type = self.error_type();
         match self {
             Error::Intake(e) => e.api_error(),
             Error::Rejected { body, .. } => body.clone(),
             Error::Billing(e @ BillingError::FreePlanPageLimit { .. }) => body(
-                &error_type,
+                error_type,
                 sentence(e.to_string()),
                 "Upgrade to a paid plan to send longer faxes, or send fewer pages.",
             ),
@@ -185,7 +194,7 @@ impl Error {
                 source: R::Password { .. },
                 ..
             } => body(
-                &error_type,
+                error_type,
                 sentence(self.to_string()),
                 "Remove the password from the PDF (print it to a new PDF) or supply the password.",
             ),
@@ -196,28 +205,38 @@ impl Error {
             | Error::Isolation(_) => {
                 if matches!(self, Error::Isolation(IsolationError::Busy { .. })) {
                     body(
-                        &error_type,
+                        error_type,
                         "The server is busy.".into(),
                         "Try again in a minute.",
                     )
-                } else if error_type == "internal_error" {
+                } else if error_type == ErrorType::InternalError {
                     // The worker's own words are not repeated to the user.
                     body(
-                        &error_type,
+                        error_type,
                         "The document could not be prepared because of an internal error.".into(),
                         "Try again later.",
                     )
                 } else {
-                    body(&error_type, sentence(self.to_string()), TOO_COMPLEX_HINT)
+                    body(error_type, sentence(self.to_string()), TOO_COMPLEX_HINT)
                 }
             }
+            Error::InvalidOption { expected, .. } => body(
+                error_type,
+                sentence(self.to_string()),
+                &format!("Use one of: {expected}."),
+            ),
+            Error::Internal { .. } => body(
+                error_type,
+                "The document could not be prepared because of an internal error.".into(),
+                "This is our fault; try again later.",
+            ),
             Error::Raster { .. } | Error::Billing(_) => body(
-                &error_type,
+                error_type,
                 sentence(self.to_string()),
                 "Print the document to a new PDF (or save the image as PNG) and upload that.",
             ),
             _ => body(
-                &error_type,
+                error_type,
                 sentence(self.to_string()),
                 "This is our fault; try again later.",
             ),
@@ -239,22 +258,23 @@ impl From<&Error> for WireError {
         let b = e.api_error();
         WireError {
             error: b.error,
-            error_type: b.error_type,
+            error_type: b.error_type.as_str().into(),
             hint: b.hint,
             status: e.http_status(),
         }
     }
 }
 
-impl From<WireError> for Error {
-    fn from(w: WireError) -> Self {
-        Error::Rejected {
-            body: ApiError {
-                error: w.error,
-                error_type: w.error_type,
-                hint: w.hint,
-            },
-            status: w.status,
-        }
+impl WireError {
+    /// The rejection this is, when its type is one the API knows.
+    pub(crate) fn into_error(self) -> Option<Error> {
+        Some(Error::Rejected {
+            body: ApiError::new(
+                ErrorType::from_name(&self.error_type)?,
+                self.error,
+                self.hint,
+            ),
+            status: self.status,
+        })
     }
 }

@@ -33,6 +33,10 @@ pub struct PreparedFax {
     /// The same pages as a PDF of G4 images, when asked for.
     #[serde(skip)]
     pub pdf: Option<Vec<u8>>,
+    /// Bytes of the TIFF file.
+    pub tiff_bytes: u64,
+    /// Bytes of the PDF, when there is one.
+    pub pdf_bytes: Option<u64>,
     /// The recipient's number in E.164, to echo back to the user.
     pub recipient_number: String,
     /// What the upload was.

@@ -40,10 +40,26 @@
 //!
 //! Each page is rendered, halftoned and coded by one thread of the render
 //! pool, pages in parallel, and assembled in order on the calling thread.
-//! The form fields are validated on a thread of their own meanwhile:
-//! loading libphonenumber's metadata takes about 60 ms, once per process
-//! (a backend pays it on its first fax, the CLI on every run), and the
-//! cover page, the first thing that needs the fields, waits for them.
+//! The form fields are validated on a thread of their own meanwhile
+//! (libphonenumber loads its metadata once per process, on the first
+//! fax), and the cover page, the first thing that needs the fields, waits
+//! for them.
+//!
+//! # What frontends share
+//! The CLI, the HTTP service and the MCP server are thin: they collect
+//! names and values and shape answers. What they have in common lives
+//! here, typed: [`request`] sorts named values into the API's form fields
+//! and the engine's options and checks them; [`date`] reads dates and IANA
+//! zones; [`inspect()`] tells what an upload or a fax TIFF is and what it
+//! costs ([`Quotes`]); [`PreparedFax`] serialises as the facts every
+//! frontend answers with; [`preview`] makes PNGs of the pages as they are
+//! printed; [`ErrorType`] and [`ApiError`] are the API's error body.
+//!
+//! The modules behind [`prepare`]: `pipeline` runs the untrusted stages
+//! (preflight, render, halftone, code) on one upload; [`spawn`] starts
+//! the worker process and reads its answer within bounds; `protocol` is
+//! the worker's side and the frames between the two; [`sandbox`] locks
+//! the worker down.
 //!
 //! ```no_run
 //! use faxprep::{FormFields, Options, prepare};
@@ -72,8 +88,11 @@
 //! - the stage crates (`faxprep-*`), re-exported as modules;
 //! - `lopdf`: writes the PDF output with the G4 bytes untouched (see
 //!   [`pdf`]);
-//! - `serde`/`serde_json`: the API error body, `--json` output and the
-//!   worker protocol;
+//! - `serde`/`serde_json`: the API error body, the facts frontends answer
+//!   with and the worker protocol;
+//! - `jiff`: calendar and IANA zones for [`date`], with its own copy of
+//!   the zone database;
+//! - `image` (PNG only): [`preview`] pictures;
 //! - `rlimit`: safe `setrlimit` for the worker (no unsafe code here);
 //! - `landlock`, `seccompiler`, `nix`, `libc` (constants only): the
 //!   worker's sandbox and the parent's process-group, `poll` and `killpg`
@@ -85,18 +104,22 @@
 #![deny(missing_docs)]
 
 pub mod billing;
+pub mod date;
 mod error;
 mod fax;
-pub mod isolate;
+mod inspect;
 mod options;
 pub mod pdf;
-mod process;
+mod pipeline;
+pub mod preview;
+mod protocol;
+pub mod request;
 pub mod sandbox;
 mod slots;
-mod worker;
+pub mod spawn;
 
 pub use billing::{Quote, quote};
-pub use error::{ApiError, Error};
+pub use error::{ApiError, Error, ErrorType};
 pub use fax::{
     DEFAULT_LINE_BUDGET_SECONDS, LINE_BYTES_PER_SECOND, PageFacts, PreparedFax, Warning,
     line_seconds, transmission_seconds,
@@ -108,11 +131,14 @@ pub use faxprep_intake as intake;
 pub use faxprep_intake::{FormFields, Limits, Plan};
 pub use faxprep_page as page;
 pub use faxprep_raster as raster;
-pub use isolate::{Isolation, Worker, WorkerLimits, apply_worker_limits, find_worker_program};
+pub use inspect::{
+    ImageFacts, Inspection, Quotes, TiffFacts, TiffPageFacts, UploadFacts, inspect, is_tiff,
+};
 pub use options::{Options, default_brand};
+pub use protocol::{WorkerStats, max_coded_page, worker_main, worker_process};
 pub use sandbox::{SandboxOptions, SandboxReport};
 pub use slots::{max_workers, set_max_workers};
-pub use worker::{WorkerStats, max_coded_page, worker_main, worker_process};
+pub use spawn::{Isolation, Worker, WorkerLimits, apply_worker_limits, find_worker_program};
 
 use faxprep_codec::tiff::{TiffOptions, TiffWriter};
 use faxprep_codec::{Compression, EncodeOptions, encode};
@@ -120,7 +146,7 @@ use faxprep_cover::{CoverFields, CoverOptions};
 use faxprep_intake::{IntakeOptions, ValidFields};
 use faxprep_page::{BitPage, Paper};
 use faxprep_raster::PaperChoice;
-use process::{CodedPage, DocJob, Event};
+use pipeline::{CodedPage, DocJob, Event};
 
 /// Result with this crate's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
@@ -160,7 +186,7 @@ pub fn prepare_with_progress(
     let Some(cover) = faxprep_intake::wants_cover(fields, opts.plan) else {
         return Err(match faxprep_intake::validate_fields(fields, opts.plan) {
             Err(e) => fields_error(e, upload, fields, &intake_opts, opts),
-            Ok(_) => Error::Usage {
+            Ok(_) => Error::Internal {
                 message: "includeCover reported invalid but validates".into(),
             },
         });
@@ -181,8 +207,8 @@ pub fn prepare_with_progress(
     let mut assembly = Assembly::new(opts, cover)?;
     // The fields are checked on a thread of their own while the document
     // is preflighted and rendered (loading libphonenumber's metadata is
-    // the slowest check: 60 ms in a fresh process, most of a one-page
-    // fax); the cover, the first thing that needs them, waits for them.
+    // the slowest check in a fresh process); the cover, the first thing
+    // that needs them, waits for them.
     let (outcome, checked) = std::thread::scope(|scope| {
         let mut check = FieldCheck::start(scope, fields, opts.plan);
         let mut sink = |event: Event| {
@@ -210,9 +236,11 @@ pub fn prepare_with_progress(
         };
         let outcome = match &opts.isolation {
             Isolation::InProcess => {
-                process::process_document(upload, &job, &mut sink).map(|()| WorkerStats::default())
+                pipeline::process_document(upload, &job, &mut sink).map(|()| WorkerStats::default())
             }
-            Isolation::Process(worker) => worker::process_isolated(worker, upload, &job, &mut sink),
+            Isolation::Process(worker) => {
+                protocol::process_isolated(worker, upload, &job, &mut sink)
+            }
         };
         (outcome, check.result().clone())
     });
@@ -340,7 +368,7 @@ struct Assembly<'a> {
     recipient_number: Option<String>,
     writer: Option<TiffWriter>,
     pdf_pages: Vec<(u32, u32, Vec<u8>)>,
-    summary: Option<process::DocSummary>,
+    summary: Option<pipeline::DocSummary>,
     facts: Vec<PageFacts>,
     warnings: Vec<Warning>,
     credits: u32,
@@ -382,12 +410,12 @@ impl<'a> Assembly<'a> {
     }
 
     fn writer(&mut self) -> Result<&mut TiffWriter> {
-        self.writer.as_mut().ok_or_else(|| Error::Usage {
+        self.writer.as_mut().ok_or_else(|| Error::Internal {
             message: "fax already finished".into(),
         })
     }
 
-    fn start(&mut self, summary: process::DocSummary) -> Result<()> {
+    fn start(&mut self, summary: pipeline::DocSummary) -> Result<()> {
         let quote =
             billing::quote(summary.pages, self.cover, self.opts.plan).map_err(Error::Billing)?;
         self.credits = quote.credits;
@@ -405,7 +433,7 @@ impl<'a> Assembly<'a> {
     /// fax has one (before any page of the document).
     fn fields(&mut self, fields: &ValidFields) -> Result<()> {
         if self.summary.is_none() || self.has_fields() {
-            return Err(Error::Usage {
+            return Err(Error::Internal {
                 message: "fields out of order".into(),
             });
         }
@@ -446,7 +474,7 @@ impl<'a> Assembly<'a> {
 
     fn add(&mut self, page: CodedPage) -> Result<()> {
         if self.summary.is_none() {
-            return Err(Error::Usage {
+            return Err(Error::Internal {
                 message: "page before summary".into(),
             });
         }
@@ -466,7 +494,7 @@ impl<'a> Assembly<'a> {
                 Some(g4) => g4,
                 None if self.opts.compression == Compression::G4 => strip,
                 None => {
-                    return Err(Error::Usage {
+                    return Err(Error::Internal {
                         message: "no g4 data for the pdf".into(),
                     });
                 }
@@ -479,17 +507,20 @@ impl<'a> Assembly<'a> {
     }
 
     fn finish(mut self) -> Result<PreparedFax> {
-        let summary = self.summary.take().ok_or_else(|| Error::Usage {
+        let summary = self.summary.take().ok_or_else(|| Error::Internal {
             message: "no document".into(),
         })?;
-        let writer = self.writer.take().ok_or_else(|| Error::Usage {
+        let writer = self.writer.take().ok_or_else(|| Error::Internal {
             message: "finished".into(),
         })?;
-        let recipient_number = self.recipient_number.take().ok_or_else(|| Error::Usage {
-            message: "no fields".into(),
-        })?;
+        let recipient_number = self
+            .recipient_number
+            .take()
+            .ok_or_else(|| Error::Internal {
+                message: "no fields".into(),
+            })?;
         if self.facts.len() as u32 != self.total {
-            return Err(Error::Usage {
+            return Err(Error::Internal {
                 message: format!("{} pages coded, {} expected", self.facts.len(), self.total),
             });
         }
@@ -514,6 +545,8 @@ impl<'a> Assembly<'a> {
             None
         };
         Ok(PreparedFax {
+            tiff_bytes: tiff.len() as u64,
+            pdf_bytes: pdf.as_ref().map(|p| p.len() as u64),
             tiff,
             pdf,
             recipient_number,

@@ -1,6 +1,6 @@
 //! What a caller can choose about a fax.
 
-use crate::isolate::Isolation;
+use crate::spawn::Isolation;
 use faxprep_codec::Compression;
 use faxprep_cover::{Brand, CoverDate};
 use faxprep_halftone::Method;

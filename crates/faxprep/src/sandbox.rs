@@ -179,12 +179,12 @@ pub fn enter_sandbox(setup: &WorkerSetup) -> Result<SandboxReport, SandboxError>
     let user = switch_user(setup.sandbox.user)?;
     nix::sys::prctl::set_no_new_privs().map_err(fail("no_new_privs"))?;
     nix::sys::prctl::set_dumpable(false).map_err(fail("dumpable"))?;
-    crate::isolate::apply_worker_limits(setup.address_space_mib, setup.cpu_seconds).map_err(
-        |e| SandboxError {
+    crate::spawn::apply_worker_limits(setup.address_space_mib, setup.cpu_seconds).map_err(|e| {
+        SandboxError {
             step: "resource limits",
             message: e.to_string(),
-        },
-    )?;
+        }
+    })?;
     let no_new_privs = nix::sys::prctl::get_no_new_privs().unwrap_or(false);
     let not_dumpable = !nix::sys::prctl::get_dumpable().unwrap_or(true);
     let landlock = if setup.sandbox.simulate_no_landlock {

@@ -1,7 +1,7 @@
 //! The bound on concurrent workers: one semaphore for the whole process,
 //! shared by every caller of [`crate::prepare`].
 
-use crate::isolate::IsolationError;
+use crate::spawn::IsolationError;
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 

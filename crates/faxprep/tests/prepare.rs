@@ -318,3 +318,63 @@ fn filled_form_values_are_on_the_fax() {
     assert_eq!(ink(&page(" ")), 0);
     faxprep_testkit::assert_bits_match("prepare/form_value", &filled);
 }
+
+/// `inspect` counts pages as poppler does, prices every plan, and tells a
+/// picture's displayed size; a fax TIFF is checked, not preflighted.
+#[test]
+fn inspect_tells_what_an_upload_is_and_costs() {
+    let pdf = fixture("ten-pages.pdf");
+    let faxprep::Inspection::Upload(facts) = faxprep::inspect(&pdf, &options()).unwrap() else {
+        panic!("a PDF is an upload");
+    };
+    if require_tool("pdfinfo") {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.pdf");
+        std::fs::write(&path, &pdf).unwrap();
+        let out = Command::new("pdfinfo").arg(&path).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let pages: u32 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert_eq!(facts.pages, pages);
+    }
+    assert_eq!(facts.format.name(), "pdf");
+    // Ten pages: one credit, two with a cover (11 pages), too long for the
+    // free plan's five.
+    assert_eq!(
+        (
+            facts.quotes.paid.credits,
+            facts.quotes.paid_with_cover.credits
+        ),
+        (1, 2)
+    );
+    assert_eq!(facts.quotes.free, None);
+
+    let jpg = fixture("photo.jpg");
+    let decoded = image::load_from_memory(&jpg).unwrap();
+    let faxprep::Inspection::Upload(facts) = faxprep::inspect(&jpg, &options()).unwrap() else {
+        panic!("a JPEG is an upload");
+    };
+    let img = facts.image.unwrap();
+    assert_eq!((img.width, img.height), (decoded.width(), decoded.height()));
+    assert_eq!(facts.quotes.free.unwrap().total_pages, 2);
+
+    let fax = prepare(&fixture("letter.pdf"), &fields(false), &options()).unwrap();
+    let json = serde_json::to_value(&fax).unwrap();
+    assert_eq!(json["tiff_bytes"], fax.tiff.len() as u64);
+    match faxprep::inspect(&fax.tiff, &options()).unwrap() {
+        faxprep::Inspection::FaxTiff(t) => {
+            assert!(t.valid_class_f, "{:?}", t.issues);
+            assert_eq!(t.pages.len() as u32, fax.total_pages);
+            assert_eq!(t.pages[0].compression, "g4");
+        }
+        other => panic!("a fax TIFF: {other:?}"),
+    }
+    // A refused upload is the same error prepare gives.
+    let e = faxprep::inspect(b"%PDF-1.4 nothing", &options()).unwrap_err();
+    assert_eq!(e.api_error().error_type, "bad_request");
+}

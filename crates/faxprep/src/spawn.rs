@@ -554,6 +554,9 @@ mod tests {
         // Nothing found: never in-process, a typed internal error.
         let none = locate_worker(None, Some(PathBuf::from("/nonexistent/server"))).unwrap_err();
         let e = crate::Error::Isolation(none);
-        assert_eq!((e.error_type(), e.http_status()), ("internal_error", 500));
+        assert_eq!(
+            (e.error_type().as_str(), e.http_status()),
+            ("internal_error", 500)
+        );
     }
 }

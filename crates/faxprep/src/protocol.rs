@@ -18,9 +18,9 @@
 //! type and status and bounded text; anything else is an internal error.
 use crate::error::{Error, WireError};
 use crate::fax::Warning;
-use crate::isolate::{Reply, Worker, run_worker};
-use crate::process::{CodedPage, DocJob, DocSummary, Event, process_document};
+use crate::pipeline::{CodedPage, DocJob, DocSummary, Event, process_document};
 use crate::sandbox::{SandboxReport, WorkerSetup, enter_sandbox};
+use crate::spawn::{Reply, Worker, run_worker};
 use faxprep_page::{FAX_WIDTH, Paper, Resolution};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Read, Write};
@@ -93,7 +93,7 @@ pub fn worker_main(input: impl Read, mut output: impl Write) -> i32 {
     // Intake enforces the caller's upload limit with its own error; this
     // cap only bounds what the worker reads before intake runs.
     if header.bytes > MAX_JOB_BYTES {
-        let e = Error::Usage {
+        let e = Error::Internal {
             message: "job larger than the upload limit".into(),
         };
         return finish_with_error(&mut output, &e);
@@ -143,7 +143,7 @@ fn finish_with_error(output: &mut impl Write, e: &Error) -> i32 {
         // Intake fails internally in the worker only when a resource limit
         // (address space, threads) stops it: the document is too complex
         // for the limits, as when the worker is killed.
-        wire = WireError::from(&Error::Isolation(crate::isolate::IsolationError::Killed {
+        wire = WireError::from(&Error::Isolation(crate::spawn::IsolationError::Killed {
             signal: 0,
         }));
         wire.error = format!("The document needs more resources than allowed ({}).", e);
@@ -162,13 +162,13 @@ fn finish_with_error(output: &mut impl Write, e: &Error) -> i32 {
 }
 
 fn io_error(e: std::io::Error) -> Error {
-    Error::Usage {
+    Error::Internal {
         message: format!("worker output: {e}"),
     }
 }
 
 fn json_error(e: serde_json::Error) -> Error {
-    Error::Usage {
+    Error::Internal {
         message: format!("worker json: {e}"),
     }
 }
@@ -182,7 +182,7 @@ fn write_frame(out: &mut impl Write, tag: u8, payload: &[u8]) -> std::io::Result
 }
 
 fn put_part(out: &mut Vec<u8>, part: &[u8]) -> Result<(), Error> {
-    let len = u32::try_from(part.len()).map_err(|_| Error::Usage {
+    let len = u32::try_from(part.len()).map_err(|_| Error::Internal {
         message: "page part larger than 4 GiB".into(),
     })?;
     out.extend_from_slice(&len.to_le_bytes());
@@ -230,7 +230,7 @@ impl<'a> Parts<'a> {
 }
 
 fn bad(reason: &str) -> Error {
-    Error::Isolation(crate::isolate::IsolationError::BadResponse {
+    Error::Isolation(crate::spawn::IsolationError::BadResponse {
         reason: reason.into(),
     })
 }
@@ -303,7 +303,8 @@ fn accept_rejection(payload: &[u8]) -> Result<Error, Error> {
     if !bounded(&wire.error) || !bounded(&wire.hint) || !bounded(&wire.error_type) {
         return Err(bad("an error whose text is over its bounds"));
     }
-    Ok(Error::from(wire))
+    wire.into_error()
+        .ok_or_else(|| bad("an error of unknown type"))
 }
 
 /// The parent's side of one job's answer.
@@ -317,6 +318,8 @@ struct Answer<'a> {
     pages_seen: u32,
     rejection: Option<Error>,
     end: Option<End>,
+    /// The job stops after the summary: no page may come.
+    inspect_only: bool,
 }
 
 impl Reply for Answer<'_> {
@@ -329,7 +332,12 @@ impl Reply for Answer<'_> {
             // The sandbox report comes first, before the job is read.
             _ if self.sandbox.is_none() => None,
             b'S' if open && self.pages.is_none() => Some(SUMMARY_CAP),
-            b'P' if open && self.pages.is_some_and(|n| self.pages_seen < n) => Some(self.page_cap),
+            b'P' if open
+                && !self.inspect_only
+                && self.pages.is_some_and(|n| self.pages_seen < n) =>
+            {
+                Some(self.page_cap)
+            }
             b'E' if open => Some(ERROR_CAP),
             b'Z' if self.end.is_none() => Some(END_CAP),
             _ => None,
@@ -413,6 +421,7 @@ pub(crate) fn process_isolated(
         pages_seen: 0,
         rejection: None,
         end: None,
+        inspect_only: job.inspect_only,
     };
     run_worker(worker, &input, &mut answer).map_err(Error::Isolation)??;
     drop(input);
@@ -422,7 +431,7 @@ pub(crate) fn process_isolated(
     let end = answer
         .end
         .ok_or_else(|| bad("the worker stopped before the end"))?;
-    if answer.pages != Some(answer.pages_seen) {
+    if !job.inspect_only && answer.pages != Some(answer.pages_seen) {
         return Err(bad("the worker sent fewer pages than it counted"));
     }
     Ok(WorkerStats {
@@ -441,6 +450,7 @@ fn peak_rss_kib() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorType;
     use faxprep_codec::{Compression, EncodeOptions, encode};
     use faxprep_page::BitPage;
 
@@ -503,7 +513,7 @@ mod tests {
             wire("line\u{1b}[2Jbreak", "bad_request", 400),
         ] {
             let e = accept_rejection(&forged).unwrap_err();
-            assert_eq!(e.error_type(), "internal_error", "{e}");
+            assert_eq!(e.error_type(), ErrorType::InternalError, "{e}");
             assert_eq!(e.http_status(), 500);
         }
     }

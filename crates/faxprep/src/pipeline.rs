@@ -27,6 +27,9 @@ pub(crate) struct DocJob {
     pub password: Option<String>,
     pub want_g4: bool,
     pub limits: Limits,
+    /// Stop after the summary: preflight only, no pricing, no pages.
+    #[serde(default)]
+    pub inspect_only: bool,
 }
 
 impl DocJob {
@@ -46,6 +49,7 @@ impl DocJob {
             password: opts.password.clone(),
             want_g4: opts.want_pdf && opts.compression != Compression::G4,
             limits: opts.limits.clone(),
+            inspect_only: false,
         }
     }
 
@@ -54,7 +58,7 @@ impl DocJob {
     }
 
     fn compression(&self) -> Result<Compression, Error> {
-        Compression::from_name(&self.compression).ok_or_else(|| Error::Usage {
+        Compression::from_name(&self.compression).ok_or_else(|| Error::Internal {
             message: format!("unknown compression {}", self.compression),
         })
     }
@@ -66,7 +70,7 @@ impl DocJob {
                 .into_iter()
                 .find(|p| p.name() == name)
                 .map(PaperChoice::Fixed)
-                .ok_or_else(|| Error::Usage {
+                .ok_or_else(|| Error::Internal {
                     message: format!("unknown paper {name}"),
                 }),
         }
@@ -75,7 +79,7 @@ impl DocJob {
     fn halftone(&self) -> Result<Method, Error> {
         self.halftone
             .parse()
-            .map_err(|e: faxprep_halftone::Error| Error::Usage {
+            .map_err(|e: faxprep_halftone::Error| Error::Internal {
                 message: e.to_string(),
             })
     }
@@ -87,6 +91,18 @@ pub(crate) struct DocSummary {
     pub format: DocumentFormat,
     pub pages: u32,
     pub warnings: Vec<Warning>,
+    // Preflight's other facts, for `inspect`; a worker that leaves them
+    // out says nothing about them.
+    #[serde(default)]
+    pub encrypted: bool,
+    #[serde(default)]
+    pub password_used: bool,
+    #[serde(default)]
+    pub repaired: bool,
+    #[serde(default)]
+    pub image: Option<crate::inspect::ImageFacts>,
+    #[serde(default)]
+    pub form_fields_to_draw: u32,
 }
 
 /// One coded page of the upload.
@@ -129,7 +145,9 @@ pub(crate) fn process_document(
     };
     let document = faxprep_intake::check_document(bytes, &intake_opts).map_err(Error::Intake)?;
     // Price before any rendering: a free-plan fax that is too long stops here.
-    billing::quote(document.pages, job.cover, job.plan()).map_err(Error::Billing)?;
+    if !job.inspect_only {
+        billing::quote(document.pages, job.cover, job.plan()).map_err(Error::Billing)?;
+    }
     let summary = DocSummary {
         format: document.format,
         pages: document.pages,
@@ -140,8 +158,23 @@ pub(crate) fn process_document(
                 message: w.to_string(),
             })
             .collect(),
+        encrypted: document.encrypted,
+        password_used: document.password_used,
+        repaired: document.repaired,
+        image: document.image.as_ref().map(|img| {
+            let (width, height) = img.display_size();
+            crate::inspect::ImageFacts {
+                width,
+                height,
+                orientation: img.orientation,
+            }
+        }),
+        form_fields_to_draw: document.form_values_to_draw,
     };
     sink(Event::Summary(summary))?;
+    if job.inspect_only {
+        return Ok(());
+    }
     // Made fit for the renderer in one load and one write: a rebuilt
     // cross-reference table written out (so the renderer sees the pages
     // preflight counted), huge images averaged down, streaming (a renderer
@@ -246,7 +279,7 @@ pub(crate) fn process_document(
         Ok(()) => Ok(()),
         Err(RenderError::Raster(e)) => Err(Error::from_raster(e)),
         Err(RenderError::Sink(e)) => Err(e),
-        Err(e) => Err(Error::Usage {
+        Err(e) => Err(Error::Internal {
             message: e.to_string(),
         }),
     }
