@@ -41,7 +41,8 @@ fn main() {
             "path": "letter.pdf", "recipientNumber": "(212) 555-0142",
             "recipientName": "Dr. Jane Smith", "senderName": "Ada Lovelace",
             "senderEmail": "ada@example.com", "subject": "Records request",
-            "coverNote": "Two pages in all, this cover included.", "includeCover": true}}}),
+            "coverNote": "Two pages in all, this cover included.", "includeCover": true,
+            "date": "2026-11-28T14:05", "zone": "America/New_York"}}}),
     );
     let result = loop {
         let mut line = String::new();
@@ -54,7 +55,7 @@ fn main() {
             break msg["result"].clone();
         }
     };
-    drop(send);
+    drop(stdin); // EOF: the server exits
     let mut pages = Vec::new();
     for block in result["content"].as_array().unwrap() {
         match block["type"].as_str() {

@@ -4,12 +4,14 @@
 //!
 //! [`run_stdio`] serves these tools over stdio:
 //! - `prepare_fax`: an upload (a path inside the jail, or base64) and the
-//!   send-fax fields to [`faxprep::prepare`]; the facts as JSON and the
-//!   pages, decoded back from the coded fax, as PNG image content (a
+//!   send-fax fields (through [`faxprep::request::RequestValues`], the
+//!   names and checks every frontend shares) to [`faxprep::prepare`]; the
+//!   facts as JSON and the pages as PNG image content
+//!   ([`faxprep::preview`]: decoded back from the coded fax, half size; a
 //!   contact sheet for faxes over four pages), or the API's error body as
 //!   an `isError` result. The upload is kept under a handle.
-//! - `inspect_document`, `quote`, `preview_cover`: intake's facts and the
-//!   quotes, billing, the cover page alone.
+//! - `inspect_document`, `quote`, `preview_cover`: [`faxprep::inspect`],
+//!   [`faxprep::quote`], [`faxprep::cover_page`].
 //! - `send_fax`, `get_fax_status`: the fax API over HTTP (the upload kept
 //!   under the handle, byte for byte, with its fields); a dry run unless
 //!   the configuration enables sending.
@@ -39,8 +41,8 @@
 //!   between releases), with `tokio` as its runtime and `schemars` for the
 //!   tools' JSON schemas;
 //! - `ureq` (rustls): a small blocking HTTP client for the two API calls;
-//! - `image`: PNG encoding of the previews; `base64`: image content and
-//!   inline uploads; `libc`: `O_NOFOLLOW` and `O_NONBLOCK` (constants only).
+//! - `base64`: image content and inline uploads; `libc`: `O_NOFOLLOW` and
+//!   `O_NONBLOCK` (constants only).
 //!
 //! # Safety
 //! Unsafe code is forbidden.
@@ -51,7 +53,6 @@ pub mod api;
 pub mod audit;
 pub mod handles;
 pub mod jail;
-pub mod render;
 mod server;
 
 pub use server::FaxServer;

@@ -3,15 +3,16 @@
 
 use crate::audit::{AuditLog, Record, mask_email, mask_number};
 use crate::handles::{Handles, Prepared};
-use crate::{Config, api, jail, render};
+use crate::{Config, api, jail};
 use base64::Engine as _;
-use faxprep::{FormFields, Options, Plan};
+use faxprep::request::RequestValues;
+use faxprep::{ErrorType, FormFields, Options, Plan};
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig};
 use rmcp::{ErrorData, ServerHandler, tool, tool_handler, tool_router};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -32,7 +33,7 @@ pub struct Source {
 }
 
 /// The form fields of the fax API's send-fax request.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SendFields {
     /// Recipient's fax number: E.164 (+12125551234) or US/Canada national
@@ -59,7 +60,7 @@ pub struct SendFields {
 }
 
 /// The account's plan.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PlanArg {
     /// Free: a branded cover always, at most 5 pages with it.
@@ -69,7 +70,7 @@ pub enum PlanArg {
 }
 
 /// Fax resolution.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ResolutionArg {
     /// 204 x 98 dpi.
@@ -81,7 +82,7 @@ pub enum ResolutionArg {
 }
 
 /// Paper the pages are fitted to.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PaperArg {
     /// US Letter (the default).
@@ -95,7 +96,7 @@ pub enum PaperArg {
 }
 
 /// How the fax is made.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FaxOptions {
     /// Plan: "free" or "paid" (default "paid").
@@ -104,11 +105,18 @@ pub struct FaxOptions {
     pub resolution: Option<ResolutionArg>,
     /// Paper (default "letter").
     pub paper: Option<PaperArg>,
-    /// Gray to black and white: auto (default), threshold, adaptive,
-    /// diffuse, atkinson, stucki, ordered or line.
+    /// Gray to black and white: auto (default), document, threshold,
+    /// threshold=N, adaptive, diffuse, atkinson, stucki, ordered, line or
+    /// line=N.
     pub halftone: Option<String>,
     /// Password of an encrypted PDF.
     pub password: Option<String>,
+    /// Date and time on the cover, RFC 3339 or YYYY-MM-DDTHH:MM (default
+    /// now).
+    pub date: Option<String>,
+    /// IANA time zone the cover's date is shown in (e.g.
+    /// "America/New_York"; default UTC).
+    pub zone: Option<String>,
 }
 
 /// Arguments of `prepare_fax`.
@@ -128,6 +136,11 @@ pub struct PrepareArgs {
     /// legible images when the fax has more than 4 pages (at most 4; default
     /// the first).
     pub show_pages: Option<Vec<u32>>,
+    /// Arguments of no known name (refused, so a misspelt field is not
+    /// silently dropped).
+    #[serde(flatten)]
+    #[schemars(skip)]
+    pub unknown: serde_json::Map<String, Value>,
 }
 
 /// Arguments of `inspect_document`.
@@ -166,6 +179,10 @@ pub struct CoverArgs {
     /// Pages of the whole fax, cover included, printed on the cover
     /// (default 1).
     pub total_pages: Option<u32>,
+    /// Arguments of no known name (refused).
+    #[serde(flatten)]
+    #[schemars(skip)]
+    pub unknown: serde_json::Map<String, Value>,
 }
 
 /// Arguments of `send_fax`.
@@ -187,50 +204,46 @@ pub struct StatusArgs {
 /// A failed call as the agent sees it: the API's error body
 /// (`error`, `error_type`, `hint`) and the HTTP status it maps to.
 struct Failure {
-    error: String,
-    error_type: String,
-    hint: String,
+    body: faxprep::ApiError,
     status: u16,
 }
 
 impl Failure {
-    fn bad_request(error: impl Into<String>, hint: impl Into<String>) -> Failure {
+    fn new(error_type: ErrorType, error: impl Into<String>, hint: impl Into<String>) -> Failure {
         Failure {
-            error: error.into(),
-            error_type: "bad_request".into(),
-            hint: hint.into(),
-            status: 400,
+            body: faxprep::ApiError::new(error_type, error, hint),
+            status: error_type.http_status(),
         }
     }
 
+    fn bad_request(error: impl Into<String>, hint: impl Into<String>) -> Failure {
+        Failure::new(ErrorType::BadRequest, error, hint)
+    }
+
     fn from_lib(e: &faxprep::Error) -> Failure {
-        let body = e.api_error();
         Failure {
-            error: body.error,
-            error_type: body.error_type.to_string(),
-            hint: body.hint,
+            body: e.api_error(),
             status: e.http_status(),
         }
     }
 
     fn from_jail(e: &jail::JailError) -> Failure {
-        let (error_type, status) = match e {
-            jail::JailError::TooLarge { .. } => ("payload_too_large", 413),
-            _ => ("bad_request", 400),
+        let error_type = match e {
+            jail::JailError::TooLarge { .. } => ErrorType::PayloadTooLarge,
+            _ => ErrorType::BadRequest,
         };
-        Failure {
-            error: sentence(e.to_string()),
-            error_type: error_type.into(),
-            hint: e.hint().into(),
-            status,
-        }
+        Failure::new(error_type, sentence(e.to_string()), e.hint())
+    }
+
+    fn error_type(&self) -> String {
+        self.body.error_type.as_str().to_owned()
     }
 
     fn result(&self) -> CallToolResult {
         CallToolResult::structured_error(json!({
-            "error": self.error,
-            "error_type": self.error_type,
-            "hint": self.hint,
+            "error": self.body.error,
+            "error_type": self.body.error_type.as_str(),
+            "hint": self.body.hint,
             "status": self.status,
         }))
     }
@@ -339,89 +352,52 @@ impl FaxServer {
         })
     }
 
-    fn options(&self, o: &FaxOptions) -> Result<Options, Failure> {
-        let mut opts = Options::default();
-        opts.isolation = self.config.isolation.clone();
-        if let Some(plan) = o.plan {
-            opts.plan = match plan {
-                PlanArg::Free => Plan::Free,
-                PlanArg::Paid => Plan::Paid,
-            };
+    /// The form fields and options through the library's request
+    /// values (the API's names, each value checked), the missing required
+    /// fields filled with preview placeholders (their names returned).
+    fn request(
+        &self,
+        fields: &SendFields,
+        options: &FaxOptions,
+    ) -> Result<(FormFields, Options, Vec<&'static str>), Failure> {
+        let mut object = serde_json::Map::new();
+        for part in [json!(fields), json!(options)] {
+            if let Value::Object(map) = part {
+                object.extend(map.into_iter().filter(|(_, v)| !v.is_null()));
+            }
         }
-        if let Some(r) = o.resolution {
-            opts.resolution = match r {
-                ResolutionArg::Standard => faxprep::page::Resolution::Standard,
-                ResolutionArg::Fine => faxprep::page::Resolution::Fine,
-                ResolutionArg::Superfine => faxprep::page::Resolution::Superfine,
-            };
-        }
-        if let Some(p) = o.paper {
-            use faxprep::page::Paper;
-            use faxprep::raster::PaperChoice;
-            opts.paper = match p {
-                PaperArg::Letter => PaperChoice::Fixed(Paper::Letter),
-                PaperArg::A4 => PaperChoice::Fixed(Paper::A4),
-                PaperArg::Legal => PaperChoice::Fixed(Paper::Legal),
-                PaperArg::Auto => PaperChoice::Auto,
-            };
-        }
-        if let Some(h) = &o.halftone {
-            opts.halftone = h.parse().map_err(|e| {
-                Failure::bad_request(
-                    format!("halftone {h:?}: {e}."),
-                    "Use auto, threshold, adaptive, diffuse, atkinson, stucki, ordered or line.",
-                )
-            })?;
-        }
-        opts.password.clone_from(&o.password);
-        Ok(opts)
+        let values =
+            RequestValues::from_json(&Value::Object(object)).map_err(|e| Failure::from_lib(&e))?;
+        let mut base = Options::default();
+        base.isolation = self.config.isolation.clone();
+        // The cover shows when the fax is prepared unless a date is given.
+        base.date = faxprep::date::now(None).map_err(|e| Failure::from_lib(&e))?;
+        let opts = values
+            .options
+            .options(base)
+            .map_err(|e| Failure::from_lib(&e))?;
+        let mut form = values.fields;
+        let placeholders = faxprep::request::fill_preview_placeholders(&mut form);
+        Ok((form, opts, placeholders))
     }
 
     fn audit_failure(&self, tool: &'static str, f: &Failure, mut r: Record) {
         r.tool = tool;
         r.outcome = "error";
-        r.error_type = Some(f.error_type.clone());
+        r.error_type = Some(f.error_type());
         self.audit.write(r);
     }
 }
 
-/// The form fields, and the names of required fields that were missing
-/// and got preview placeholders (a fictional 555-01xx number, a reserved
-/// example.com address).
-fn form_fields(f: &SendFields) -> (FormFields, Vec<&'static str>) {
-    let b = |v: Option<bool>| v.map(|b| b.to_string());
-    let mut fields = FormFields {
-        recipient_number: f.recipient_number.clone(),
-        sender_name: f.sender_name.clone(),
-        sender_email: f.sender_email.clone(),
-        send_email: b(f.send_email),
-        include_cover: b(f.include_cover),
-        cover_note: f.cover_note.clone(),
-        recipient_name: f.recipient_name.clone(),
-        subject: f.subject.clone(),
-        sender_company: f.sender_company.clone(),
-        sender_phone: f.sender_phone.clone(),
-    };
-    let mut placeholders = Vec::new();
-    for (slot, value, name) in [
-        (
-            &mut fields.recipient_number,
-            "+12125550123",
-            "recipientNumber",
-        ),
-        (&mut fields.sender_name, "faxprep preview", "senderName"),
-        (
-            &mut fields.sender_email,
-            "preview@example.com",
-            "senderEmail",
-        ),
-    ] {
-        if slot.is_none() {
-            *slot = Some(value.to_owned());
-            placeholders.push(name);
-        }
-    }
-    (fields, placeholders)
+/// A refusal of arguments of no known name, if there are any.
+fn unknown_arguments(unknown: &serde_json::Map<String, Value>) -> Option<Failure> {
+    let names: Vec<String> = unknown.keys().take(10).map(|k| format!("{k:?}")).collect();
+    (!names.is_empty()).then(|| {
+        Failure::bad_request(
+            format!("Unknown argument {}.", names.join(", ")),
+            "Use the argument names of the tool's input schema (the API's camelCase names).",
+        )
+    })
 }
 
 /// Run `f` on tokio's blocking pool.
@@ -460,6 +436,10 @@ impl FaxServer {
             sender_email: args.fields.sender_email.as_deref().map(mask_email),
             ..Record::default()
         };
+        if let Some(f) = unknown_arguments(&args.unknown) {
+            self.audit_failure(TOOL, &f, record);
+            return Ok(f.result());
+        }
         let loaded = match self.load(&args.source) {
             Ok(l) => l,
             Err(f) => {
@@ -469,30 +449,21 @@ impl FaxServer {
         };
         record.source = Some(loaded.from);
         record.bytes = Some(loaded.bytes.len() as u64);
-        let opts = match self.options(&args.options) {
-            Ok(o) => o,
+        let (fields, opts, placeholders) = match self.request(&args.fields, &args.options) {
+            Ok(r) => r,
             Err(f) => {
                 self.audit_failure(TOOL, &f, record);
                 return Ok(f.result());
             }
         };
-        let (fields, placeholders) = form_fields(&args.fields);
         let show: Vec<u32> = args.show_pages.clone().unwrap_or_default();
         let Loaded {
             bytes, filename, ..
         } = loaded;
         let outcome = blocking(move || {
             let fax = faxprep::prepare(&bytes, &fields, &opts)?;
-            let pages = faxprep::codec::tiff::decode_tiff(
-                &fax.tiff,
-                &faxprep::codec::tiff::ReadLimits::default(),
-            )
-            .map_err(|e| faxprep::Error::Usage {
-                message: format!("decoding the prepared fax: {e}"),
-            })?;
-            let images = page_images(&pages, &show).map_err(|e| faxprep::Error::Usage {
-                message: format!("encoding the preview: {e}"),
-            })?;
+            let pages = faxprep::preview::decode_fax(&fax.tiff)?;
+            let images = page_images(&pages, &show)?;
             Ok::<_, faxprep::Error>((fax, images, bytes, fields))
         })
         .await?;
@@ -557,8 +528,9 @@ impl FaxServer {
 
     #[tool(
         description = "Check a document before preparing it: its type (PDF, JPEG, PNG), pages, \
-        encryption, warnings, and what it costs on each plan (credits; whether the free plan's \
-        5-page limit allows it). Fast: nothing is rendered. Give a path inside the server's root \
+        encryption, form fields with values to draw, warnings, and what it costs on each plan \
+        (credits; free is null when the free plan's 5-page limit is exceeded). Fast: nothing \
+        is rendered. Give a path inside the server's root \
         directory or contentBase64 (at most 4 MB)."
     )]
     async fn inspect_document(
@@ -578,46 +550,28 @@ impl FaxServer {
             bytes: Some(loaded.bytes.len() as u64),
             ..Record::default()
         };
-        let password = args.password.clone();
+        let mut opts = Options::default();
+        opts.isolation = self.config.isolation.clone();
+        opts.password.clone_from(&args.password);
         let bytes = loaded.bytes;
-        let outcome = blocking(move || {
-            let opts = faxprep::intake::IntakeOptions {
-                password,
-                ..faxprep::intake::IntakeOptions::default()
-            };
-            faxprep::intake::check_document(&bytes, &opts)
-        })
-        .await?;
-        match outcome {
-            Ok(doc) => {
-                let quote = |cover, plan| {
-                    faxprep::quote(doc.pages, cover, plan)
-                        .map(|q| json!(q))
-                        .unwrap_or_else(|e| json!({"refused": e.to_string()}))
-                };
-                let value = json!({
-                    "format": doc.format.name(),
-                    "pages": doc.pages,
-                    "encrypted": doc.encrypted,
-                    "password_used": doc.password_used,
-                    "repaired": doc.repaired,
-                    "warnings": doc.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                    "quotes": {
-                        "paid": quote(false, Plan::Paid),
-                        "paid_with_cover": quote(true, Plan::Paid),
-                        "free": quote(true, Plan::Free),
-                    },
-                });
+        let outcome = blocking(move || faxprep::inspect(&bytes, &opts)).await?;
+        let value = outcome.and_then(|facts| {
+            serde_json::to_value(&facts).map_err(|e| faxprep::Error::Internal {
+                message: format!("facts: {e}"),
+            })
+        });
+        match value {
+            Ok(value) => {
                 self.audit.write(Record {
                     tool: TOOL,
                     outcome: "ok",
-                    pages: Some(doc.pages),
+                    pages: value["pages"].as_u64().map(|p| p as u32),
                     ..record
                 });
                 Ok(CallToolResult::structured(value))
             }
             Err(e) => {
-                let f = Failure::from_lib(&faxprep::Error::Intake(e));
+                let f = Failure::from_lib(&e);
                 self.audit_failure(TOOL, &f, record);
                 Ok(f.result())
             }
@@ -658,8 +612,12 @@ impl FaxServer {
         Parameters(args): Parameters<CoverArgs>,
     ) -> Result<CallToolResult, ErrorData> {
         const TOOL: &str = "preview_cover";
-        let mut opts = match self.options(&args.options) {
-            Ok(o) => o,
+        if let Some(f) = unknown_arguments(&args.unknown) {
+            self.audit_failure(TOOL, &f, Record::default());
+            return Ok(f.result());
+        }
+        let (fields, mut opts, placeholders) = match self.request(&args.fields, &args.options) {
+            Ok(r) => r,
             Err(f) => {
                 self.audit_failure(TOOL, &f, Record::default());
                 return Ok(f.result());
@@ -668,13 +626,10 @@ impl FaxServer {
         // The cover is drawn from our own fonts and the validated fields:
         // nothing of a stranger's document is parsed.
         opts.isolation = faxprep::Isolation::InProcess;
-        let (fields, placeholders) = form_fields(&args.fields);
         let total = args.total_pages.unwrap_or(1).max(1);
         let outcome = blocking(move || {
             let (page, warnings) = faxprep::cover_page(&fields, &opts, total)?;
-            let png = render::page_png(&page).map_err(|e| faxprep::Error::Usage {
-                message: format!("encoding the preview: {e}"),
-            })?;
+            let png = faxprep::preview::page_png(&page, PAGE_SHRINK)?;
             Ok::<_, faxprep::Error>((png, warnings))
         })
         .await?;
@@ -718,14 +673,12 @@ impl FaxServer {
     ) -> Result<CallToolResult, ErrorData> {
         const TOOL: &str = "send_fax";
         let Some(fax) = self.handles.get(&args.handle) else {
-            let f = Failure {
-                error: format!("No prepared fax has the handle {:?}.", args.handle),
-                error_type: "not_found".into(),
-                hint: "Call prepare_fax first (handles last while the server runs, for the 16 \
-                       most recent faxes) and pass the handle it returns."
-                    .into(),
-                status: 404,
-            };
+            let f = Failure::new(
+                ErrorType::NotFound,
+                format!("No prepared fax has the handle {:?}.", args.handle),
+                "Call prepare_fax first (handles last while the server runs, for the 16 most \
+                 recent faxes) and pass the handle it returns.",
+            );
             self.audit_failure(TOOL, &f, Record::default());
             return Ok(f.result());
         };
@@ -809,12 +762,11 @@ impl FaxServer {
             ..Record::default()
         };
         let Some(key) = self.config.api_key.clone() else {
-            let f = Failure {
-                error: "The server has no API key.".into(),
-                error_type: "unauthorized".into(),
-                hint: "Ask the user to set FAXPREP_API_KEY in the server's configuration.".into(),
-                status: 401,
-            };
+            let f = Failure::new(
+                ErrorType::Unauthorized,
+                "The server has no API key.",
+                "Ask the user to set FAXPREP_API_KEY in the server's configuration.",
+            );
             self.audit_failure(TOOL, &f, record);
             return Ok(f.result());
         };
@@ -857,36 +809,36 @@ impl FaxServer {
                         .and_then(Value::as_str)
                         .map(str::to_owned)
                 };
-                let f = Failure {
-                    error: field("error")
+                // The API's own body when it has one; a type from the
+                // status otherwise.
+                let error_type = field("error_type")
+                    .and_then(|t| ErrorType::from_name(&t))
+                    .or_else(|| {
+                        ErrorType::ALL
+                            .into_iter()
+                            .find(|t| t.http_status() == answer.status)
+                    })
+                    .unwrap_or(if answer.status >= 500 {
+                        ErrorType::InternalError
+                    } else {
+                        ErrorType::BadRequest
+                    });
+                let mut f = Failure::new(
+                    error_type,
+                    field("error")
                         .unwrap_or_else(|| format!("The fax API answered HTTP {}.", answer.status)),
-                    error_type: field("error_type").unwrap_or_else(|| {
-                        match answer.status {
-                            401 => "unauthorized",
-                            402 => "payment_required",
-                            404 => "not_found",
-                            413 => "payload_too_large",
-                            422 => "document_too_complex",
-                            429 => "rate_limited",
-                            503 => "service_unavailable",
-                            s if s >= 500 => "internal_error",
-                            _ => "bad_request",
-                        }
-                        .into()
-                    }),
-                    hint: field("hint").unwrap_or_else(|| "Read the error and try again.".into()),
-                    status: answer.status,
-                };
+                    field("hint").unwrap_or_else(|| "Read the error and try again.".into()),
+                );
+                f.status = answer.status;
                 self.audit_failure(tool, &f, record);
                 Ok(f.result())
             }
             Err(e) => {
-                let f = Failure {
-                    error: sentence(e.to_string()),
-                    error_type: "service_unavailable".into(),
-                    hint: "The fax API could not be reached; try again later.".into(),
-                    status: 503,
-                };
+                let f = Failure::new(
+                    ErrorType::ServiceUnavailable,
+                    sentence(e.to_string()),
+                    "The fax API could not be reached; try again later.",
+                );
                 self.audit_failure(tool, &f, record);
                 Ok(f.result())
             }
@@ -894,25 +846,49 @@ impl FaxServer {
     }
 }
 
+/// Fax pixels averaged into one PNG pixel each way: a fine page (1728 x
+/// ~2200) becomes 864 x ~1100, about 100 dpi, where 9-point text stays
+/// legible and a page of text is 10-60 KB.
+const PAGE_SHRINK: u32 = 2;
+/// Pages shown one by one when the fax has no more than this many; a
+/// longer fax gets a contact sheet and the pages asked for.
+const MAX_PAGE_IMAGES: usize = 4;
+/// Pages on the contact sheet at most (the first ones).
+const MAX_SHEET_PAGES: usize = 40;
+/// Widest contact sheet, in pixels.
+const SHEET_WIDTH: u32 = 1600;
+
 /// The images of a prepared fax: every page when there are at most
-/// [`render::MAX_PAGE_IMAGES`], else a contact sheet and the pages in
-/// `show` (1-based; the first page when `show` is empty).
+/// [`MAX_PAGE_IMAGES`], else a contact sheet of the first
+/// [`MAX_SHEET_PAGES`] (as many columns as rows or one more, at most
+/// [`SHEET_WIDTH`] wide) and the pages in `show` (1-based; the first page
+/// when `show` is empty).
 fn page_images(
     pages: &[faxprep::page::BitPage],
     show: &[u32],
-) -> Result<Vec<(String, Vec<u8>)>, image::ImageError> {
+) -> Result<Vec<(String, Vec<u8>)>, faxprep::Error> {
+    use faxprep::preview::{contact_sheet_png, page_png};
     let n = pages.len();
     let mut out = Vec::new();
-    if n <= render::MAX_PAGE_IMAGES {
+    if n <= MAX_PAGE_IMAGES {
         for (i, page) in pages.iter().enumerate() {
-            out.push((format!("Page {} of {n}:", i + 1), render::page_png(page)?));
+            out.push((
+                format!("Page {} of {n}:", i + 1),
+                page_png(page, PAGE_SHRINK)?,
+            ));
         }
         return Ok(out);
     }
-    let on_sheet = n.min(render::MAX_SHEET_PAGES);
+    let sheet = &pages[..n.min(MAX_SHEET_PAGES)];
+    let columns = (sheet.len() as f64).sqrt().ceil() as u32;
+    let widest = sheet.iter().map(|p| p.width()).max().unwrap_or(1);
+    let shrink = (columns * widest).div_ceil(SHEET_WIDTH).max(4);
     out.push((
-        format!("Contact sheet of pages 1-{on_sheet} of {n}, left to right, top to bottom:"),
-        render::contact_sheet_png(pages)?,
+        format!(
+            "Contact sheet of pages 1-{} of {n}, left to right, top to bottom:",
+            sheet.len()
+        ),
+        contact_sheet_png(sheet, columns, shrink)?,
     ));
     let mut wanted: Vec<usize> = show
         .iter()
@@ -920,14 +896,14 @@ fn page_images(
         .map(|&p| p as usize)
         .collect();
     wanted.dedup();
-    wanted.truncate(render::MAX_PAGE_IMAGES);
+    wanted.truncate(MAX_PAGE_IMAGES);
     if wanted.is_empty() {
         wanted.push(1);
     }
     for p in wanted {
         out.push((
             format!("Page {p} of {n}:"),
-            render::page_png(&pages[p - 1])?,
+            page_png(&pages[p - 1], PAGE_SHRINK)?,
         ));
     }
     Ok(out)
