@@ -2,7 +2,8 @@
 //! MCP Python SDK runs crates/faxprep-mcp/tests/e2e_client.py, which starts
 //! this binary, lists and checks the tools, prepares a corpus PDF and a
 //! photo, decodes the PNG pages, provokes typed errors (a bad number, paths
-//! outside the jail) and sends through a stub of the fax API.
+//! outside the jail) and sends through a stub of the fax API and through
+//! `faxprep serve --sandbox`.
 #![allow(clippy::unwrap_used)] // helpers of tests: a failed unwrap fails the test
 
 use faxprep_testkit::{corpus_dir, oracles_required, workspace_root};

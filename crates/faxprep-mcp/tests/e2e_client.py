@@ -1,5 +1,5 @@
 """End-to-end test of `faxprep mcp` with the official MCP Python SDK as the
-client. Run by crates/faxprep-cli/tests/mcp.rs:
+client, sending to a stub of the fax API and to `faxprep serve --sandbox`. Run by crates/faxprep-cli/tests/mcp.rs:
 
     python3 e2e_client.py FAXPREP_BINARY CORPUS_DIR WORK_DIR
 
@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import struct
+import subprocess
 import sys
 import threading
 import zlib
@@ -371,6 +372,45 @@ async def main():
 
     await session(exe, {**env, "FAXPREP_MCP_SEND": "1"}, live)
 
+    # The project's own sandbox of the API, `faxprep serve --sandbox`.
+    serve = subprocess.Popen(
+        [exe, "serve", "--sandbox", "--listen", "127.0.0.1:0"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        line = await asyncio.wait_for(asyncio.to_thread(serve.stdout.readline), 60)
+        check(line.startswith("faxprep serve: listening on http://"), f"serve says {line!r}")
+        sandbox = line.strip().rsplit(" ", 1)[1]
+
+        async def sandboxed(s):
+            r = await s.call_tool("prepare_fax", {
+                "path": PDF, "recipientNumber": RECIPIENT, "includeCover": True, **SENDER,
+            })
+            handle = structured(r)["handle"]
+            r = await s.call_tool("send_fax", {"handle": handle})
+            check(not r.is_error, f"send to the sandbox: {r.content[:1]}")
+            fax_id = structured(r).get("faxId")
+            check(isinstance(fax_id, str) and fax_id, f"a faxId: {structured(r)}")
+            r = await s.call_tool("get_fax_status", {"faxId": fax_id})
+            check(not r.is_error, f"status from the sandbox: {r.content[:1]}")
+            status = structured(r)
+            check(status.get("status") in ("queued", "sending", "completed"), f"status {status}")
+            r = await s.call_tool("get_fax_status", {"faxId": "fax_does_not_exist"})
+            expect_error(r, "not_found", "the sandbox's unknown fax")
+
+        await session(exe, {**env, "FAXPREP_API_BASE": sandbox, "FAXPREP_MCP_SEND": "1"}, sandboxed)
+        # A key the sandbox does not take: its 401 comes back typed.
+        async def bad_key(s):
+            r = await s.call_tool("prepare_fax", {"path": PDF, "recipientNumber": RECIPIENT, **SENDER})
+            r = await s.call_tool("send_fax", {"handle": structured(r)["handle"]})
+            expect_error(r, "unauthorized", "a key the API refuses")
+
+        await session(exe, {**env, "FAXPREP_API_BASE": sandbox, "FAXPREP_MCP_SEND": "1",
+                            "FAXPREP_API_KEY": "not-a-key"}, bad_key)
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
+
     # The audit log: allowlisted keys only, no number or email in clear.
     allowed = {"ts", "tool", "outcome", "error_type", "handle", "source", "bytes", "pages",
                "credits", "recipient", "sender_email", "dry_run", "http_status", "fax_id"}
@@ -380,10 +420,11 @@ async def main():
     check(len(lines) >= 20, f"one line per call: {len(lines)}")
     for line in lines:
         check(set(line) <= allowed, f"audit keys {set(line) - allowed}")
-    for secret in ("5551234", "555-1234", "ada@example.com", "Lovelace", "Line one", API_KEY, photo_b64[:40]):
+    for secret in ("5551234", "555-1234", "ada@example.com", "Lovelace", "Line one", API_KEY,
+                   "not-a-key", photo_b64[:40]):
         check(secret not in text, f"audit log holds {secret!r}")
     sends = [line for line in lines if line["tool"] == "send_fax" and line["outcome"] == "ok"]
-    check([line.get("dry_run") for line in sends] == [True, False], "dry run then sent")
+    check([line.get("dry_run") for line in sends] == [True, False, False], "dry run then sent")
     check(sends[1]["http_status"] == 200 and sends[1]["fax_id"] == "fax_stub_1", "send recorded")
     check(sends[1]["recipient"] == "+1212*****34", f"masked: {sends[1]['recipient']}")
     stub.server.shutdown()
