@@ -157,6 +157,20 @@ pub struct FaxArgs {
     /// The worker program (default: this binary).
     #[arg(long, value_name = "PROGRAM", conflicts_with = "in_process")]
     pub worker: Option<std::path::PathBuf>,
+    /// Print the identification line on every page: date, time and zone,
+    /// sender, sender's phone, "Page N of M" (47 CFR 68.318(d)).
+    #[arg(long)]
+    pub header: bool,
+    /// Print the identification line from this template (implies
+    /// --header): fields {date} {time} {zone} {sender} {sender_name}
+    /// {sender_company} {sender_phone} {sender_email} {recipient_name}
+    /// {recipient_number} {subject} {page} {pages}; `|` separates centred
+    /// sections; {{ }} {bar} for braces and a bar.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub header_format: Option<String>,
+    /// Where the identification line goes.
+    #[arg(long, default_value = "top", value_parser = ["top", "bottom"])]
+    pub header_position: String,
 }
 
 impl FaxArgs {
@@ -172,6 +186,9 @@ impl FaxArgs {
             date: self.date.clone(),
             zone: self.zone.clone(),
             password: self.password.clone(),
+            header: self.header.then(|| "true".into()),
+            header_format: self.header_format.clone(),
+            header_position: Some(self.header_position.clone()),
             ..OptionValues::default()
         };
         let mut base = Options::default();

@@ -541,3 +541,71 @@ fn a_degraded_sandbox_is_reported_not_hidden() {
     // The layers that need no kernel support still hold.
     assert!(report.no_new_privs && report.not_dumpable && report.parent_death_signal);
 }
+
+/// Issue 17: `--header` through the isolated worker (the default) prints
+/// the identification line on every page, says so in the JSON, and
+/// `preview` draws the same line; a bad `--header-format` is a usage error.
+#[test]
+fn header_line_through_the_worker_and_in_preview() {
+    let dir = tempfile::tempdir().unwrap();
+    let tif = dir.path().join("fax.tif");
+    let letter = fixture("letter.pdf");
+    let common = [
+        "--recipient-number",
+        "212-555-0123",
+        "--sender-name",
+        "Maria Gonzalez",
+        "--sender-email",
+        "maria@example.com",
+        "--sender-phone",
+        "+1 415 555 0188",
+        "--include-cover",
+        "true",
+        DATE[0],
+        DATE[1],
+    ];
+    let mut args = vec!["prepare", s(&letter), "-o", s(&tif), "--json", "--header"];
+    args.extend(common);
+    let out = faxprep(&args, 0);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["total_pages"], 2);
+    for (i, page) in json["pages"].as_array().unwrap().iter().enumerate() {
+        let line = page["header"].as_str().unwrap();
+        assert!(line.starts_with("2026-11-28 14:05 UTC-05:00 | From: Maria Gonzalez"));
+        assert!(line.ends_with(&format!("Page {} of 2", i + 1)), "{line}");
+    }
+    assert_eq!(json["header"]["band_rows"], 40);
+
+    // A template of our own at the bottom, in preview: the page's last
+    // rows have ink, the first rows of the document page none.
+    let prev = dir.path().join("prev");
+    let mut args = vec![
+        "preview",
+        s(&letter),
+        "-o",
+        s(&prev),
+        "--header-format",
+        "{sender_phone}|{page}/{pages}",
+        "--header-position",
+        "bottom",
+    ];
+    args.extend(common);
+    faxprep(&args, 0);
+    let page = image::open(prev.join("page-002.png")).unwrap().to_luma8();
+    let h = page.height();
+    let inked = |y: u32| (0..page.width()).any(|x| page.get_pixel(x, y).0[0] < 128);
+    assert!((h - 40..h).any(inked), "the band at the bottom");
+    assert!(!(0..20).any(inked), "no band at the top");
+
+    let mut args = vec![
+        "prepare",
+        s(&letter),
+        "-o",
+        s(&tif),
+        "--header-format",
+        "{nope}",
+    ];
+    args.extend(common);
+    let out = faxprep(&args, 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown header field {nope}"));
+}

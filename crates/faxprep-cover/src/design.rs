@@ -27,11 +27,11 @@
 //! shortest paper.
 
 use crate::fields::{CoverFields, CoverOptions, Field, LogoProblem, Warning};
-use crate::font::{CAP_HEIGHT, FontStyle};
 use crate::layout::{
     Align, Block, Builder, Item, Layout, PAGE_WIDTH_PT, PlacedLogo, Rect, measure,
 };
 use crate::logo::LogoImage;
+use faxprep_text::font::{CAP_HEIGHT, FontStyle};
 
 /// Side margins in points.
 pub(crate) const MARGIN_X: f32 = 40.0;
@@ -76,7 +76,7 @@ pub fn layout(fields: &CoverFields, opts: &CoverOptions) -> Layout {
         content,
     );
     b.block(&Block {
-        top: heading_baseline - HEADING * crate::font::ASCENT,
+        top: heading_baseline - HEADING * faxprep_text::font::ASCENT,
         ..heading
     });
     if let Some(brand) = &opts.brand {
@@ -267,7 +267,7 @@ fn labelled(
     let placed = b.block(&v);
     let l = block(label, None, FontStyle::Bold, (LABEL, LABEL), x, label_width);
     b.block(&Block {
-        top: placed.first_baseline - LABEL * crate::font::ASCENT,
+        top: placed.first_baseline - LABEL * faxprep_text::font::ASCENT,
         ..l
     });
     placed.next_top + 2.0
@@ -292,7 +292,7 @@ fn place_subject(b: &mut Builder, subject: &str, x: f32, width: f32, top: f32) -
     let size = placed.size;
     let re = block("RE:", None, FontStyle::Bold, (size, size), x, indent);
     b.block(&Block {
-        top: placed.first_baseline - size * crate::font::ASCENT,
+        top: placed.first_baseline - size * faxprep_text::font::ASCENT,
         ..re
     });
     placed.next_top + 4.0
@@ -367,7 +367,7 @@ fn place_brand(b: &mut Builder, brand: &crate::Brand, left: f32, right: f32, bas
         right,
         width,
     );
-    let name_top = baseline - 16.0 - 18.0 * crate::font::ASCENT;
+    let name_top = baseline - 16.0 - 18.0 * faxprep_text::font::ASCENT;
     let n = b.block(&Block {
         top: name_top,
         align: Align::Right,
@@ -382,7 +382,7 @@ fn place_brand(b: &mut Builder, brand: &crate::Brand, left: f32, right: f32, bas
         width,
     );
     b.block(&Block {
-        top: baseline - LABEL * crate::font::ASCENT,
+        top: baseline - LABEL * faxprep_text::font::ASCENT,
         align: Align::Right,
         ..line
     });

@@ -5,9 +5,9 @@
 //! consecutive covers share almost all of them.
 
 use crate::FontStyle;
-use crate::layout::{Item, Layout, Rect};
-use crate::raster::{Span, pixels_per_point, rasterize_glyph};
+use crate::layout::{Item, Layout, PlacedGlyph, Rect};
 use faxprep_page::{BitPage, FAX_WIDTH, Resolution};
+use faxprep_text::raster::{Span, pixels_per_point, rasterize_glyph};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -53,14 +53,7 @@ pub fn draw(layout: &Layout, resolution: Resolution) -> BitPage {
     let mut local: HashMap<Key, Arc<[Span]>> = HashMap::new();
     for item in &layout.items {
         match item {
-            Item::Glyph(g) => {
-                let key = (g.font, g.glyph, g.size.to_bits(), resolution);
-                let spans = local.entry(key).or_insert_with(|| glyph_spans(key));
-                let (px, py) = ((g.x * ppx).round() as i32, (g.y * ppy).round() as i32);
-                for s in spans.iter() {
-                    fill_span(&mut page, py + s.dy, px + s.x0, px + s.x1);
-                }
-            }
+            Item::Glyph(g) => draw_glyph(&mut page, g, &mut local),
             Item::Rule(r) => {
                 let (x0, x1, y0, y1) = device_rect(r, ppx, ppy);
                 for y in y0..y1 {
@@ -86,6 +79,37 @@ pub fn draw(layout: &Layout, resolution: Resolution) -> BitPage {
         }
     }
     page
+}
+
+/// Draw `glyphs` (positions in points from the top-left corner) on a white
+/// page of `width` x `rows` pixels at `resolution`; ink outside it is
+/// clipped. A page of at most [`faxprep_page::MAX_DIMENSION`] a side.
+pub(crate) fn draw_glyphs<'a>(
+    glyphs: impl Iterator<Item = &'a PlacedGlyph>,
+    width: u32,
+    rows: u32,
+    resolution: Resolution,
+) -> BitPage {
+    // The callers pass the fax width and a band's rows.
+    #[allow(clippy::expect_used)]
+    let mut page = BitPage::new(width, rows, resolution).expect("band dimensions");
+    let mut local: HashMap<Key, Arc<[Span]>> = HashMap::new();
+    for g in glyphs {
+        draw_glyph(&mut page, g, &mut local);
+    }
+    page
+}
+
+/// Draw one glyph, its spans from `local` (or the process-wide cache).
+fn draw_glyph(page: &mut BitPage, g: &PlacedGlyph, local: &mut HashMap<Key, Arc<[Span]>>) {
+    let resolution = page.resolution();
+    let (ppx, ppy) = pixels_per_point(resolution);
+    let key = (g.font, g.glyph, g.size.to_bits(), resolution);
+    let spans = local.entry(key).or_insert_with(|| glyph_spans(key));
+    let (px, py) = ((g.x * ppx).round() as i32, (g.y * ppy).round() as i32);
+    for s in spans.iter() {
+        fill_span(page, py + s.dy, px + s.x0, px + s.x1);
+    }
 }
 
 /// Pixel edges of `r`, at least [`MIN_RULE_PIXELS`] in each direction.

@@ -171,6 +171,8 @@ pub enum Field {
     BrandName,
     /// [`Brand::line`].
     BrandLine,
+    /// The identification line on every page ([`crate::HeaderLine`]).
+    HeaderLine,
 }
 
 impl Field {
@@ -189,6 +191,7 @@ impl Field {
             Field::PageCount => "page count",
             Field::BrandName => "brand name",
             Field::BrandLine => "brand line",
+            Field::HeaderLine => "header line",
         }
     }
 }

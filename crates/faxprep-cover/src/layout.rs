@@ -2,10 +2,10 @@
 //! and the helpers the design uses to place text.
 
 use crate::fields::{Field, Warning};
-use crate::font::{ASCENT, DESCENT, FontStyle, face};
 use crate::logo::LogoImage;
-use crate::text::{Fitted, Text, fit};
 use faxprep_page::{FAX_WIDTH, Paper};
+use faxprep_text::font::{ASCENT, DESCENT, FontStyle, face};
+use faxprep_text::text::{Fitted, Text, fit};
 use std::sync::Arc;
 
 /// Width of every fax page in points: 1728 pixels at 204 dpi (8.47 in).

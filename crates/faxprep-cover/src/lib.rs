@@ -19,6 +19,10 @@
 //!
 //! [`render_cover`] does both after checking the fields.
 //!
+//! The same crate sets the identification line that can go across every
+//! page of a fax ([`header`]: a template of fields, laid out in a band
+//! 5.2 mm high and drawn at the fax's resolution).
+//!
 //! Text is set in DejaVu Sans (regular and bold) with the font's kerning,
 //! wrapped at Unicode line-break opportunities (UAX #14); a word wider than
 //! its column (an email address, a URL) is broken by character, preferably
@@ -56,13 +60,10 @@
 //! ```
 //!
 //! # Dependencies
-//! - `dejavu`: the DejaVu Sans fonts (free licence) compiled in, so covers
-//!   look the same everywhere without system fonts.
-//! - `ttf-parser`: reads glyph outlines, metrics and the `kern` table;
-//!   safe, no allocation while parsing.
-//! - `unicode-linebreak`: UAX #14 line-break opportunities.
-//! - `unicode-normalization`: NFC, so that a letter with a combining accent
-//!   uses the font's precomposed glyph.
+//! - `faxprep-text`: the fonts, shaping, line breaking, fitting and glyph
+//!   rasterizing shared with intake's drawing of form values, so text
+//!   breaks and looks the same wherever faxprep sets it.
+//! - `ttf-parser`: glyph ids and ink bounds of the placed glyphs.
 //! - `image` (png only): decodes the brand logo, with size limits.
 //!
 //! # Cargo features
@@ -73,20 +74,21 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod bidi;
 mod design;
 mod draw;
 mod fields;
-mod font;
+pub mod header;
 mod layout;
 mod logo;
-mod raster;
-mod text;
 
 pub use design::layout;
 pub use draw::draw;
+pub use faxprep_text::FontStyle;
 pub use fields::{Brand, CoverDate, CoverFields, CoverOptions, Field, LogoProblem, Warning};
-pub use font::FontStyle;
+pub use header::{
+    HeaderBand, HeaderField, HeaderLine, HeaderPosition, HeaderTemplate, HeaderValues,
+    TemplateError, band_rows, draw_header, header_layout, stamp_header,
+};
 pub use layout::{Item, Layout, PAGE_WIDTH_PT, PlacedGlyph, PlacedLogo, Rect};
 pub use logo::{LogoImage, MAX_LOGO_BYTES, MAX_LOGO_SIDE};
 

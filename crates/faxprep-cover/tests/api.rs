@@ -251,3 +251,35 @@ fn widest_fields_preview() {
         img.save(format!("{dir}/widest.png")).unwrap();
     }
 }
+
+/// Issue 17: the identification line goes on the cover as it is, so the
+/// cover leaves the band's rows white at the top and at the bottom, at
+/// every resolution, on every paper, with every field full and on the
+/// free plan with a logo.
+#[test]
+fn covers_leave_the_identification_bands_white() {
+    use faxprep_cover::band_rows;
+    let mut full = all_fields();
+    full.note = Some(note_500());
+    full.subject = Some(subject_200());
+    for res in Resolution::ALL {
+        for paper in Paper::ALL {
+            for brand in [None, Some(brand(Some(logo_png())))] {
+                let o = CoverOptions {
+                    resolution: res,
+                    paper,
+                    brand,
+                };
+                let (page, _) = render_cover(&full, &o).unwrap();
+                let rows = band_rows(res);
+                let h = page.height();
+                for y in (0..rows).chain(h - rows..h) {
+                    assert!(
+                        page.row(y).iter().all(|&b| b == 0),
+                        "{res} {paper:?}: ink on row {y} of {h}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -112,9 +112,11 @@
 //!   codes from the other 23 NANP members and premium numbers.
 //! - `email_address`: RFC 5321/5322 address syntax.
 //! - `unicode-normalization`: NFC.
-//! - `dejavu` and `ttf-parser`: the font [`draw_form_values`] embeds for
-//!   form values (DejaVu Sans, free licence, the cover page's font too)
-//!   and its metrics, to place, wrap and fit the text.
+//! - `faxprep-text`: sets form values for [`draw_form_values`] (shaping,
+//!   kerning, Unicode line breaking, ellipsis) as the cover and the
+//!   identification line are set; `dejavu` and `ttf-parser`: the font it
+//!   embeds (DejaVu Sans, free licence, the one `faxprep-text` measures)
+//!   and its metrics for the PDF font dictionary.
 //! - `serde`: [`FormFields`] in, [`ApiError`] out, [`Limits`] and [`Plan`]
 //!   both ways (the isolated worker gets the caller's); `thiserror`: Display.
 //!

@@ -86,9 +86,15 @@ pub(crate) fn place(w: f64, h: f64, opts: &RasterOptions, scaling: Scaling) -> P
         PaperChoice::Auto => &Paper::ALL,
     };
     let aw = area_width_pt() - 2.0 * margin;
+    // Rows kept white for a band: the page goes in the rows between.
+    let row_pt = 72.0 / f64::from(res.y_dpi());
+    let (top_pt, bottom_pt) = (
+        f64::from(opts.reserved_rows.0) * row_pt,
+        f64::from(opts.reserved_rows.1) * row_pt,
+    );
     let mut best: Option<(f64, Paper, bool, f64)> = None;
     for &paper in papers {
-        let ah = area_height_pt(paper, res) - 2.0 * margin;
+        let ah = area_height_pt(paper, res) - 2.0 * margin - top_pt - bottom_pt;
         let (rotated, scale) = orient(w, h, aw, ah, opts.auto_rotate, scaling);
         let (pw, ph) = if rotated { (h, w) } else { (w, h) };
         // How far the page's shape is from the area's: 1 is a perfect fit.
@@ -101,10 +107,10 @@ pub(crate) fn place(w: f64, h: f64, opts: &RasterOptions, scaling: Scaling) -> P
     // `papers` is never empty.
     let (_, paper, rotated, s) = best.unwrap_or((1.0, Paper::Letter, false, 1.0));
     let rows = paper.rows(res);
-    let area_h = area_height_pt(paper, res);
+    let area_h = area_height_pt(paper, res) - top_pt - bottom_pt;
     let (pw, ph) = if rotated { (h, w) } else { (w, h) };
     let ox = (area_width_pt() - pw * s) / 2.0;
-    let oy = (area_h - ph * s) / 2.0;
+    let oy = top_pt + (area_h - ph * s) / 2.0;
     // Counter-clockwise quarter turn in y-down coordinates: the top edge of
     // the landscape page goes to the left edge of the paper, the way print
     // drivers lay out "landscape" (the reader turns the sheet clockwise).
@@ -148,6 +154,35 @@ mod tests {
         assert!((y0 - (2156.0 - y1)).abs() < 1e-6, "centred vertically");
         let tl = p.transform * Point::new(0.0, 0.0);
         assert!(tl.x.abs() < 1e-6 && (tl.y - y0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn reserved_rows_stay_white_and_the_page_fits_between() {
+        for res in Resolution::ALL {
+            let band = 20 * (res.y_dpi() / 98).max(1);
+            for reserved in [(band, 0), (0, band)] {
+                let o = RasterOptions {
+                    resolution: res,
+                    reserved_rows: reserved,
+                    ..RasterOptions::default()
+                };
+                let p = place(612.0, 792.0, &o, Scaling::Fit);
+                let rows = f64::from(p.rows);
+                let [x0, y0, x1, y1] = p.content_px;
+                // Height-limited now: the page fills the rows between the
+                // band and the far edge exactly, and is centred across.
+                assert!((y0 - f64::from(reserved.0)).abs() < 1e-6, "{res} {y0}");
+                assert!(
+                    (y1 - (rows - f64::from(reserved.1))).abs() < 1e-6,
+                    "{res} {y1}"
+                );
+                assert!((x0 - (1728.0 - x1)).abs() < 1e-6 && x1 - x0 < 1728.0);
+                let whole = place(612.0, 792.0, &opts(PaperChoice::default()), Scaling::Fit);
+                let s = (y1 - y0) / (rows - f64::from(band));
+                assert!((s - 1.0).abs() < 1e-9);
+                assert!(x1 - x0 < whole.content_px[2] - whole.content_px[0]);
+            }
+        }
     }
 
     #[test]

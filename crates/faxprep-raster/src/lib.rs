@@ -288,7 +288,18 @@ pub struct RasterOptions {
     pub cjk_font: CjkFont,
     /// Image decoding caps.
     pub limits: Limits,
+    /// Rows at the top and at the bottom of every page kept white (default
+    /// none): the page is placed in the rows between them by the same
+    /// rules as on a whole page (scaled with its aspect ratio kept to fit,
+    /// centred, never cropped), so a band drawn there later (the
+    /// identification line) covers nothing of it. At most
+    /// [`MAX_RESERVED_INCHES`] in all.
+    pub reserved_rows: (u32, u32),
 }
+
+/// The most [`RasterOptions::reserved_rows`] may take of a page's length,
+/// in inches.
+pub const MAX_RESERVED_INCHES: f64 = 2.0;
 
 impl Default for RasterOptions {
     fn default() -> Self {
@@ -303,6 +314,7 @@ impl Default for RasterOptions {
             password: None,
             cjk_font: CjkFont::System,
             limits: Limits::default(),
+            reserved_rows: (0, 0),
         }
     }
 }
@@ -315,6 +327,12 @@ impl RasterOptions {
         if !m.is_finite() || m < 0.0 || 1728.0 * 72.0 / 204.0 - 2.0 * m < 72.0 {
             return Err(Error::Usage {
                 message: "margins must be finite, >= 0 and leave an inch",
+            });
+        }
+        let reserved = u64::from(self.reserved_rows.0) + u64::from(self.reserved_rows.1);
+        if reserved as f64 > MAX_RESERVED_INCHES * f64::from(self.resolution.y_dpi()) {
+            return Err(Error::Usage {
+                message: "reserved rows must leave all but two inches of the page",
             });
         }
         if self.threads == Some(0) {

@@ -59,6 +59,28 @@ pub struct PreparedFax {
     pub pages: Vec<PageFacts>,
     /// What the sender should know.
     pub warnings: Vec<Warning>,
+    /// The identification line, when [`crate::Options::header`] asked
+    /// for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header: Option<HeaderFacts>,
+}
+
+/// Facts about the identification line of a fax (each page's text is in
+/// its [`PageFacts::header`]).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct HeaderFacts {
+    /// The template printed.
+    pub template: String,
+    /// `top` or `bottom`.
+    pub position: String,
+    /// Rows of the band at the fax's resolution.
+    pub band_rows: u32,
+    /// The band's height in inches.
+    pub band_inches: f64,
+    /// What 47 CFR 68.318(d) asks for that the line does not print
+    /// (empty when it prints all of it).
+    pub missing_for_rule: Vec<String>,
 }
 
 /// Facts about one transmitted page.
@@ -100,6 +122,10 @@ pub struct PageFacts {
     /// continuous tone (wider than 5 when the page was over its line
     /// budget); `None` when nothing on the page came from it.
     pub screen_period: Option<u8>,
+    /// The identification line printed on the page, its sections joined
+    /// by " | " (an ellipsis ends a cut one); `None` without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
 }
 
 /// Something the sender should know about their fax; none stops it.
@@ -130,6 +156,12 @@ pub enum Warning {
         /// What the cover said.
         message: String,
     },
+    /// From the identification line: text cut or characters replaced, or
+    /// a part 47 CFR 68.318(d) asks for that it does not print.
+    Header {
+        /// What the line lacks.
+        message: String,
+    },
     /// A page takes longer on the line than the budget allows, even
     /// halftoned as coarsely as faxprep goes (or it has no continuous
     /// tone to coarsen: dense text).
@@ -146,7 +178,9 @@ pub enum Warning {
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Warning::Document { message } | Warning::Cover { message } => f.write_str(message),
+            Warning::Document { message }
+            | Warning::Cover { message }
+            | Warning::Header { message } => f.write_str(message),
             Warning::Page { page, message } => write!(f, "page {}: {message}", page + 1),
             Warning::NearlyBlank { page } => {
                 write!(f, "page {} is blank or nearly blank", page + 1)

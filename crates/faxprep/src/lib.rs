@@ -25,6 +25,12 @@
 //! 6. **Billing** ([`billing::quote`]): one credit per started block of ten
 //!    pages, cover included; the free plan at most five pages.
 //!
+//! With [`Options::header`], every page also carries the identification
+//! line ([`cover::header`]): the renderer keeps the band's rows white and
+//! places the page in the rows beside them, and this crate, which has the
+//! validated fields and the page count, draws each page's band on the
+//! decoded page and codes it again (the worker never sees the sender).
+//!
 //! Stages 1 and 2 parse what strangers send. By default
 //! ([`Isolation::Process`]) they run in a `faxprep worker` child process
 //! that closes every inherited descriptor, sets `no_new_privs`, a
@@ -121,11 +127,12 @@ pub mod spawn;
 pub use billing::{Quote, quote};
 pub use error::{ApiError, Error, ErrorType};
 pub use fax::{
-    DEFAULT_LINE_BUDGET_SECONDS, LINE_BYTES_PER_SECOND, PageFacts, PreparedFax, Warning,
-    line_seconds, transmission_seconds,
+    DEFAULT_LINE_BUDGET_SECONDS, HeaderFacts, LINE_BYTES_PER_SECOND, PageFacts, PreparedFax,
+    Warning, line_seconds, transmission_seconds,
 };
 pub use faxprep_codec as codec;
 pub use faxprep_cover as cover;
+pub use faxprep_cover::{HeaderLine, HeaderPosition, HeaderTemplate};
 pub use faxprep_halftone as halftone;
 pub use faxprep_intake as intake;
 pub use faxprep_intake::{FormFields, Limits, Plan};
@@ -141,8 +148,8 @@ pub use slots::{max_workers, set_max_workers};
 pub use spawn::{Isolation, Worker, WorkerLimits, apply_worker_limits, find_worker_program};
 
 use faxprep_codec::tiff::{TiffOptions, TiffWriter};
-use faxprep_codec::{Compression, EncodeOptions, encode};
-use faxprep_cover::{CoverFields, CoverOptions};
+use faxprep_codec::{Compression, DecodeOptions, EncodeOptions, decode, encode};
+use faxprep_cover::{CoverFields, CoverOptions, HeaderValues};
 use faxprep_intake::{IntakeOptions, ValidFields};
 use faxprep_page::{BitPage, Paper};
 use faxprep_raster::PaperChoice;
@@ -317,6 +324,35 @@ pub fn cover_page(
     render_cover(&fields, opts, total_pages)
 }
 
+/// What the identification line prints, from the valid fields and the
+/// caller's date (the recipient as the cover shows it).
+fn header_values(f: &ValidFields, opts: &Options) -> HeaderValues {
+    HeaderValues {
+        date: opts.date.clone(),
+        sender_name: f.sender_name.clone(),
+        sender_company: f.sender_company.clone(),
+        sender_phone: f.sender_phone.clone(),
+        sender_email: f.sender_email.clone(),
+        recipient_name: f.recipient_name.clone(),
+        recipient_number: format!("+1 {}", f.recipient_number_national),
+        subject: f.subject.clone(),
+    }
+}
+
+/// The identification line of page `page` (from 1) of `pages`, drawn at
+/// `opts.resolution`, with the sections as printed and its warnings.
+fn header_band(
+    line: &HeaderLine,
+    values: &HeaderValues,
+    opts: &Options,
+    page: u32,
+    pages: u32,
+) -> (BitPage, String, Vec<faxprep_cover::Warning>) {
+    let band = faxprep_cover::header_layout(line, values, page, pages);
+    let drawn = faxprep_cover::draw_header(&band, opts.resolution);
+    (drawn, band.sections.join(" | "), band.warnings)
+}
+
 fn render_cover(
     f: &ValidFields,
     opts: &Options,
@@ -366,6 +402,8 @@ struct Assembly<'a> {
     cover: bool,
     /// The recipient in E.164, once [`Assembly::fields`] ran.
     recipient_number: Option<String>,
+    /// The identification line and its values, once the fields are known.
+    header: Option<(HeaderLine, HeaderValues)>,
     writer: Option<TiffWriter>,
     pdf_pages: Vec<(u32, u32, Vec<u8>)>,
     summary: Option<pipeline::DocSummary>,
@@ -388,6 +426,7 @@ impl<'a> Assembly<'a> {
             opts,
             cover,
             recipient_number: None,
+            header: None,
             writer: Some(writer),
             pdf_pages: Vec::new(),
             summary: None,
@@ -438,8 +477,25 @@ impl<'a> Assembly<'a> {
             });
         }
         self.recipient_number = Some(fields.recipient_number.clone());
+        if let Some(line) = &self.opts.header {
+            let values = header_values(fields, self.opts);
+            let missing = line.missing_for_rule(&values);
+            if !missing.is_empty() {
+                self.warnings.push(Warning::Header {
+                    message: format!(
+                        "the identification line does not print the {} that 47 CFR \
+                         68.318(d) asks a fax sent from a computer to carry",
+                        missing.join(", ")
+                    ),
+                });
+            }
+            self.header = Some((line.clone(), values));
+        }
         if self.cover {
-            let page = self.render_cover(fields)?;
+            let mut page = self.render_cover(fields)?;
+            // The cover's margins (50 points at the top, 36 at the bottom)
+            // are wider than the band: it goes on the cover as it is.
+            let header = self.stamp(&mut page);
             let info = self.writer()?.add_page(&page).map_err(Error::Tiff)?;
             let g4 = encode(&page, &EncodeOptions::tiff(Compression::G4));
             self.facts.push(PageFacts {
@@ -458,6 +514,7 @@ impl<'a> Assembly<'a> {
                 content: "cover".into(),
                 line_seconds: fax::line_seconds(info.strip_bytes),
                 screen_period: None,
+                header,
             });
             if self.opts.want_pdf {
                 self.pdf_pages.push((page.width(), page.height(), g4));
@@ -472,6 +529,70 @@ impl<'a> Assembly<'a> {
         Ok(page)
     }
 
+    /// Draw the identification line of the next page on `page`; its text,
+    /// or `None` without a line.
+    fn stamp(&mut self, page: &mut BitPage) -> Option<String> {
+        let (line, values) = self.header.as_ref()?;
+        let number = self.pages_done() + 1;
+        let (band, text, warnings) = header_band(line, values, self.opts, number, self.total);
+        faxprep_cover::stamp_header(page, &band, line.position);
+        for w in warnings {
+            let w = Warning::Header {
+                message: w.to_string(),
+            };
+            if !self.warnings.contains(&w) {
+                self.warnings.push(w);
+            }
+        }
+        Some(text)
+    }
+
+    /// A document page with its identification line: decoded, the band
+    /// drawn in the rows the renderer kept white for it, and coded again.
+    fn stamp_coded(&mut self, mut page: CodedPage) -> Result<CodedPage> {
+        // The line's text is this side's to say, whatever a worker sent.
+        page.facts.header = None;
+        if self.header.is_none() {
+            return Ok(page);
+        }
+        let CodedPage {
+            mut facts,
+            strip,
+            g4,
+            warnings,
+        } = page;
+        let compression = self.opts.compression;
+        let decoding = DecodeOptions {
+            resolution: facts.resolution,
+            align_eol: compression != Compression::G4,
+            ..DecodeOptions::new(compression, facts.width).with_rows(facts.height)
+        };
+        let mut bits = decode(&strip, &decoding).map_err(|e| Error::Internal {
+            message: format!("a coded page does not decode: {e}"),
+        })?;
+        facts.header = self.stamp(&mut bits);
+        let strip = encode(&bits, &EncodeOptions::tiff(compression));
+        let g4 = match (g4, compression) {
+            (_, Compression::G4) => None,
+            (Some(_), _) => Some(encode(&bits, &EncodeOptions::tiff(Compression::G4))),
+            (None, _) => None,
+        };
+        facts.g4_bytes = match (&g4, compression) {
+            (Some(g4), _) => g4.len() as u64,
+            (None, Compression::G4) => strip.len() as u64,
+            (None, _) => encode(&bits, &EncodeOptions::tiff(Compression::G4)).len() as u64,
+        };
+        facts.coded_bytes = strip.len() as u64;
+        facts.line_seconds = fax::line_seconds(facts.coded_bytes);
+        facts.blank = bits.is_blank();
+        Ok(CodedPage {
+            facts,
+            strip,
+            g4,
+            warnings,
+        })
+    }
+
     fn add(&mut self, page: CodedPage) -> Result<()> {
         if self.summary.is_none() {
             return Err(Error::Internal {
@@ -483,7 +604,7 @@ impl<'a> Assembly<'a> {
             strip,
             g4,
             warnings,
-        } = page;
+        } = self.stamp_coded(page)?;
         facts.index = self.facts.len() as u32;
         let (w, h, res) = (facts.width, facts.height, facts.resolution);
         self.writer()?
@@ -558,6 +679,23 @@ impl<'a> Assembly<'a> {
             transmission_seconds: transmission_seconds(self.facts.iter().map(|f| f.coded_bytes)),
             pages: self.facts,
             warnings: self.warnings,
+            header: self.opts.header.as_ref().map(|h| {
+                let rows = faxprep_cover::band_rows(self.opts.resolution);
+                HeaderFacts {
+                    template: h.template.as_str().to_owned(),
+                    position: h.position.name().into(),
+                    band_rows: rows,
+                    band_inches: f64::from(rows) / f64::from(self.opts.resolution.y_dpi()),
+                    missing_for_rule: self
+                        .header
+                        .as_ref()
+                        .map(|(l, v)| l.missing_for_rule(v))
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(String::from)
+                        .collect(),
+                }
+            }),
         })
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::spawn::Isolation;
 use faxprep_codec::Compression;
-use faxprep_cover::{Brand, CoverDate};
+use faxprep_cover::{Brand, CoverDate, HeaderLine};
 use faxprep_halftone::Method;
 use faxprep_intake::{Limits, Plan};
 use faxprep_page::Resolution;
@@ -50,6 +50,18 @@ pub struct Options {
     pub date: CoverDate,
     /// Also produce the fax as a PDF of the same G4 pages.
     pub want_pdf: bool,
+    /// The identification line printed across the top (or bottom) of
+    /// every page, the cover included (default `None`: the carrier may
+    /// stamp its own). [`HeaderLine::default`] prints the date, time and
+    /// zone of [`Options::date`], the sender, the sender's telephone
+    /// number and "Page N of M", what 47 CFR 68.318(d) asks for; a
+    /// missing part gets a [`crate::Warning::Header`]. Every document
+    /// page is placed in the rows below (or above) the band by the
+    /// renderer, scaled with its aspect ratio kept to fit them, so the
+    /// band covers nothing of it; the band is
+    /// [`faxprep_cover::band_rows`] rows high (5.2 mm at every
+    /// resolution). The cover's margins already leave room for it.
+    pub header: Option<HeaderLine>,
     /// Where the untrusted stages (preflight, render) run (default: a
     /// sandboxed `faxprep worker` found as [`crate::find_worker_program`]
     /// says).
@@ -81,6 +93,7 @@ impl Default for Options {
                 zone: Some("UTC".into()),
             },
             want_pdf: false,
+            header: None,
             isolation: Isolation::default(),
             software: concat!("faxprep ", env!("CARGO_PKG_VERSION")).into(),
         }
@@ -97,6 +110,21 @@ pub fn default_brand() -> Brand {
 }
 
 impl Options {
+    /// Rows at the top and bottom of every document page kept white for
+    /// the identification line.
+    pub(crate) fn reserved_rows(&self) -> (u32, u32) {
+        match &self.header {
+            None => (0, 0),
+            Some(h) => {
+                let rows = faxprep_cover::band_rows(self.resolution);
+                match h.position {
+                    faxprep_cover::HeaderPosition::Top => (rows, 0),
+                    faxprep_cover::HeaderPosition::Bottom => (0, rows),
+                }
+            }
+        }
+    }
+
     /// TIFF DateTime ("YYYY:MM:DD HH:MM:SS") from the cover date.
     pub(crate) fn tiff_date_time(&self) -> String {
         let d = &self.date;

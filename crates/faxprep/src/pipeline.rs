@@ -27,6 +27,9 @@ pub(crate) struct DocJob {
     pub password: Option<String>,
     pub want_g4: bool,
     pub limits: Limits,
+    /// Rows kept white at the top and bottom of every page for the
+    /// identification line (drawn by the parent, which has the fields).
+    pub reserved_rows: (u32, u32),
     /// Stop after the summary: preflight only, no pricing, no pages.
     #[serde(default)]
     pub inspect_only: bool,
@@ -49,6 +52,7 @@ impl DocJob {
             password: opts.password.clone(),
             want_g4: opts.want_pdf && opts.compression != Compression::G4,
             limits: opts.limits.clone(),
+            reserved_rows: opts.reserved_rows(),
             inspect_only: false,
         }
     }
@@ -191,6 +195,7 @@ pub(crate) fn process_document(
         threads: job.threads,
         max_pages: intake_opts.limits.max_pages,
         password: job.password.clone(),
+        reserved_rows: job.reserved_rows,
         ..RasterOptions::default()
     };
     let tiff_coding = EncodeOptions::tiff(compression);
@@ -264,6 +269,7 @@ pub(crate) fn process_document(
             content: report.content.name().into(),
             line_seconds: seconds,
             screen_period: report.screen_period,
+            header: None,
         };
         CodedPage {
             facts,

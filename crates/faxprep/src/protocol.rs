@@ -291,6 +291,9 @@ fn warnings_bounded(warnings: &[Warning]) -> bool {
             | Warning::Page { message, .. }
             | Warning::Cover { message } => bounded(message),
             Warning::NearlyBlank { .. } | Warning::OverLineBudget { .. } => true,
+            // The identification line is the parent's: a worker never
+            // reports on it.
+            Warning::Header { .. } => false,
         })
 }
 

@@ -27,7 +27,7 @@ pub const FORM_FIELDS: [&str; 10] = [
 ];
 
 /// The engine's options, by the names a request gives them.
-pub const OPTION_NAMES: [&str; 11] = [
+pub const OPTION_NAMES: [&str; 14] = [
     "plan",
     "resolution",
     "compression",
@@ -39,6 +39,9 @@ pub const OPTION_NAMES: [&str; 11] = [
     "zone",
     "password",
     "output",
+    "header",
+    "headerFormat",
+    "headerPosition",
 ];
 
 /// The most render threads a request may ask for.
@@ -70,6 +73,14 @@ pub struct OptionValues {
     pub password: Option<String>,
     /// What to answer with: `tiff`, `pdf` or `json`.
     pub output: Option<String>,
+    /// `true` for the identification line on every page (the default
+    /// template), `false` for none.
+    pub header: Option<String>,
+    /// The identification line's template ([`crate::HeaderTemplate`]);
+    /// gives the line unless `header` is `false`.
+    pub header_format: Option<String>,
+    /// `top` or `bottom`: where the identification line goes.
+    pub header_position: Option<String>,
 }
 
 /// What a frontend answers a prepared fax with.
@@ -118,6 +129,9 @@ impl OptionValues {
             "zone" => &mut self.zone,
             "password" => &mut self.password,
             "output" => &mut self.output,
+            "header" => &mut self.header,
+            "headerFormat" => &mut self.header_format,
+            "headerPosition" => &mut self.header_position,
             _ => return None,
         })
     }
@@ -193,8 +207,51 @@ impl OptionValues {
         if let Some(v) = &self.password {
             base.password = Some(v.clone());
         }
+        self.apply_header(&mut base)?;
         self.output()?;
         Ok(base)
+    }
+
+    /// The identification line: `header`, `headerFormat` and
+    /// `headerPosition` applied to `base.header`.
+    fn apply_header(&self, base: &mut Options) -> Result<(), Error> {
+        let on = match self.header.as_deref().map(str::trim) {
+            None => None,
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(v) => return Err(invalid("header", v, "true or false")),
+        };
+        let template = match &self.header_format {
+            Some(v) => Some(
+                crate::HeaderTemplate::parse(v).map_err(|e| Error::InvalidOption {
+                    name: "headerFormat".into(),
+                    value: v.chars().take(100).collect(),
+                    expected: format!("a header template ({e})"),
+                })?,
+            ),
+            None => None,
+        };
+        let position = match self.header_position.as_deref().map(str::trim) {
+            None => None,
+            Some("top") => Some(crate::HeaderPosition::Top),
+            Some("bottom") => Some(crate::HeaderPosition::Bottom),
+            Some(v) => return Err(invalid("headerPosition", v, "top or bottom")),
+        };
+        match (on, template) {
+            (Some(false), _) => base.header = None,
+            (Some(true), t) | (None, t @ Some(_)) => {
+                let mut line = base.header.take().unwrap_or_default();
+                if let Some(t) = t {
+                    line.template = t;
+                }
+                base.header = Some(line);
+            }
+            (None, None) => {}
+        }
+        if let (Some(p), Some(line)) = (position, base.header.as_mut()) {
+            line.position = p;
+        }
+        Ok(())
     }
 
     /// The output asked for, if any.
@@ -433,6 +490,48 @@ mod tests {
         v.zone = None;
         v.date = None;
         assert!(v.options(Options::default()).is_ok());
+    }
+
+    #[test]
+    fn the_identification_line_is_asked_for_by_name() {
+        let o = |pairs: &[(&str, &str)]| {
+            let mut r = RequestValues::default();
+            for (n, v) in pairs {
+                r.set(n, *v).unwrap();
+            }
+            r.options.options(Options::default())
+        };
+        assert_eq!(o(&[]).unwrap().header, None);
+        assert_eq!(
+            o(&[("header", "true")]).unwrap().header,
+            Some(crate::HeaderLine::default())
+        );
+        let line = o(&[
+            ("headerFormat", "{page}/{pages}"),
+            ("headerPosition", "bottom"),
+        ])
+        .unwrap()
+        .header
+        .unwrap();
+        assert_eq!(line.template.as_str(), "{page}/{pages}");
+        assert_eq!(line.position, crate::HeaderPosition::Bottom);
+        assert_eq!(
+            o(&[("header", "false"), ("headerFormat", "{page}")])
+                .unwrap()
+                .header,
+            None
+        );
+        for (name, value) in [
+            ("header", "yes"),
+            ("headerFormat", "{nope}"),
+            ("headerPosition", "left"),
+        ] {
+            let e = o(&[("header", "true"), (name, value)]).unwrap_err();
+            assert!(
+                matches!(&e, Error::InvalidOption { name: n, .. } if n == name),
+                "{name}={value}: {e}"
+            );
+        }
     }
 
     #[test]

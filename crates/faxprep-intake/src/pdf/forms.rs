@@ -15,7 +15,8 @@
 //! asks the viewer to draw (`NeedAppearances`, or no normal appearance at
 //! all), an appearance stream is written the way the standard's variable
 //! text describes: the value in the widget's rectangle, 2 points in,
-//! vertically centred on one line (or from the top, wrapped at words, for
+//! vertically centred on one line (or from the top, broken at Unicode
+//! line-break opportunities by `faxprep-text` as the cover is, for
 //! multi-line fields), aligned by /Q, in the /DA font size (0 means: as
 //! large as fits, at most 12 points), one character a cell for comb
 //! fields. Two things differ from a viewer, on purpose, for a 1-bit fax:
@@ -38,6 +39,9 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use faxprep_text::FontStyle;
+use faxprep_text::font::face;
+use faxprep_text::text::{Line, Text};
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat, dictionary};
 use ttf_parser::{Face, GlyphId};
 
@@ -362,28 +366,22 @@ fn text_of(bytes: &[u8]) -> String {
 }
 
 /// The content stream that shows `v`; the glyphs it uses go to `used`.
+///
+/// The value is set by `faxprep-text`, as the cover is: NFC, DejaVu's
+/// kerning, the replacement glyph for characters the font lacks, and
+/// multi-line values broken at Unicode line-break opportunities (UAX #14).
+/// The PDF shows each line with one `TJ` whose adjustments carry the
+/// kerning and the spaces, so the renderer places every glyph where the
+/// layout measured it.
 fn appearance(face: &Face, v: &mut Value, used: &mut BTreeSet<u16>) -> Vec<u8> {
     let em = f64::from(face.units_per_em());
     let ascent = f64::from(face.ascender()) / em;
     let descent = f64::from(face.descender()) / em;
     let line_gap = ascent - descent + f64::from(face.line_gap()) / em;
-    let glyphs = |s: &str| -> Vec<(u16, f64)> {
-        s.chars()
-            .filter(|c| !c.is_control())
-            .map(|c| {
-                let g = face
-                    .glyph_index(c)
-                    .or_else(|| face.glyph_index('?'))
-                    .unwrap_or(GlyphId(0));
-                (g.0, f64::from(face.glyph_hor_advance(g).unwrap_or(0)) / em)
-            })
-            .collect()
-    };
     let avail_w = v.width - 2.0 * PADDING;
-    // Lines of (glyph, advance in em) and the size to draw them at: the
-    // /DA size (12 points for "automatic"), made smaller until the value
-    // fits the widget. A viewer would clip a value that does not fit;
-    // on paper all of it at a smaller size is what the sender meant.
+    // The /DA size (12 points for "automatic"), made smaller until the
+    // value fits the widget. A viewer would clip a value that does not
+    // fit; on paper all of it at a smaller size is what the sender meant.
     let start = if v.size > 0.0 { v.size } else { AUTO_SIZE_MAX };
     if v.size > 0.0 {
         // A field lower than one line of its font (LibreOffice writes 11
@@ -399,29 +397,40 @@ fn appearance(face: &Face, v: &mut Value, used: &mut BTreeSet<u16>) -> Vec<u8> {
     }
     let avail_h = v.height - 2.0 * PADDING;
     let by_height = (v.height - 2.0) / (ascent - descent);
+    let text = Text::new(&v.text, FontStyle::Regular, v.multiline);
     let (lines, size) = if v.multiline {
         // At most 197 tries (200 points down to 4), each a pass over at
-        // most MAX_VALUE_CHARS characters.
+        // most MAX_VALUE_CHARS characters that stops at the lines that fit.
         let mut size = start.max(MIN_SIZE);
         loop {
-            let lines = wrap(&v.text, avail_w / size, &glyphs);
-            if lines.len() as f64 * line_gap * size <= avail_h || size <= MIN_SIZE {
-                break (lines, size);
+            let fit = ((avail_h / (line_gap * size)).floor() as usize).max(1);
+            let max = (avail_w / size) as f32;
+            match text.wrap(max, fit) {
+                Ok(lines) => break (lines, size),
+                Err(lines) if size <= MIN_SIZE => break (text.truncate(lines, max, fit), size),
+                Err(_) => size = (size - 1.0).max(MIN_SIZE),
             }
-            size = (size - 1.0).max(MIN_SIZE);
         }
     } else {
-        let line = glyphs(&v.text.replace(['\r', '\n'], " "));
+        let line = Line {
+            start: 0,
+            end: text.chars.len(),
+            ellipsis: false,
+        };
         let by_width = match v.comb {
             // One character a cell.
             Some(cells) => {
-                let widest = line.iter().map(|g| g.1).fold(0.0, f64::max);
+                let widest = text
+                    .chars
+                    .iter()
+                    .map(|c| f64::from(c.advance - c.kern))
+                    .fold(0.0, f64::max);
                 v.width / cells as f64 / widest
             }
-            None => avail_w / line.iter().map(|g| g.1).sum::<f64>(),
+            None => avail_w / f64::from(text.line_width(line)),
         };
-        // An empty line (all control characters) divides by 0: infinite,
-        // and then `min` keeps the other bounds.
+        // An empty line divides by 0: infinite, and then `min` keeps the
+        // other bounds.
         let by_width = if by_width.is_nan() { start } else { by_width };
         (vec![line], start.min(by_height).min(by_width).max(MIN_SIZE))
     };
@@ -435,19 +444,22 @@ fn appearance(face: &Face, v: &mut Value, used: &mut BTreeSet<u16>) -> Vec<u8> {
         String::from_utf8_lossy(FONT_NAME),
         num(size)
     );
-    let mut show = |x: f64, y: f64, glyphs: &[(u16, f64)]| {
-        let _ = write!(out, "1 0 0 1 {} {} Tm <", num(x), num(y));
-        for &(g, _) in glyphs {
-            used.insert(g);
-            let _ = write!(out, "{g:04x}");
-        }
-        out.push_str("> Tj\n");
-    };
     if let (Some(cells), false) = (v.comb, v.multiline) {
         let cell = v.width / cells as f64;
         let y = (v.height - (ascent - descent) * size) / 2.0 - descent * size;
-        for (i, g) in lines[0].iter().take(cells).enumerate() {
-            show(i as f64 * cell + (cell - g.1 * size) / 2.0, y, &[*g]);
+        let shown = text.chars.iter().filter(|c| c.ink || c.space);
+        for (i, c) in shown.take(cells).enumerate() {
+            if c.ink {
+                let w = f64::from(c.advance - c.kern) * size;
+                let _ = writeln!(
+                    out,
+                    "1 0 0 1 {} {} Tm <{:04x}> Tj",
+                    num(i as f64 * cell + (cell - w) / 2.0),
+                    num(y),
+                    c.glyph.0
+                );
+                used.insert(c.glyph.0);
+            }
         }
     } else {
         let first = if v.multiline {
@@ -460,52 +472,63 @@ fn appearance(face: &Face, v: &mut Value, used: &mut BTreeSet<u16>) -> Vec<u8> {
             if y + ascent * size < 0.0 {
                 break;
             }
-            let width: f64 = line.iter().map(|g| g.1 * size).sum();
+            let width = f64::from(text.line_width(*line)) * size;
             let x = match v.quadding {
                 1 => (v.width - width) / 2.0,
                 2 => v.width - PADDING - width,
                 _ => PADDING,
             };
-            show(x, y, line);
+            let _ = write!(out, "1 0 0 1 {} {} Tm ", num(x), num(y));
+            show_line(&mut out, &text, *line, used);
         }
     }
     out.push_str("ET\nQ\nEMC\n");
     out.into_bytes()
 }
 
-/// Paragraphs of `text` broken into lines at most `width` em wide, at
-/// spaces where possible.
-fn wrap(text: &str, width: f64, glyphs: &dyn Fn(&str) -> Vec<(u16, f64)>) -> Vec<Vec<(u16, f64)>> {
-    let mut lines = Vec::new();
-    let space = glyphs(" ");
-    let space_w: f64 = space.iter().map(|g| g.1).sum();
-    for para in text.replace("\r\n", "\n").split(['\r', '\n']) {
-        let mut line: Vec<(u16, f64)> = Vec::new();
-        let mut line_w = 0.0;
-        for word in para.split(' ') {
-            let word = glyphs(word);
-            let word_w: f64 = word.iter().map(|g| g.1).sum();
-            if !line.is_empty() && line_w + space_w + word_w > width {
-                lines.push(std::mem::take(&mut line));
-                line_w = 0.0;
+/// One line as a `TJ` array: runs of glyph ids, with the kerning and the
+/// width of spaces and invisible characters as adjustments (thousandths
+/// of an em, positive moves left), and the ellipsis when the line has one.
+fn show_line(out: &mut String, text: &Text, line: Line, used: &mut BTreeSet<u16>) {
+    out.push('[');
+    let mut open = false;
+    let mut adjust = 0.0f32;
+    let mut glyph = |out: &mut String, g: u16, adjust: &mut f32, open: &mut bool| {
+        if *adjust != 0.0 {
+            if *open {
+                out.push('>');
+                *open = false;
             }
-            if !line.is_empty() {
-                line.extend_from_slice(&space);
-                line_w += space_w;
-            }
-            // A word wider than the line is broken where it must.
-            for g in word {
-                if !line.is_empty() && line_w + g.1 > width {
-                    lines.push(std::mem::take(&mut line));
-                    line_w = 0.0;
-                }
-                line.push(g);
-                line_w += g.1;
-            }
+            let _ = write!(out, " {} ", num(f64::from(-*adjust * 1000.0)));
+            *adjust = 0.0;
         }
-        lines.push(line);
+        if !*open {
+            out.push('<');
+            *open = true;
+        }
+        let _ = write!(out, "{g:04x}");
+        used.insert(g);
+    };
+    // The last character's kerning is with a character not on this line.
+    let last = line.end.saturating_sub(1);
+    for (k, c) in text.chars[line.start..line.end].iter().enumerate() {
+        if c.ink {
+            glyph(out, c.glyph.0, &mut adjust, &mut open);
+            if line.start + k != last {
+                adjust += c.kern;
+            }
+        } else {
+            adjust += c.advance;
+        }
     }
-    lines
+    if line.ellipsis {
+        let f = face(FontStyle::Regular);
+        glyph(out, f.ellipsis.0, &mut adjust, &mut open);
+    }
+    if open {
+        out.push('>');
+    }
+    out.push_str("] TJ\n");
 }
 
 /// DejaVu Sans as a CID font addressed by glyph id (Identity-H with an
@@ -607,21 +630,32 @@ mod tests {
     }
 
     #[test]
-    fn wrapping_breaks_at_spaces_and_line_ends() {
-        // Every character half an em wide.
-        let glyphs = |s: &str| s.chars().map(|c| (c as u16, 0.5)).collect::<Vec<_>>();
-        let text = |lines: Vec<Vec<(u16, f64)>>| -> Vec<String> {
-            lines
-                .iter()
-                .map(|l| l.iter().map(|g| char::from(g.0 as u8)).collect())
-                .collect()
+    fn lines_are_shown_with_kerning_and_spaces_as_adjustments() {
+        let text = Text::new("AV b", FontStyle::Regular, false);
+        let mut out = String::new();
+        let mut used = BTreeSet::new();
+        let line = Line {
+            start: 0,
+            end: text.chars.len(),
+            ellipsis: true,
         };
-        assert_eq!(
-            text(wrap("ab cd\r\nef\rg", 100.0, &glyphs)),
-            ["ab cd", "ef", "g"]
+        show_line(&mut out, &text, line, &mut used);
+        let f = face(FontStyle::Regular);
+        let g = |c: char| f.glyph(c).unwrap().0;
+        let kern = text.chars[0].kern;
+        assert!(kern < 0.0, "DejaVu kerns A and V");
+        let space = text.chars[2].advance;
+        let expected = format!(
+            "[<{:04x}> {} <{:04x}> {} <{:04x}{:04x}>] TJ\n",
+            g('A'),
+            num(f64::from(-kern * 1000.0)),
+            g('V'),
+            num(f64::from(-space * 1000.0)),
+            g('b'),
+            f.ellipsis.0,
         );
-        // Three characters a line: at the space, then inside a long word.
-        assert_eq!(text(wrap("ab cdefgh", 1.5, &glyphs)), ["ab", "cde", "fgh"]);
+        assert_eq!(out, expected);
+        assert_eq!(used.len(), 4);
     }
 
     #[test]

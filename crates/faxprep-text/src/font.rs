@@ -18,17 +18,18 @@ pub enum FontStyle {
 }
 
 /// One parsed face with the lookups the layout needs precomputed.
-pub(crate) struct LoadedFace {
-    pub(crate) face: Face<'static>,
+pub struct LoadedFace {
+    /// The parsed font.
+    pub face: Face<'static>,
     /// Scale from font units to em (1 / units per em).
-    pub(crate) per_unit: f32,
+    pub per_unit: f32,
     /// The glyph drawn for characters the font lacks (U+FFFD, else a box,
     /// else `.notdef`).
-    pub(crate) replacement: GlyphId,
+    pub replacement: GlyphId,
     /// The glyph of U+2026 HORIZONTAL ELLIPSIS for truncation.
-    pub(crate) ellipsis: GlyphId,
+    pub ellipsis: GlyphId,
     /// Advance of U+0020, used for every kind of space.
-    pub(crate) space_advance: f32,
+    pub space_advance: f32,
 }
 
 impl LoadedFace {
@@ -58,19 +59,19 @@ impl LoadedFace {
     }
 
     /// The glyph for `ch`, or `None` when the font lacks it.
-    pub(crate) fn glyph(&self, ch: char) -> Option<GlyphId> {
+    pub fn glyph(&self, ch: char) -> Option<GlyphId> {
         self.face.glyph_index(ch).filter(|g| g.0 != 0)
     }
 
     /// Advance width of `glyph` in em.
-    pub(crate) fn advance(&self, glyph: GlyphId) -> f32 {
+    pub fn advance(&self, glyph: GlyphId) -> f32 {
         self.face
             .glyph_hor_advance(glyph)
             .map_or(0.0, |a| f32::from(a) * self.per_unit)
     }
 
     /// Pair kerning between `left` and `right` in em (negative = closer).
-    pub(crate) fn kerning(&self, left: GlyphId, right: GlyphId) -> f32 {
+    pub fn kerning(&self, left: GlyphId, right: GlyphId) -> f32 {
         let Some(kern) = self.face.tables().kern else {
             return 0.0;
         };
@@ -82,7 +83,7 @@ impl LoadedFace {
     }
 
     /// Ink bounds of `glyph` in em, y up: (x_min, y_min, x_max, y_max).
-    pub(crate) fn ink_bounds(&self, glyph: GlyphId) -> Option<(f32, f32, f32, f32)> {
+    pub fn ink_bounds(&self, glyph: GlyphId) -> Option<(f32, f32, f32, f32)> {
         self.face.glyph_bounding_box(glyph).map(|r| {
             let u = self.per_unit;
             (
@@ -103,7 +104,7 @@ struct Fonts {
 static FONTS: OnceLock<Fonts> = OnceLock::new();
 
 /// The parsed face for `style` (parsed on first use, then shared).
-pub(crate) fn face(style: FontStyle) -> &'static LoadedFace {
+pub fn face(style: FontStyle) -> &'static LoadedFace {
     let fonts = FONTS.get_or_init(|| Fonts {
         regular: LoadedFace::load(dejavu::sans::regular()),
         bold: LoadedFace::load(dejavu::sans::bold()),
@@ -115,11 +116,11 @@ pub(crate) fn face(style: FontStyle) -> &'static LoadedFace {
 }
 
 /// DejaVu's ascender (top of accented capitals) in em.
-pub(crate) const ASCENT: f32 = 1901.0 / 2048.0;
+pub const ASCENT: f32 = 1901.0 / 2048.0;
 /// DejaVu's descender (bottom of g, p, y) in em, positive.
-pub(crate) const DESCENT: f32 = 483.0 / 2048.0;
+pub const DESCENT: f32 = 483.0 / 2048.0;
 /// Height of capitals in em (DejaVu: 1493 units).
-pub(crate) const CAP_HEIGHT: f32 = 1493.0 / 2048.0;
+pub const CAP_HEIGHT: f32 = 1493.0 / 2048.0;
 
 #[cfg(test)]
 mod tests {

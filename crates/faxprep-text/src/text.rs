@@ -15,51 +15,57 @@ const MAX_REPORTED_CHARS: usize = 32;
 
 /// One character, mapped to a glyph of one face.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Shaped {
+pub struct Shaped {
     /// The character it stands for.
-    pub(crate) ch: char,
-    pub(crate) glyph: GlyphId,
+    pub ch: char,
+    /// The glyph drawn for it.
+    pub glyph: GlyphId,
     /// Advance in em, kerning with the next character included.
-    pub(crate) advance: f32,
+    pub advance: f32,
     /// Kerning with the next character in em (already in `advance`).
-    pub(crate) kern: f32,
+    pub kern: f32,
     /// The font lacks `ch`; `glyph` is the replacement.
-    pub(crate) replaced: bool,
+    pub replaced: bool,
     /// Leaves ink on the page (not a space, control or invisible format
     /// character).
-    pub(crate) ink: bool,
+    pub ink: bool,
     /// White space: trimmed at line ends.
-    pub(crate) space: bool,
+    pub space: bool,
     /// A combining mark or joiner: never separated from the character before.
-    pub(crate) mark: bool,
+    pub mark: bool,
     /// A line may (or must) end before this character.
     brk: Option<BreakOpportunity>,
 }
 
 /// A run of text in one face, ready to be broken into lines.
-pub(crate) struct Text {
-    pub(crate) style: FontStyle,
-    pub(crate) chars: Vec<Shaped>,
+pub struct Text {
+    /// The face it is set in.
+    pub style: FontStyle,
+    /// The characters, shaped, in logical order.
+    pub chars: Vec<Shaped>,
     /// `prefix[i]` is the pen position before character `i`, in em.
     prefix: Vec<f32>,
     /// Distinct characters the face lacks, in order of first use.
-    pub(crate) missing: Vec<char>,
+    pub missing: Vec<char>,
 }
 
 /// One line: characters `start..end` (trailing spaces already trimmed),
 /// followed by an ellipsis when `ellipsis` is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Line {
-    pub(crate) start: usize,
-    pub(crate) end: usize,
-    pub(crate) ellipsis: bool,
+pub struct Line {
+    /// First character of the line.
+    pub start: usize,
+    /// One past the last character drawn.
+    pub end: usize,
+    /// An ellipsis follows the characters.
+    pub ellipsis: bool,
 }
 
 /// Characters that draw nothing and that no font needs to have: Unicode's
 /// Default_Ignorable_Code_Point set (soft hyphen, zero-width and bidi
 /// controls, variation selectors, tags). They are kept in the text but get
 /// no glyph and no "replaced" warning.
-pub(crate) fn is_default_ignorable(c: char) -> bool {
+pub fn is_default_ignorable(c: char) -> bool {
     matches!(u32::from(c),
         0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F
         | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
@@ -80,7 +86,7 @@ impl Text {
     /// end lines; otherwise they (like every control character) count as
     /// spaces. The text is NFC-normalised first so that a letter and its
     /// combining accent use the font's precomposed glyph when there is one.
-    pub(crate) fn new(text: &str, style: FontStyle, hard_breaks: bool) -> Text {
+    pub fn new(text: &str, style: FontStyle, hard_breaks: bool) -> Text {
         let f = face(style);
         let clean: String = text
             .nfc()
@@ -129,7 +135,7 @@ impl Text {
     }
 
     /// Width in em of characters `a..b` as set on one line.
-    pub(crate) fn width(&self, a: usize, b: usize) -> f32 {
+    pub fn width(&self, a: usize, b: usize) -> f32 {
         if b <= a {
             return 0.0;
         }
@@ -138,12 +144,12 @@ impl Text {
     }
 
     /// Pen position of character `i` relative to character `start`, in em.
-    pub(crate) fn offset(&self, start: usize, i: usize) -> f32 {
+    pub fn offset(&self, start: usize, i: usize) -> f32 {
         self.prefix[i] - self.prefix[start]
     }
 
     /// Width in em of a line, its ellipsis included.
-    pub(crate) fn line_width(&self, line: Line) -> f32 {
+    pub fn line_width(&self, line: Line) -> f32 {
         let w = self.width(line.start, line.end);
         if line.ellipsis {
             w + self.ellipsis_advance()
@@ -152,7 +158,8 @@ impl Text {
         }
     }
 
-    pub(crate) fn ellipsis_advance(&self) -> f32 {
+    /// Advance of the ellipsis glyph in em.
+    pub fn ellipsis_advance(&self) -> f32 {
         let f = face(self.style);
         f.advance(f.ellipsis)
     }
@@ -168,7 +175,7 @@ impl Text {
     /// Break into lines at most `max` em wide. Returns `Err` with the first
     /// `max_lines + 1` lines when more than `max_lines` are needed (the work
     /// stops there, so hostile text costs no more than what fits).
-    pub(crate) fn wrap(&self, max: f32, max_lines: usize) -> Result<Vec<Line>, Vec<Line>> {
+    pub fn wrap(&self, max: f32, max_lines: usize) -> Result<Vec<Line>, Vec<Line>> {
         let n = self.chars.len();
         let mut lines = Vec::new();
         let mut start = 0;
@@ -259,7 +266,7 @@ impl Text {
     /// `max_lines` lines at most `max` em wide, the last one cut to make
     /// room for an ellipsis. `wrapped` is what [`Text::wrap`] returned in
     /// `Err` for the same `max` and `max_lines`.
-    pub(crate) fn truncate(&self, mut wrapped: Vec<Line>, max: f32, max_lines: usize) -> Vec<Line> {
+    pub fn truncate(&self, mut wrapped: Vec<Line>, max: f32, max_lines: usize) -> Vec<Line> {
         if max_lines == 0 {
             return Vec::new();
         }
@@ -344,16 +351,19 @@ fn shape_char(
 }
 
 /// The result of [`fit`]: the size chosen and the lines at that size.
-pub(crate) struct Fitted {
-    pub(crate) size: f32,
-    pub(crate) lines: Vec<Line>,
-    pub(crate) truncated: bool,
+pub struct Fitted {
+    /// Size in points.
+    pub size: f32,
+    /// The lines at that size.
+    pub lines: Vec<Line>,
+    /// The text was cut with an ellipsis at the smallest size.
+    pub truncated: bool,
 }
 
 /// Set `text` in `width` points, trying sizes from `normal` down to
 /// `minimum` in half-point steps and taking the first at which it needs at
 /// most `max_lines(size)` lines; at the minimum, truncate.
-pub(crate) fn fit(
+pub fn fit(
     text: &Text,
     normal: f32,
     minimum: f32,

@@ -13,7 +13,7 @@ impl Text {
     /// letters (Hebrew, Arabic, with the spaces between them) are mirrored
     /// so that they read from right to left. This is the simplest part of
     /// the Unicode bidirectional algorithm; Arabic joining is not done.
-    pub(crate) fn visual_offsets(&self, line: Line) -> Vec<f32> {
+    pub fn visual_offsets(&self, line: Line) -> Vec<f32> {
         let mut out: Vec<f32> = (line.start..line.end)
             .map(|k| self.offset(line.start, k))
             .collect();

@@ -16,7 +16,7 @@ use faxprep_page::Resolution;
 use ttf_parser::{GlyphId, OutlineBuilder};
 
 /// Coverage from which a pixel is black.
-pub(crate) const THRESHOLD: f32 = 0.45;
+pub const THRESHOLD: f32 = 0.45;
 
 /// Flattening tolerance in pixels: the largest distance between a curve and
 /// the lines that replace it.
@@ -29,24 +29,22 @@ const MAX_SIDE: f32 = 1024.0;
 /// A horizontal run of black pixels `x0..x1` on row `dy`, relative to the
 /// pen position on the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Span {
-    pub(crate) dy: i32,
-    pub(crate) x0: i32,
-    pub(crate) x1: i32,
+pub struct Span {
+    /// Row, relative to the baseline (negative above it).
+    pub dy: i32,
+    /// First black column, relative to the pen.
+    pub x0: i32,
+    /// Column after the last black one, relative to the pen.
+    pub x1: i32,
 }
 
 /// Pixels per point horizontally and vertically at `res`.
-pub(crate) fn pixels_per_point(res: Resolution) -> (f32, f32) {
+pub fn pixels_per_point(res: Resolution) -> (f32, f32) {
     (res.x_dpi() as f32 / 72.0, res.y_dpi() as f32 / 72.0)
 }
 
 /// The black spans of `glyph` of `style` at `size` points and `res`.
-pub(crate) fn rasterize_glyph(
-    style: FontStyle,
-    glyph: GlyphId,
-    size: f32,
-    res: Resolution,
-) -> Vec<Span> {
+pub fn rasterize_glyph(style: FontStyle, glyph: GlyphId, size: f32, res: Resolution) -> Vec<Span> {
     let f = face(style);
     let Some((x_min, y_min, x_max, y_max)) = f.ink_bounds(glyph) else {
         return Vec::new(); // no outline (a space)
