@@ -117,6 +117,14 @@ pub struct FaxOptions {
     /// IANA time zone the cover's date is shown in (e.g.
     /// "America/New_York"; default UTC).
     pub zone: Option<String>,
+    /// The identification line at the edge of every page (sender, date,
+    /// page count), as a sending fax machine prints it (default off).
+    pub header: Option<bool>,
+    /// The identification line's template, fields in braces (e.g.
+    /// "{date} {time}|{sender}|Page {page}/{pages}"); turns the line on.
+    pub header_format: Option<String>,
+    /// Where the identification line goes: "top" (default) or "bottom".
+    pub header_position: Option<String>,
 }
 
 /// Arguments of `prepare_fax`.

@@ -266,6 +266,14 @@ async def main():
         check(len(pngs) == 3, "sheet + pages 2 and 3")
         _, _, rows = decode_png(pngs[1])
         check(ink(rows) > 0.005, "page 2 of the paper has text")
+        check(structured(r)["fax"].get("header") is None, "no identification line by default")
+        r = await s.call_tool("prepare_fax", {
+            "path": PDF, "recipientNumber": RECIPIENT, "header": True, **SENDER,
+        })
+        check(not r.is_error, f"prepare_fax with the identification line: {r.content[:1]}")
+        fax = structured(r)["fax"]
+        check(fax.get("header") is not None, "the line's facts")
+        check(all(isinstance(p.get("header"), str) for p in fax["pages"]), "a line on every page")
 
         # The photo, inline; four pages or fewer come one by one.
         r = await s.call_tool("prepare_fax", {
@@ -307,6 +315,8 @@ async def main():
         check("recipientNumer" in body["error"], f"names it: {body['error']}")
         r = await s.call_tool("prepare_fax", {"path": PDF, "halftone": "sparkles", **SENDER})
         expect_error(r, "bad_request", "an unknown halftone")
+        r = await s.call_tool("prepare_fax", {"path": PDF, "headerPosition": "left", **SENDER})
+        expect_error(r, "bad_request", "an identification line on the left")
         r = await s.call_tool("prepare_fax", {"path": PDF, "date": "yesterday", **SENDER})
         expect_error(r, "bad_request", "a date that is not one")
         r = await s.call_tool("quote", {"documentPages": 10, "includeCover": True})
