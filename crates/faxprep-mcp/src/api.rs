@@ -149,6 +149,10 @@ pub fn send_fax(base: &str, key: &str, fax: &Prepared) -> Result<Answer, NetErro
     let resp = agent()
         .post(format!("{base}/api/send-fax"))
         .header("X-API-Key", key)
+        // The API may refuse (a bad key, a full quota) before it reads the
+        // upload and close the connection: asking first means its answer
+        // is read rather than lost to a broken pipe mid-body.
+        .header("Expect", "100-continue")
         .header(
             "Content-Type",
             format!("multipart/form-data; boundary={boundary}"),

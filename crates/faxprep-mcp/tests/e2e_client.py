@@ -139,6 +139,8 @@ class Stub:
         stub = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # answers Expect: 100-continue
+
             def log_message(self, *args):
                 pass
 
@@ -154,6 +156,7 @@ class Stub:
                 length = int(self.headers["Content-Length"])
                 body = self.rfile.read(length)
                 stub.sent.append((self.path, self.headers, body))
+                check(self.headers.get("Expect") == "100-continue", "the upload waits for a go")
                 if self.headers.get("X-API-Key") != API_KEY:
                     return self.reply(401, {"error": "bad key", "error_type": "unauthorized", "hint": "key"})
                 self.reply(200, {"success": True, "faxId": "fax_stub_1", "status": "queued"})
