@@ -8,6 +8,7 @@
 mod args;
 mod cover;
 mod inspect;
+mod mcp;
 mod prepare;
 mod preview;
 mod serve;
@@ -36,6 +37,10 @@ enum Command {
     Cover(cover::Args),
     /// Run the engine as an HTTP service (and the send-fax API's sandbox).
     Serve(serve::Args),
+    /// Serve the tools to AI agents over MCP on stdio (configured by
+    /// FAXPREP_MCP_ROOT, FAXPREP_API_BASE, FAXPREP_API_KEY, FAXPREP_MCP_SEND,
+    /// FAXPREP_MCP_AUDIT).
+    Mcp(mcp::Args),
     /// Internal: run one isolated job from stdin (used by `prepare`).
     #[command(hide = true)]
     Worker(worker::Args),
@@ -56,6 +61,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Inspect(args) => inspect::run(args),
         Command::Cover(args) => cover::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Mcp(args) => mcp::run(args),
         Command::Worker(args) => worker::run(args),
     }
 }
