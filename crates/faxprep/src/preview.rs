@@ -5,7 +5,7 @@
 
 use crate::Error;
 use faxprep_codec::tiff::{ReadLimits, decode_tiff};
-use faxprep_page::BitPage;
+use faxprep_page::{BitPage, Resolution};
 use image::{GrayImage, ImageEncoder, Luma};
 
 /// The largest shrink factor (a 1728-pixel row becomes 27 pixels).
@@ -16,27 +16,32 @@ pub fn decode_fax(tiff: &[u8]) -> Result<Vec<BitPage>, Error> {
     decode_tiff(tiff, &ReadLimits::default()).map_err(Error::Tiff)
 }
 
-/// `page` shrunk by `shrink` in both directions (1 to [`MAX_SHRINK`]),
-/// each pixel the mean of its `shrink x shrink` box (black 0, white 255),
-/// as an 8-bit gray image.
+/// `page` shrunk by `shrink` (1 to [`MAX_SHRINK`]) and drawn with square
+/// pixels: each pixel is the mean of a box `shrink` fax pixels wide and as
+/// tall as `shrink` fine rows (a standard page's rows count twice, a
+/// superfine page's half), black 0, white 255, so every resolution shows
+/// the page's true proportions.
 pub fn page_image(page: &BitPage, shrink: u32) -> GrayImage {
     let shrink = shrink.clamp(1, MAX_SHRINK);
-    let (w, h) = (
-        (page.width() / shrink).max(1),
-        (page.height() / shrink).max(1),
-    );
-    let area = shrink * shrink;
+    // Fine rows of the page, and the page rows that make up fine row `r`.
+    let (fine_rows, rows_of): (u32, fn(u32) -> (u32, u32)) = match page.resolution() {
+        Resolution::Standard => (page.height() * 2, |r| (r / 2, r / 2 + 1)),
+        Resolution::Fine => (page.height(), |r| (r, r + 1)),
+        Resolution::Superfine => (page.height() / 2, |r| (2 * r, 2 * r + 2)),
+    };
+    let (w, h) = ((page.width() / shrink).max(1), (fine_rows / shrink).max(1));
     GrayImage::from_fn(w, h, |x, y| {
-        let mut black = 0;
-        for dy in 0..shrink {
-            for dx in 0..shrink {
-                let (px, py) = (x * shrink + dx, y * shrink + dy);
-                if px < page.width() && py < page.height() {
+        let (mut black, mut total) = (0u32, 0u32);
+        for fine_row in y * shrink..(y + 1) * shrink {
+            let (from, to) = rows_of(fine_row);
+            for py in from..to.min(page.height()) {
+                for px in x * shrink..((x + 1) * shrink).min(page.width()) {
                     black += u32::from(page.get(px, py));
+                    total += 1;
                 }
             }
         }
-        Luma([255 - (black * 255 / area) as u8])
+        Luma([255 - (black * 255 / total.max(1)) as u8])
     })
 }
 
@@ -95,7 +100,33 @@ fn png(img: &GrayImage) -> Result<Vec<u8>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use faxprep_page::Resolution;
+
+    #[test]
+    fn every_resolution_keeps_the_pages_proportions() {
+        // A black square 8 fax pixels wide is 8 fine rows tall: 4 standard
+        // rows, 16 superfine rows.
+        for (res, rows) in [
+            (Resolution::Standard, 4),
+            (Resolution::Fine, 8),
+            (Resolution::Superfine, 16),
+        ] {
+            let mut page = BitPage::new(16, rows * 2, res).unwrap();
+            for y in 0..rows {
+                for x in 0..8 {
+                    page.set(x, y, true);
+                }
+            }
+            let img = page_image(&page, 2);
+            assert_eq!((img.width(), img.height()), (8, 8), "{res:?}");
+            let black: Vec<(u32, u32)> = img
+                .enumerate_pixels()
+                .filter(|(_, _, p)| p.0[0] == 0)
+                .map(|(x, y, _)| (x, y))
+                .collect();
+            assert_eq!(black.len(), 16, "{res:?}: a 4 x 4 square");
+            assert!(black.iter().all(|&(x, y)| x < 4 && y < 4), "{res:?}");
+        }
+    }
 
     #[test]
     fn boxes_are_averaged() {
