@@ -94,14 +94,13 @@ pub(crate) fn render_page(
             Scaling::NaturalIfFits,
         )
         .paper;
-        let page = GrayPage::from_raw(FAX_WIDTH, info.height, opts.resolution, gray).map_err(
-            |_| {
+        let page =
+            GrayPage::from_raw(FAX_WIDTH, info.height, opts.resolution, gray).map_err(|_| {
                 Error::Limits(LimitKind::ImagePixels {
                     width: info.width,
                     height: info.height,
                 })
-            },
-        )?;
+            })?;
         return Ok(RenderedPage {
             index: info.index,
             page,
@@ -115,7 +114,11 @@ pub(crate) fn render_page(
     let dpi = match (info.x_dpi, info.y_dpi) {
         // Believable densities only, as for JPEG and PNG.
         (Some(x), Some(y)) if (50.0..=2400.0).contains(&x) && (50.0..=2400.0).contains(&y) => {
-            Some(if info.orientation >= 5 { (y, x) } else { (x, y) })
+            Some(if info.orientation >= 5 {
+                (y, x)
+            } else {
+                (x, y)
+            })
         }
         _ => None,
     };
@@ -173,7 +176,11 @@ mod tests {
             (8, vec![4, 1, 5, 2, 6, 3], 2, 3),
         ];
         for (o, pixels, w, h) in stored {
-            assert_eq!(upright(&pixels, w, h, o), (shown.clone(), 3, 2), "orientation {o}");
+            assert_eq!(
+                upright(&pixels, w, h, o),
+                (shown.clone(), 3, 2),
+                "orientation {o}"
+            );
         }
     }
 }
