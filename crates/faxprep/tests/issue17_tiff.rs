@@ -5,6 +5,8 @@
 //!   that is already a fax page of the job (1728 wide at its resolution)
 //!   comes out with libtiff's pixels (`tiffcp -c none` of the upload and
 //!   of the fax, both read back uncompressed).
+//! - A three-page G3 2-D TIFF with fill order 2 comes out with libtiff's
+//!   pages, three of them.
 //! - A 1728-wide fine G4 page comes out bit-identical under the threshold
 //!   and auto halftones.
 //! - Hostile TIFFs (JBIG and LZW compression, huge declared sizes, a strip
@@ -415,5 +417,38 @@ fn orientation_tags_are_applied() {
             diff * 100 < ink * 3,
             "orientation {o} differs from 1 in {diff} of {ink} black pixels"
         );
+    }
+}
+
+#[test]
+fn multi_page_g3_tiff_round_trips_against_libtiff() {
+    if !require_tool("tiffcp") || !require_tool("tiffinfo") {
+        return;
+    }
+    // Three fine pages, G3 2-D with LSB-first fill order, as fax modems
+    // write them.
+    let pages: Vec<BitPage> = (0..3u32)
+        .map(|i| {
+            let mut p = test_page(Resolution::Fine);
+            p.fill_rect(100 + 300 * i, 1900, 300 + 300 * i, 2000);
+            p
+        })
+        .collect();
+    let mut topts = TiffOptions::default();
+    topts.compression = faxprep::codec::Compression::G3TwoD;
+    topts.fill_order = faxprep::codec::tiff::FillOrder::LsbFirst;
+    let upload = write_tiff_f(&pages, &topts).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("multi.tif");
+    std::fs::write(&path, &upload).unwrap();
+    assert_eq!(tiffinfo_pages(&path), 3);
+    let fax = prepare(&upload, &fields(), &options(Method::Auto, Resolution::Fine)).unwrap();
+    assert_eq!((fax.document_pages, fax.total_pages), (3, 3));
+    let theirs = libtiff_pages(&upload, tmp.path(), "in");
+    let ours = libtiff_pages(&fax.tiff, tmp.path(), "out");
+    assert_eq!(ours.len(), 3);
+    for (i, (a, b)) in theirs.iter().zip(&ours).enumerate() {
+        assert!(a == b, "page {i}");
+        assert!(*b == pages[i], "page {i}");
     }
 }
