@@ -434,9 +434,11 @@ fn multi_page_g3_tiff_round_trips_against_libtiff() {
             p
         })
         .collect();
-    let mut topts = TiffOptions::default();
-    topts.compression = faxprep::codec::Compression::G3TwoD;
-    topts.fill_order = faxprep::codec::tiff::FillOrder::LsbFirst;
+    let topts = TiffOptions {
+        compression: faxprep::codec::Compression::G3TwoD,
+        fill_order: faxprep::codec::tiff::FillOrder::LsbFirst,
+        ..TiffOptions::default()
+    };
     let upload = write_tiff_f(&pages, &topts).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("multi.tif");
