@@ -171,6 +171,10 @@ pub struct FaxArgs {
     /// Where the identification line goes.
     #[arg(long, default_value = "top", value_parser = ["top", "bottom"])]
     pub header_position: String,
+    /// Accept TIFF uploads (bilevel CCITT G3/G4 fax TIFFs); off, a TIFF is
+    /// refused as the public API refuses it.
+    #[arg(long)]
+    pub accept_tiff: bool,
 }
 
 impl FaxArgs {
@@ -212,6 +216,7 @@ impl FaxArgs {
             };
             Isolation::Process(Worker::with_program(program))
         };
+        o.limits.accept_tiff = self.accept_tiff;
         Ok(o)
     }
 }

@@ -458,6 +458,9 @@ impl Error {
                 formats_hint(*max_upload_bytes)
             }
             Error::TooLarge { limit, .. } => formats_hint(*limit),
+            Error::Unsupported { format: DocumentFormat::Tiff, .. } => {
+                "Only black-and-white fax TIFFs (CCITT G3 or G4) are accepted: save the pages as PDF or PNG, or as a G4 TIFF, and upload that.".to_owned()
+            }
             Error::Unsupported { .. } => {
                 "Print the document to a new PDF (or save the image as PNG) and upload that.".to_owned()
             }

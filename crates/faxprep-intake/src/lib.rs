@@ -81,6 +81,13 @@
 //!   buffer up to the size IHDR implies (so a cut or corrupt image is
 //!   rejected), compressed text chunks bounded, EXIF (eXIf or
 //!   ImageMagick's raw profile).
+//! - TIFF, only when [`Limits::accept_tiff`] is on (off, a TIFF is
+//!   [`Error::UnsupportedFormat`]): every directory read by faxprep-codec
+//!   (offsets and counts checked, directory loops refused), each page's
+//!   declared size against the pixel, page and decompression caps, then
+//!   each page decoded once, one at a time; bilevel CCITT G3/G4 and
+//!   uncompressed pages only, anything else (colour, gray, LZW, JPEG,
+//!   JBIG, tiles) [`Error::Unsupported`].
 //! - Fields: see [`validate_fields`] and [`max_chars`].
 //!
 //! # Time per file
@@ -108,6 +115,9 @@
 //!   inflation without allocating the output), the row-by-row inflate and
 //!   the deflate of [`shrink_images`], and CRC-32 for PNG chunks; lopdf
 //!   already depends on it.
+//! - `faxprep-codec`: the TIFF directory reader and CCITT decoders that
+//!   check a TIFF upload (the same code that writes the fax, so what
+//!   intake accepts the raster stage reads).
 //! - `phonenumber`: libphonenumber's metadata, to tell US and Canadian area
 //!   codes from the other 23 NANP members and premium numbers.
 //! - `email_address`: RFC 5321/5322 address syntax.
@@ -137,6 +147,7 @@ mod limits;
 mod pdf;
 mod png;
 mod sniff;
+mod tiff;
 
 pub use document::{ColorType, Document, ImageInfo, PageInfo, Rect, Warning};
 pub use error::{ApiError, Error, ErrorType, FieldError, LimitKind, formats_hint};
@@ -184,6 +195,13 @@ pub fn check_document(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
         sniff::Sniffed::DamagedPng => Err(Error::Damaged {
             format: DocumentFormat::Png,
             reason: "the png signature is corrupt".to_owned(),
+        }),
+        // The sniffer names TIFF among the other formats; it is read only
+        // when the caller turned TIFF uploads on.
+        sniff::Sniffed::Other(Some("TIFF")) if limits.accept_tiff => tiff::preflight(bytes, limits),
+        sniff::Sniffed::Accepted(DocumentFormat::Tiff, _) => Err(Error::UnsupportedFormat {
+            detected: Some("TIFF"),
+            max_upload_bytes: limits.max_upload_bytes,
         }),
         sniff::Sniffed::Other(detected) => Err(Error::UnsupportedFormat {
             detected,

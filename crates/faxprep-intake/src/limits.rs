@@ -113,6 +113,17 @@ pub struct Limits {
     /// inflate to. Default 1 MiB (Pillow's `MAX_TEXT_CHUNK`); nothing a fax
     /// needs is that big, and decoders may inflate these chunks eagerly.
     pub max_metadata_bytes: u64,
+    /// Whether TIFF uploads are accepted. Default false: the public fax
+    /// API takes PDF, JPEG and PNG only, and a TIFF gets
+    /// [`Error::UnsupportedFormat`](crate::Error::UnsupportedFormat). When
+    /// true, bilevel fax TIFFs (CCITT G3 1-D/2-D, G4 or uncompressed, any
+    /// fill order, width or resolution) are accepted under the same page,
+    /// pixel and decompression caps as the other formats; other TIFFs
+    /// (colour, gray, JBIG, LZW, tiles) are [`Error::Unsupported`](crate::Error::Unsupported).
+    /// Not a cap, so [`Limits::unlimited`] leaves it off too. Absent from
+    /// serialised limits means false.
+    #[serde(default)]
+    pub accept_tiff: bool,
 }
 
 /// Documents that decode to at most this many bytes in all (64 MiB,
@@ -139,6 +150,7 @@ impl Default for Limits {
             max_calculator_ops: 1_000,
             max_calculator_work: 500_000_000,
             max_metadata_bytes: 1024 * 1024,
+            accept_tiff: false,
         }
     }
 }
@@ -164,6 +176,7 @@ impl Limits {
             max_calculator_ops: u64::MAX,
             max_calculator_work: u64::MAX,
             max_metadata_bytes: u64::MAX,
+            accept_tiff: false,
         }
     }
 }

@@ -11,7 +11,7 @@
 //! - [`Paper`]: Letter, A4 and Legal, and how many rows each has at a
 //!   resolution ([`Paper::rows`]);
 //! - [`GrayPage`]: 8-bit gray, 0 = black, 255 = white, one byte a pixel;
-//! - [`DocumentFormat`]: PDF, JPEG or PNG, as intake sniffed it;
+//! - [`DocumentFormat`]: PDF, JPEG, PNG or TIFF, as intake sniffed it;
 //! - [`BitPage`]: packed 1-bit rows, most significant bit first, 1 = black,
 //!   padding bits at the end of each row always zero.
 //!
@@ -58,6 +58,9 @@ pub enum DocumentFormat {
     Jpeg,
     /// A PNG image (the 8-byte signature).
     Png,
+    /// A TIFF image (`II*\0` or `MM\0*`), accepted only when the caller
+    /// turns TIFF uploads on.
+    Tiff,
 }
 
 impl DocumentFormat {
@@ -67,6 +70,7 @@ impl DocumentFormat {
             DocumentFormat::Pdf => "pdf",
             DocumentFormat::Jpeg => "jpeg",
             DocumentFormat::Png => "png",
+            DocumentFormat::Tiff => "tiff",
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Every page of a PDF, JPEG or PNG to an upright gray fax page (faxprep
+//! Every page of a PDF, JPEG, PNG or fax TIFF to an upright gray fax page (faxprep
 //! stage 2 of 6).
 //!
 //! Takes the document bytes with the [`DocumentFormat`] that
@@ -60,6 +60,15 @@
 //!   believable (50 to 2400 dpi) and it fits; otherwise it is scaled to
 //!   fit. Resampling is area-averaging down and linear up
 //!   (`resample.rs`).
+//! - **Bilevel fax TIFF** (when intake accepted it: CCITT G3 1-D/2-D, G4
+//!   or uncompressed, any fill order) is decoded page by page by
+//!   `faxprep-codec`. A page 1728 wide, upright (Orientation 1 or
+//!   absent), whose stated density is the job's grid (204 dpi across and
+//!   the resolution's lines down, within 3 %) with no band reserved
+//!   passes through pixel for pixel, at its own length, as black 0 and
+//!   white 255 (which the threshold and auto halftones keep bit for bit);
+//!   any other page is turned upright by its Orientation tag and placed
+//!   as an image is, at its stated density.
 //! - **Gray**: Rec. 601 luma weights (the PDF specification's
 //!   DeviceRGB-to-DeviceGray rule, JPEG's Y, what poppler and Ghostscript
 //!   use), in 16-bit fixed point on the stored sRGB values without
@@ -148,6 +157,8 @@
 //! - `hayro`: the PDF renderer (pure Rust, Apache-2.0/MIT).
 //! - `image` (features `jpeg`, `png`): JPEG and PNG decoding with limits.
 //! - `rayon`: the local thread pool.
+//! - `faxprep-codec`: the TIFF reader and CCITT decoders for bilevel fax
+//!   TIFF uploads (read under the page and pixel caps).
 //!
 //! # Cargo features
 //! None.
@@ -165,6 +176,7 @@ mod pdf;
 mod picture;
 mod pipeline;
 mod resample;
+mod tiff;
 
 use std::sync::Arc;
 
@@ -396,6 +408,10 @@ pub fn page_count(bytes: &[u8], format: DocumentFormat, password: Option<&str>) 
             picture::check_header(bytes, format, &RasterOptions::default())?;
             Ok(1)
         }
+        DocumentFormat::Tiff => {
+            let pages = tiff::pages(bytes, &RasterOptions::default())?;
+            Ok(u32::try_from(pages.len()).unwrap_or(u32::MAX))
+        }
     }
 }
 
@@ -459,6 +475,15 @@ pub fn render_then<T: Send, E>(
         DocumentFormat::Jpeg | DocumentFormat::Png => {
             let page = picture::render(bytes, format, opts)?;
             sink(then(page)).map_err(RenderError::Sink)
+        }
+        DocumentFormat::Tiff => {
+            // One page at a time on the calling thread: a fax page decodes
+            // in a millisecond or two, and only one is held at once.
+            for info in tiff::pages(bytes, opts)? {
+                let page = tiff::render_page(bytes, &info, opts)?;
+                sink(then(page)).map_err(RenderError::Sink)?;
+            }
+            Ok(())
         }
     }
 }

@@ -80,7 +80,21 @@ pub(crate) fn render(
 ) -> Result<RenderedPage> {
     let decoded = catch_unwind(AssertUnwindSafe(|| decode(bytes, format, opts)))
         .map_err(|_| Error::RendererPanicked { page: 0 })??;
-    let (mut pixels, mut w, mut h, dpi) = decoded;
+    let (pixels, w, h, dpi) = decoded;
+    place_pixels(pixels, w, h, dpi, opts, 0)
+}
+
+/// Place upright gray pixels (`w` x `h`, row-major) on a fax page: at
+/// their true size when `dpi` is given and that fits, else fitted, turned
+/// for landscape as the placement policy says, resampled into place.
+pub(crate) fn place_pixels(
+    mut pixels: Vec<u8>,
+    mut w: usize,
+    mut h: usize,
+    dpi: Option<(f64, f64)>,
+    opts: &RasterOptions,
+    index: u32,
+) -> Result<RenderedPage> {
     // True size when the file states a believable density, else fit.
     let (page_w, page_h, scaling) = match dpi {
         Some((dx, dy)) => (
@@ -129,7 +143,7 @@ pub(crate) fn render(
         row[px0..end].copy_from_slice(&src_row[..end - px0]);
     }
     Ok(RenderedPage {
-        index: 0,
+        index,
         page,
         paper: placement.paper,
         rotated: placement.rotated,
