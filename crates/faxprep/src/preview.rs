@@ -23,11 +23,17 @@ pub fn decode_fax(tiff: &[u8]) -> Result<Vec<BitPage>, Error> {
 /// the page's true proportions.
 pub fn page_image(page: &BitPage, shrink: u32) -> GrayImage {
     let shrink = shrink.clamp(1, MAX_SHRINK);
+    let resolution = page.resolution();
     // Fine rows of the page, and the page rows that make up fine row `r`.
-    let (fine_rows, rows_of): (u32, fn(u32) -> (u32, u32)) = match page.resolution() {
-        Resolution::Standard => (page.height() * 2, |r| (r / 2, r / 2 + 1)),
-        Resolution::Fine => (page.height(), |r| (r, r + 1)),
-        Resolution::Superfine => (page.height() / 2, |r| (2 * r, 2 * r + 2)),
+    let fine_rows = match resolution {
+        Resolution::Standard => page.height() * 2,
+        Resolution::Fine => page.height(),
+        Resolution::Superfine => page.height() / 2,
+    };
+    let rows_of = |r: u32| match resolution {
+        Resolution::Standard => (r / 2, r / 2 + 1),
+        Resolution::Fine => (r, r + 1),
+        Resolution::Superfine => (2 * r, 2 * r + 2),
     };
     let (w, h) = ((page.width() / shrink).max(1), (fine_rows / shrink).max(1));
     GrayImage::from_fn(w, h, |x, y| {
