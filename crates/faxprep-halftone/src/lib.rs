@@ -80,79 +80,9 @@
 //! threads ([`HalftoneOptions::threads`]).
 //!
 //! # Measurements
-//! ![gray | auto | 48-lpi screen (as gs) | threshold 128](https://example.invalid/faxprep/fixtures/docs/halftone.png)
+//! What this stage costs and how well it does, measured, with the commands
+//! that give the numbers: [`docs/halftone.md`](https://example.invalid/faxprep/docs/halftone.md) in the repository.
 //!
-//! `fixtures/docs/halftone.png` (made by `cargo run -p faxprep-halftone
-//! --example docs_picture` from a page the example draws): the gray page,
-//! `auto`, a 48-lpi clustered-dot screen like Ghostscript's, a 50% cut.
-//!
-//! OCR word recall (tesseract vs pdftotext, `shared/eval/faxeval.py`, first
-//! 3 pages; faxprep = `eval/engine.sh`: poppler at 204 x 196 dpi gray, then
-//! `auto` through the `halftone_pgm` example, G4 TIFF):
-//!
-//! ```text
-//! cargo build --release -p faxprep-halftone --example halftone_pgm
-//! faxeval.py --runs 1 --engine gs --engine gray204 --engine mutool \
-//!   --engine 'faxprep=crates/faxprep-halftone/eval/engine.sh {in} {out}' FILES
-//! ```
-//!
-//! | corpus (pages) | gs | mutool 50% | gray204 | faxprep auto |
-//! |---|---|---|---|---|
-//! | pdf-form: f1040nr, libreoffice-form, form-filled-by-acrobat (7) | 0.732 | 0.940 | 0.928 | 0.925 |
-//! | pdf-text + pdf-std14: libtasn1, shared-mime-info, naacl06, amc sample, standard_fonts (15) | 0.932 | 0.975 | 0.981 | 0.976 |
-//!
-//! Per page on the IRS 1040-NR: gs 0.70 / 0.59 / 0.72, faxprep 0.91 /
-//! 0.93 / 0.95 (0.92 / 0.94 / 0.98, and 0.932 over the forms, before the
-//! 50% cut beside black ink; that cut brings the Times pages of
-//! shared-mime-info from 1.11 to 1.09 x a threshold in G4 bytes, and
-//! costs others 1-3%, see below). One
-//! page reads worse than `gs` by more than 0.02: standard_fonts page 3,
-//! 0.875 against 0.958, where tesseract drops "lazy dog" from the Courier
-//! Italic pangram; it does so with the code before that change too, and
-//! with a plain 50% cut of the same poppler rendering, while the line
-//! looks whole (MuPDF's rendering cut at 50% reads it). Every fixed cut
-//! from 100 to 220 and `adaptive` lose the words too; only
-//! Floyd-Steinberg's dots keep the line together for tesseract.
-//!
-//! Through the whole pipeline instead (hayro renders, `auto` halftones,
-//! filled-in form values drawn; `faxeval.py --runs 1 --pages 5 --engine gs
-//! --engine gray204 --engine 'faxprep=faxprep prepare {in} -o {out}
-//! --in-process'`): the forms read 0.844 against gray204's 0.941 and gs's
-//! 0.651 (9 pages). The gap to gray204 is page 4 of f1040nr alone, a
-//! landscape page that a fax turns upright and tesseract does not turn
-//! back (0.02 for faxprep, 0.008 for gs; poppler's page is not turned).
-//! Read turned back (`scripts/ocr-shift.py --turns 0,270`), it is 0.963
-//! (gray204 0.977, gs 0.718), and the forms read 0.949 against gray204's
-//! 0.941 and gs's 0.730. The LibreOffice form went from 0.789 to 0.895
-//! when intake began drawing the values its fields hold ("Alice", "Bob").
-//!
-//! Every page of the 8 files (114 pages, `--pages 1000`): faxprep 0.959,
-//! gs 0.891; gs reads worse than faxprep by more than 0.02 on 41 pages,
-//! faxprep worse than gs on 3: standard_fonts page 3 (0.875 / 0.958),
-//! libtasn1 page 3 (0.897 / 0.948) and libtasn1 page 35 (0.848 / 0.879,
-//! one word of 33: `asn1coding` read `asnlcoding`). With R-intro and
-//! GeoTopo too (all 344 pages of the 10 text, form and std14 files):
-//! faxprep 0.900, gs 0.865; gs below faxprep by more than 0.02 on 100
-//! pages, faxprep below gs on 19 (tables of contents among them: R-intro
-//! pages 4 to 6). One reading of a page
-//! is a noisy measure: `scripts/ocr-shift.py` reads each page four times,
-//! moved by one pixel each way (the same pixels), and on the first 5
-//! pages of the 8 files gs's output changes by more than 0.02 between
-//! such readings on 11 of 34 pages (amc page 1: 0.671 to 0.763),
-//! faxprep's on 1. Libtasn1 page 3 is that one: 0.897 to 0.948 for
-//! faxprep and for gs alike (tesseract keeps or drops three page numbers
-//! after dot leaders; both engines read `asn1` as `asnl` there); averaged,
-//! 0.918 against 0.935. Libtasn1 page 35 reads 0.848 at every shift, gs
-//! 0.879 to 0.909. Standard_fonts page 3 reads 0.875 at every shift, gs
-//! 0.958: tesseract's page layout analysis drops "lazy dog" from the
-//! Courier Italic line under a table of glyphs, while the crop of that
-//! line (`--psm 7`) and page segmentation modes 4 and 6 read all of it;
-//! plain cuts of hayro's gray page at 90, 100 and 140 to 180 keep it, at
-//! 110 to 136 lose it (they differ by 450 rim pixels of 160,000); gs's
-//! whole table pasted into faxprep's page brings it back, the table's
-//! gray header band alone or the table below it do not. The
-//! goal "no page worse than gs by more than 0.02" asks for more than a
-//! reading can tell: gs fails it against itself moved by a pixel.
 
 //! G4 bytes per page, first 5 pages of each file (`eval/measure.py sizes
 //! --pages 5 FILES`; gs is Ghostscript's tiffg4, fit to Letter):

@@ -91,22 +91,8 @@
 //! - Fields: see [`validate_fields`] and [`max_chars`].
 //!
 //! # Time per file
-//! `check_document` over the 129 files of the shared corpus (`cargo test
-//! -p faxprep-intake --test corpus -- --nocapture` prints the table of
-//! outcomes and times; test profile, opt-level 2, 2-core dev machine):
-//!
-//! | machine load | median | worst |
-//! |---|---|---|
-//! | light (load 5) | 0.14 ms | 86 ms (`ocrmypdf-multipage.pdf`) |
-//! | heavy (load 15, 3 builds) | 0.24 ms | 655 ms (`ocrmypdf-multipage.pdf`: its 9000 x 9000 RGB image is test-inflated, 243 MB through a 64 KiB buffer) |
-//!
-//! Images and rejected files take well under 1 ms (the bombs are stopped
-//! on their headers); text PDFs of 30-120 pages take 10-170 ms under
-//! heavy load (parse plus test inflation of every stream; not profiled
-//! further). Peak memory for the whole run is about 20 MiB. The worst case
-//! is bounded by the limits: at most
-//! [`Limits::max_total_decompressed_bytes`] (1 GiB) of test inflation,
-//! estimated at about 2 s from the multipage file's rate.
+//! What this stage costs and how well it does, measured, with the commands
+//! that give the numbers: [`docs/intake.md`](https://example.invalid/faxprep/docs/intake.md) in the repository.
 //!
 //! # Dependencies
 //! - `lopdf`: PDF object model, xref repair and decryption (RC4, AES-128,

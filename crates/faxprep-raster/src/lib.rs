@@ -104,54 +104,9 @@
 //! [`Error::RendererPanicked`] for that document. Page boxes are checked
 //! (finite, 1 to 14 400 pt) before rendering.
 //!
-//! # Performance (measured 2026-11-28 on the quiet 2-core machine)
-//! Side by side on the 16 corpus PDFs of kinds pdf-text, pdf-std14,
-//! pdf-fonts and pdf-scan, one process each over all files:
-//! ```text
-//! cargo build --release -p faxprep-raster --example rasterize
-//! C=../shared/corpus; F=$(awk -F'\t' '$3=="pdf-text"||$3=="pdf-std14"||$3=="pdf-fonts"||$3=="pdf-scan"{print "'$C'/"$1}' $C/INDEX.tsv)
-//! hyperfine -w 1 -r 5 -N "target/release/examples/rasterize --threads 2 $F" \
-//!     "gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=pgmraw -r204x196 -sOutputFile=/dev/null $F"
-//! ```
-//! | | wall | user CPU |
-//! |---|---|---|
-//! | faxprep-raster, 2 threads | 1.546 s ± 0.047 | 2.645 s |
-//! | gs pgmraw 204x196 | 2.599 s ± 0.103 | 2.513 s |
-//!
-//! faxprep-raster is **1.68x faster** in wall time (the goal is 1.5x);
-//! in CPU time it costs 1.05x what Ghostscript does, and the second core
-//! does the rest. (An earlier run with the machine loaded by seven builds
-//! read 13.5 s against 10.1 s: wall time on a busy machine says little.)
-//! Per file (`/usr/bin/time -f %U`, 1 thread) scans and font tests need
-//! less CPU than gs (`pdfminer-175.pdf` 0.06 s vs 0.22 s,
-//! `pdfjs-mixedfonts.pdf` 0.02 vs 0.09), pdfTeX text documents up to 1.9x
-//! more (`deb-r-doc-pdf-R-intro.pdf`, 113 pages: 0.97 s vs 0.51 s). A
-//! `perf` profile of a text document: about half in vello_cpu's fine
-//! rasterisation and packing into the RGBA pixmap, a quarter in the
-//! RGBA-to-gray pass (memory-bound: it reads 15 MB of RGBA per fine Letter
-//! page that vello has just written; 1 ms with the pixmap in cache, 2 ms
-//! from memory), a tenth in hayro's interpreter. vello_cpu 0.3 renders
-//! only RGBA and cannot rasterise a band of the scene (its target offset
-//! is unsigned), so the gray pass cannot be fused; hayro's hinting and
-//! glyph cache are on (turning either off is slower).
-//!
-//! criterion (`cargo bench -p faxprep-benches --bench raster`, measured
-//! earlier on the loaded machine):
-//! 8 generated dense text pages 329 ms on 1 thread (41 ms a page), 390 ms
-//! on 2 (the cores were busy); a 1700 x 2200 JPEG scan 136 ms.
-//!
-//! Peak memory (`/usr/bin/time -f %M`, `rasterize --threads 2`) over every
-//! `pdf-*` and `img-*` corpus file except `img-bomb`: at most 95 MB
-//! (`deb-auto-multiple-choice-ja.pdf`), **except
-//! `ocrmypdf-multipage.pdf` at 325 MB**: hayro 0.9 decodes its 9000 x 9000
-//! RGB Flate image (243 MB) at full size before scaling it down. The fax
-//! pipeline does not hand that file to this crate as it is: intake's
-//! `shrink_images` first averages images that decode to more than 64 MiB
-//! down to at most 32 MiB (3000 x 3000 here, still above what the fax
-//! prints), streaming, and `prepare` renders the result: 98 MB peak in
-//! the isolated worker, and the corpus sweep
-//! (`crates/faxprep-cli/tests/sweep.rs`) holds every accepted file under
-//! 150 MB.
+//! # Performance
+//! What this stage costs and how well it does, measured, with the commands
+//! that give the numbers: [`docs/raster.md`](https://example.invalid/faxprep/docs/raster.md) in the repository.
 //!
 //! # Dependencies
 //! - `hayro`: the PDF renderer (pure Rust, Apache-2.0/MIT).
