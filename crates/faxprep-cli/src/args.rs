@@ -171,8 +171,9 @@ pub struct FaxArgs {
     /// Where the identification line goes.
     #[arg(long, default_value = "top", value_parser = ["top", "bottom"])]
     pub header_position: String,
-    /// Accept TIFF uploads (bilevel CCITT G3/G4 fax TIFFs); off, a TIFF is
-    /// refused as the public API refuses it.
+    /// Accept TIFF uploads (fax TIFFs in CCITT G3/G4, colour and gray TIFFs
+    /// in LZW, Deflate, JPEG or PackBits); off, a TIFF is refused as the
+    /// public API refuses it.
     #[arg(long)]
     pub accept_tiff: bool,
 }

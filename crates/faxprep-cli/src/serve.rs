@@ -46,6 +46,10 @@ pub struct Args {
     /// The worker program (default: this binary).
     #[arg(long, value_name = "PROGRAM", conflicts_with = "in_process")]
     pub worker: Option<std::path::PathBuf>,
+    /// Take TIFF uploads (fax, colour and gray TIFFs) on every route; off,
+    /// a TIFF is refused as the public API refuses it.
+    #[arg(long)]
+    pub accept_tiff: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -72,6 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     config.free_keys = args.free_keys;
     config.speedup = args.speedup;
     config.retain = Duration::from_secs(args.retain_minutes.max(1) * 60);
+    config.accept_tiff = args.accept_tiff;
     faxprep_http::run(args.listen, config, |addr| {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "faxprep serve: listening on http://{addr}");

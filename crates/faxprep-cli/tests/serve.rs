@@ -420,3 +420,57 @@ fn inspect_and_quote() {
     let r = server.post_form("/v1/inspect", &[], &[("colour", "red")], Some(&ten));
     assert_eq!(r.status, 400, "{}", r.text());
 }
+
+#[test]
+fn tiff_uploads_only_when_the_service_takes_them() {
+    if !faxprep_testkit::require_tool("convert") || !faxprep_testkit::require_tool("tiffcp") {
+        return;
+    }
+    // Two colour pages (LZW and JPEG), made by ImageMagick and libtiff.
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |program: &str, args: &[&str]| {
+        let ok = Command::new(program)
+            .args(args)
+            .current_dir(tmp.path())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "{program} {args:?}");
+    };
+    run(
+        "convert",
+        &[
+            "-size",
+            "600x400",
+            "gradient:#ffe0a0-#2040a0",
+            "-depth",
+            "8",
+            "-compress",
+            "LZW",
+            "a.tif",
+        ],
+    );
+    run("tiffcp", &["-c", "jpeg", "a.tif", "b.tif"]);
+    run("tiffcp", &["a.tif", "b.tif", "two.tif"]);
+    let upload = std::fs::read(tmp.path().join("two.tif")).unwrap();
+
+    let public = Server::start(&[]);
+    let r = public.post_form("/v1/prepare", &[], FIELDS, Some(&upload));
+    assert_rejection(&r, 400, "bad_request");
+    assert!(
+        r.json()["hint"].as_str().unwrap().contains("PDF"),
+        "{}",
+        r.text()
+    );
+
+    let server = Server::start(&["--accept-tiff"]);
+    let r = server.post_form("/v1/prepare", &[], FIELDS, Some(&upload));
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("x-fax-pages"), Some("2"));
+    if let Some(dirs) = tiff_directories(&r.body) {
+        assert_eq!(dirs, 2);
+    }
+    let q = server.post_form("/v1/quote", &[], &[], Some(&upload));
+    assert_eq!(q.status, 200, "{}", q.text());
+    assert_eq!(q.json()["pages"].as_u64(), Some(2));
+}

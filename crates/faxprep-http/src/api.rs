@@ -171,6 +171,7 @@ pub(crate) fn base_options(state: &AppState) -> Result<Options, ApiFailure> {
     if let Some(brand) = &state.config.brand {
         options.brand = brand.clone();
     }
+    options.limits.accept_tiff = state.config.accept_tiff;
     Ok(options)
 }
 

@@ -96,6 +96,9 @@ pub struct Config {
     pub max_records: usize,
     /// The brand on the free plan's cover (default: the library's).
     pub brand: Option<faxprep::cover::Brand>,
+    /// Take TIFF uploads (`faxprep::Limits::accept_tiff`) on every route
+    /// (default off, as the public API).
+    pub accept_tiff: bool,
 }
 
 impl Default for Config {
@@ -114,6 +117,7 @@ impl Default for Config {
             retain: Duration::from_secs(3600),
             max_records: 100,
             brand: None,
+            accept_tiff: false,
         }
     }
 }

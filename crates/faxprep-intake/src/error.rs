@@ -459,7 +459,7 @@ impl Error {
             }
             Error::TooLarge { limit, .. } => formats_hint(*limit),
             Error::Unsupported { format: DocumentFormat::Tiff, .. } => {
-                "Only black-and-white fax TIFFs (CCITT G3 or G4) are accepted: save the pages as PDF or PNG, or as a G4 TIFF, and upload that.".to_owned()
+                "TIFF pages are read in CCITT G3 or G4, LZW, Deflate, JPEG, PackBits or no compression, as black and white, gray, RGB or CMYK: save the pages as PDF or PNG, or as such a TIFF, and upload that.".to_owned()
             }
             Error::Unsupported { .. } => {
                 "Print the document to a new PDF (or save the image as PNG) and upload that.".to_owned()

@@ -84,10 +84,14 @@
 //! - TIFF, only when [`Limits::accept_tiff`] is on (off, a TIFF is
 //!   [`Error::UnsupportedFormat`]): every directory read by faxprep-codec
 //!   (offsets and counts checked, directory loops refused), each page's
-//!   declared size against the pixel, page and decompression caps, then
-//!   each page decoded once, one at a time; bilevel CCITT G3/G4 and
-//!   uncompressed pages only, anything else (colour, gray, LZW, JPEG,
-//!   JBIG, tiles) [`Error::Unsupported`].
+//!   declared size against the pixel, page and decompression caps (a
+//!   colour page's samples counted as they decode). Bilevel CCITT G3/G4
+//!   and uncompressed pages are then decoded once, one at a time. Colour
+//!   and gray pages are checked by their directory only, as JPEG and PNG
+//!   by their headers: a compression (none, LZW, JPEG, Deflate, PackBits)
+//!   and colour model (gray 1/8/16 bits, RGB(A) and CMYK 8/16 bits, JPEG
+//!   YCbCr) the raster stage reads; anything else (palette, Lab, 2- and
+//!   4-bit gray, JBIG, old-style JPEG) is [`Error::Unsupported`] naming it.
 //! - Fields: see [`validate_fields`] and [`max_chars`].
 //!
 //! # Time per file

@@ -1,4 +1,4 @@
-//! Every page of a PDF, JPEG, PNG or fax TIFF to an upright gray fax page (faxprep
+//! Every page of a PDF, JPEG, PNG or TIFF to an upright gray fax page (faxprep
 //! stage 2 of 6).
 //!
 //! Takes the document bytes with the [`DocumentFormat`] that
@@ -69,6 +69,13 @@
 //!   white 255 (which the threshold and auto halftones keep bit for bit);
 //!   any other page is turned upright by its Orientation tag and placed
 //!   as an image is, at its stated density.
+//! - **Colour and gray TIFF** pages (the same file may mix them with fax
+//!   pages) are decoded by `image`'s TIFF decoder under the limits a PNG
+//!   gets, one page at a time, and turned to gray as a PNG is (alpha over
+//!   white, CMYK as `image` converts it); JPEG-compressed YCbCr pages,
+//!   which `image` does not convert, are decoded by the `tiff` crate
+//!   beneath it and their Y is the gray. Then they are turned upright and
+//!   placed like any picture.
 //! - **Gray**: Rec. 601 luma weights (the PDF specification's
 //!   DeviceRGB-to-DeviceGray rule, JPEG's Y, what poppler and Ghostscript
 //!   use), in 16-bit fixed point on the stored sRGB values without
@@ -110,7 +117,9 @@
 //!
 //! # Dependencies
 //! - `hayro`: the PDF renderer (pure Rust, Apache-2.0/MIT).
-//! - `image` (features `jpeg`, `png`): JPEG and PNG decoding with limits.
+//! - `image` (features `jpeg`, `png`, `tiff`): JPEG, PNG and colour TIFF
+//!   decoding with limits.
+//! - `tiff` (the version `image` uses, pinned): JPEG YCbCr TIFF pages.
 //! - `rayon`: the local thread pool.
 //! - `faxprep-codec`: the TIFF reader and CCITT decoders for bilevel fax
 //!   TIFF uploads (read under the page and pixel caps).

@@ -18,7 +18,7 @@ fn format_of(format: DocumentFormat) -> ImageFormat {
     }
 }
 
-fn map_image_error(e: ImageError) -> Error {
+pub(crate) fn map_image_error(e: ImageError) -> Error {
     match e {
         ImageError::Limits(l) => match l.kind() {
             LimitErrorKind::DimensionError => Error::Limits(LimitKind::ImagePixels {
@@ -42,12 +42,17 @@ fn reader<'a>(
     opts: &RasterOptions,
 ) -> ImageReader<Cursor<&'a [u8]>> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format_of(format));
+    reader.limits(image_limits(opts));
+    reader
+}
+
+/// What `image` may decode: the sides and the memory of the raster limits.
+pub(crate) fn image_limits(opts: &RasterOptions) -> image::Limits {
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(opts.limits.max_image_side);
     limits.max_image_height = Some(opts.limits.max_image_side);
     limits.max_alloc = Some(opts.limits.max_decode_bytes);
-    reader.limits(limits);
-    reader
+    limits
 }
 
 /// Check that the header decodes and the size is within limits.
@@ -189,7 +194,7 @@ fn decode(bytes: &[u8], format: DocumentFormat, opts: &RasterOptions) -> Result<
 }
 
 /// Gray over white with the crate's luma weights.
-fn to_gray(img: DynamicImage) -> Vec<u8> {
+pub(crate) fn to_gray(img: DynamicImage) -> Vec<u8> {
     match img {
         DynamicImage::ImageLuma8(b) => b.into_raw(),
         DynamicImage::ImageLumaA8(b) => b

@@ -1,10 +1,25 @@
-//! Bilevel fax TIFF uploads: each page decoded by faxprep-codec, then
-//! passed through when it already is a fax page of the job's resolution,
-//! or turned upright (Orientation tag) and placed like a picture
-//! otherwise.
+//! TIFF uploads, page by page. Bilevel fax pages are decoded by
+//! faxprep-codec, then passed through when they already are fax pages of
+//! the job's resolution, or turned upright (Orientation tag) and placed
+//! like a picture otherwise. Colour and gray pages (LZW, Deflate, JPEG,
+//! PackBits or uncompressed; strips or tiles) are decoded by the `image`
+//! crate's TIFF decoder under the same limits as a PNG, turned to gray
+//! with the same weights, and placed like a picture.
+//!
+//! `image`'s TIFF decoder reads the first directory of a file. Each other
+//! page is shown to it through [`PageView`], the upload with its header's
+//! first-directory offset pointing at that page, so no byte is copied and
+//! every page is decoded alone.
 
-use faxprep_codec::tiff::{self as codec, ReadLimits, TiffPageInfo, decode_page, read_tiff};
+use std::io::{self, BufRead, Cursor, Read, Seek, SeekFrom};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use faxprep_codec::tiff::{
+    self as codec, OtherPage, ReadLimits, TiffPage, TiffPageInfo, decode_page, read_tiff_pages,
+};
 use faxprep_page::{FAX_WIDTH, GrayPage, MAX_DIMENSION};
+use image::codecs::tiff::TiffDecoder;
+use image::{DynamicImage, ImageDecoder};
 
 use crate::geometry::{Scaling, place};
 use crate::{Error, LimitKind, RasterOptions, RenderedPage, Result, picture};
@@ -48,14 +63,16 @@ fn map_error(e: codec::Error, opts: &RasterOptions) -> Error {
 }
 
 /// Read the pages' directories (no pixel is decoded).
-pub(crate) fn pages(bytes: &[u8], opts: &RasterOptions) -> Result<Vec<TiffPageInfo>> {
-    let pages = read_tiff(bytes, &read_limits(opts)).map_err(|e| map_error(e, opts))?;
-    for info in &pages {
-        if u64::from(info.width) * u64::from(info.height) > opts.limits.max_image_pixels {
-            return Err(Error::Limits(LimitKind::ImagePixels {
-                width: info.width,
-                height: info.height,
-            }));
+pub(crate) fn pages(bytes: &[u8], opts: &RasterOptions) -> Result<Vec<TiffPage>> {
+    let pages = read_tiff_pages(bytes, &read_limits(opts)).map_err(|e| map_error(e, opts))?;
+    for page in &pages {
+        let (width, height) = match page {
+            TiffPage::Bilevel(p) => (p.width, p.height),
+            TiffPage::Other(p) => (p.width, p.height),
+            _ => (0, 0),
+        };
+        if u64::from(width) * u64::from(height) > opts.limits.max_image_pixels {
+            return Err(Error::Limits(LimitKind::ImagePixels { width, height }));
         }
     }
     Ok(pages)
@@ -74,12 +91,22 @@ fn passes_through(info: &TiffPageInfo, opts: &RasterOptions) -> bool {
             .is_some_and(|y| near(y, f64::from(opts.resolution.y_dpi())))
 }
 
-/// Decode and lay out page `info` of the file.
+/// Decode and lay out one page of the file.
 pub(crate) fn render_page(
     bytes: &[u8],
-    info: &TiffPageInfo,
+    page: &TiffPage,
     opts: &RasterOptions,
 ) -> Result<RenderedPage> {
+    match page {
+        TiffPage::Bilevel(info) => render_bilevel(bytes, info, opts),
+        TiffPage::Other(other) => render_other(bytes, other, opts),
+        _ => Err(Error::Unsupported {
+            what: format!("tiff page {}", page.index() + 1),
+        }),
+    }
+}
+
+fn render_bilevel(bytes: &[u8], info: &TiffPageInfo, opts: &RasterOptions) -> Result<RenderedPage> {
     let bits = decode_page(bytes, info).map_err(|e| map_error(e, opts))?;
     let gray = bits.to_gray_bytes();
     drop(bits);
@@ -111,18 +138,178 @@ pub(crate) fn render_page(
     }
     let (w, h) = (info.width as usize, info.height as usize);
     let (gray, w, h) = upright(&gray, w, h, info.orientation);
-    let dpi = match (info.x_dpi, info.y_dpi) {
-        // Believable densities only, as for JPEG and PNG.
+    let dpi = believable_dpi(info.x_dpi, info.y_dpi, info.orientation);
+    picture::place_pixels(gray, w, h, dpi, opts, info.index)
+}
+
+/// The stated density as (across, down) of the upright page, when both
+/// are believable (as for JPEG and PNG).
+fn believable_dpi(x: Option<f64>, y: Option<f64>, orientation: u16) -> Option<(f64, f64)> {
+    match (x, y) {
         (Some(x), Some(y)) if (50.0..=2400.0).contains(&x) && (50.0..=2400.0).contains(&y) => {
-            Some(if info.orientation >= 5 {
-                (y, x)
-            } else {
-                (x, y)
-            })
+            Some(if orientation >= 5 { (y, x) } else { (x, y) })
         }
         _ => None,
+    }
+}
+
+/// A colour or gray page: decoded by `image`'s TIFF decoder (a panic in
+/// it is this page's error), to gray, upright, placed like a picture.
+fn render_other(bytes: &[u8], page: &OtherPage, opts: &RasterOptions) -> Result<RenderedPage> {
+    let decoded = catch_unwind(AssertUnwindSafe(|| decode_other(bytes, page, opts)))
+        .map_err(|_| Error::RendererPanicked { page: page.index })??;
+    let (w, h) = (page.width as usize, page.height as usize);
+    let (gray, w, h) = upright(&decoded, w, h, page.orientation);
+    drop(decoded);
+    let dpi = believable_dpi(page.x_dpi, page.y_dpi, page.orientation);
+    picture::place_pixels(gray, w, h, dpi, opts, page.index)
+}
+
+/// The page's pixels in stored order, as gray.
+fn decode_other(bytes: &[u8], page: &OtherPage, opts: &RasterOptions) -> Result<Vec<u8>> {
+    let view = || {
+        PageView::new(bytes, page.ifd_offset).ok_or_else(|| Error::Image {
+            message: "the tiff header is damaged".to_owned(),
+        })
     };
-    picture::place_pixels(gray, w, h, dpi, opts, info.index)
+    if page.photometric == Some(YCBCR) {
+        return decode_ycbcr(view()?, page, opts);
+    }
+    let unsupported = |e: image::ImageError| match e {
+        // Named as intake names it ("jpeg compression on page 2").
+        image::ImageError::Unsupported(_) => Error::Unsupported {
+            what: format!("tiff: {}", page.reason),
+        },
+        other => picture::map_image_error(other),
+    };
+    let mut decoder = TiffDecoder::new(view()?).map_err(unsupported)?;
+    decoder
+        .set_limits(picture::image_limits(opts))
+        .map_err(picture::map_image_error)?;
+    same_size(decoder.dimensions(), page)?;
+    let img = DynamicImage::from_decoder(decoder).map_err(unsupported)?;
+    Ok(picture::to_gray(img))
+}
+
+/// PhotometricInterpretation YCbCr.
+const YCBCR: u16 = 6;
+
+/// A JPEG-compressed YCbCr page (what scanners and `tiffcp -c jpeg`
+/// write), which `image` does not convert: the `tiff` crate beneath it
+/// decodes the JPEG data to Y, Cb and Cr, and Y is the page's gray (JPEG's
+/// Y has the Rec. 601 weights this crate's gray uses).
+fn decode_ycbcr(view: PageView<'_>, page: &OtherPage, opts: &RasterOptions) -> Result<Vec<u8>> {
+    let damaged = |e: tiff::TiffError| match e {
+        tiff::TiffError::LimitsExceeded => Error::Limits(LimitKind::DecodeMemory),
+        tiff::TiffError::UnsupportedError(_) => Error::Unsupported {
+            what: format!("tiff: {}", page.reason),
+        },
+        other => Error::Image {
+            message: other.to_string().to_lowercase(),
+        },
+    };
+    let budget = usize::try_from(opts.limits.max_decode_bytes).unwrap_or(usize::MAX);
+    let mut limits = tiff::decoder::Limits::default();
+    limits.decoding_buffer_size = budget;
+    limits.intermediate_buffer_size = budget;
+    let mut decoder = tiff::decoder::Decoder::new(view)
+        .map_err(damaged)?
+        .with_limits(limits);
+    same_size(decoder.dimensions().map_err(damaged)?, page)?;
+    if decoder.colortype().map_err(damaged)? != tiff::ColorType::YCbCr(8) {
+        return Err(Error::Unsupported {
+            what: format!("tiff: {}", page.reason),
+        });
+    }
+    let pixels = page.width as usize * page.height as usize;
+    match decoder.read_image().map_err(damaged)? {
+        // One plane per sample: the first is Y.
+        tiff::decoder::DecodingResult::U8(y) if page.planar == 2 && y.len() >= pixels => {
+            Ok(y[..pixels].to_vec())
+        }
+        tiff::decoder::DecodingResult::U8(ycc) if ycc.len() >= 3 * pixels => {
+            Ok(ycc.chunks_exact(3).take(pixels).map(|p| p[0]).collect())
+        }
+        _ => Err(Error::Image {
+            message: format!(
+                "page {} decodes to fewer pixels than it has",
+                page.index + 1
+            ),
+        }),
+    }
+}
+
+fn same_size(decoded: (u32, u32), page: &OtherPage) -> Result<()> {
+    if decoded == (page.width, page.height) {
+        Ok(())
+    } else {
+        Err(Error::Image {
+            message: format!("page {} changes size while it is read", page.index + 1),
+        })
+    }
+}
+
+/// The upload as `image`'s TIFF decoder should see it to read one page:
+/// the same bytes, but the header's first-directory offset (bytes 4-7, in
+/// the file's byte order) is the page's directory.
+struct PageView<'a> {
+    head: [u8; 8],
+    bytes: &'a [u8],
+    pos: u64,
+}
+
+impl<'a> PageView<'a> {
+    /// `None` when the file is shorter than a header, is not a classic
+    /// TIFF or the offset does not fit one.
+    fn new(bytes: &'a [u8], ifd_offset: u64) -> Option<PageView<'a>> {
+        let mut head: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
+        let offset = u32::try_from(ifd_offset).ok()?;
+        let first = match &head[..2] {
+            b"II" => offset.to_le_bytes(),
+            b"MM" => offset.to_be_bytes(),
+            _ => return None,
+        };
+        head[4..].copy_from_slice(&first);
+        Some(PageView {
+            head,
+            bytes,
+            pos: 0,
+        })
+    }
+}
+
+impl BufRead for PageView<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        Ok(match usize::try_from(self.pos) {
+            Ok(p) if p < 8 => &self.head[p..],
+            Ok(p) => self.bytes.get(p..).unwrap_or_default(),
+            Err(_) => &[],
+        })
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.pos = self.pos.saturating_add(amount as u64);
+    }
+}
+
+impl Read for PageView<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let src = self.fill_buf()?;
+        let n = src.len().min(buf.len());
+        buf[..n].copy_from_slice(&src[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl Seek for PageView<'_> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        // The same arithmetic and errors as a cursor over the bytes.
+        let mut cursor = Cursor::new(self.bytes);
+        cursor.set_position(self.pos);
+        self.pos = cursor.seek(to)?;
+        Ok(self.pos)
+    }
 }
 
 /// The stored `w` x `h` pixels turned upright by the TIFF Orientation

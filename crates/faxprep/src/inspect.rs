@@ -121,10 +121,12 @@ pub fn is_tiff(bytes: &[u8]) -> bool {
 }
 
 /// What `bytes` are: an upload (preflighted with `opts`' limits and
-/// password, where `opts.isolation` says) or a fax TIFF. An upload that
-/// intake refuses is the same error `prepare` gives.
+/// password, where `opts.isolation` says) or a fax TIFF. A TIFF is an
+/// upload when `opts.limits.accept_tiff` is on, otherwise a fax TIFF to
+/// check. An upload that intake refuses is the same error `prepare`
+/// gives.
 pub fn inspect(bytes: &[u8], opts: &Options) -> Result<Inspection, Error> {
-    if is_tiff(bytes) {
+    if is_tiff(bytes) && !opts.limits.accept_tiff {
         return Ok(Inspection::FaxTiff(inspect_tiff(bytes)));
     }
     let mut job = DocJob::new(opts, false);

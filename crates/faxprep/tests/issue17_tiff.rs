@@ -9,7 +9,7 @@
 //!   pages, three of them.
 //! - A 1728-wide fine G4 page comes out bit-identical under the threshold
 //!   and auto halftones.
-//! - Hostile TIFFs (JBIG and LZW compression, huge declared sizes, a strip
+//! - Hostile TIFFs (JBIG, CCITT RLE and old-style JPEG compression, huge declared sizes, a strip
 //!   past the end, a directory loop, more pages than the cap) are typed
 //!   4xx rejections with a hint.
 #![allow(clippy::unwrap_used)] // test code: a panic is a failure report
@@ -273,9 +273,9 @@ fn unsupported_compressions_are_typed_with_a_hint() {
     for (compression, bits, named) in [
         (34661, 1, "jbig"),
         (9, 1, "jbig"),
-        (5, 8, ""),
-        (7, 8, ""),
-        (32773, 1, "packbits"),
+        (2, 1, "ccitt rle"),
+        (6, 8, "old-style jpeg"),
+        (34712, 8, "compression 34712"),
     ] {
         let bytes = hand_made(&[dir(16, 16, bits, compression, AT_DATA)], None, &[0u8; 32]);
         let err = refused(&bytes);

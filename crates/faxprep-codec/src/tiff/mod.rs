@@ -71,7 +71,9 @@ mod writer;
 
 pub use decode::{SalvagedPage, StripDamage, decode_page, decode_page_lenient, decode_tiff};
 pub use error::{Error, FormatError, Limit, ParameterError, Result, Unsupported};
-pub use reader::{ReadLimits, TiffCompression, TiffPageInfo, read_tiff};
+pub use reader::{
+    OtherPage, ReadLimits, TiffCompression, TiffPage, TiffPageInfo, read_tiff, read_tiff_pages,
+};
 pub use validate::{ClassFIssue, ClassFIssueKind, Severity, validate_class_f};
 pub use writer::{CLASS_F_WIDTHS, PageInfo, TiffOptions, TiffWriter, write_tiff_f};
 

@@ -144,6 +144,123 @@ pub fn read_tiff(data: &[u8], limits: &ReadLimits) -> Result<Vec<TiffPageInfo>> 
         .collect()
 }
 
+/// One image directory of a TIFF, as [`read_tiff_pages`] sorts them.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum TiffPage {
+    /// A bilevel page this codec decodes.
+    Bilevel(TiffPageInfo),
+    /// A page this codec does not decode (colour or gray samples, another
+    /// compression, tiles): where it is and how big, for another decoder.
+    Other(OtherPage),
+}
+
+impl TiffPage {
+    /// Page index in directory order, from 0.
+    pub fn index(&self) -> u32 {
+        match self {
+            TiffPage::Bilevel(p) => p.index,
+            TiffPage::Other(p) => p.index,
+        }
+    }
+}
+
+/// A page [`read_tiff_pages`] leaves to another decoder. Its sides are
+/// checked against the [`ReadLimits`] as a bilevel page's are; nothing
+/// else of it is.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct OtherPage {
+    /// Page index in directory order, from 0.
+    pub index: u32,
+    /// Offset of the page's directory in the file.
+    pub ifd_offset: u64,
+    /// Pixels per row.
+    pub width: u32,
+    /// Rows.
+    pub height: u32,
+    /// SamplesPerPixel (1 when absent).
+    pub samples_per_pixel: u16,
+    /// The largest BitsPerSample value (1 when absent).
+    pub bits_per_sample: u16,
+    /// Compression (1 when absent).
+    pub compression: u16,
+    /// PhotometricInterpretation, if present.
+    pub photometric: Option<u16>,
+    /// PlanarConfiguration (1 when absent; 2 is one plane per sample).
+    pub planar: u16,
+    /// Horizontal pixels per inch, if the file states it.
+    pub x_dpi: Option<f64>,
+    /// Vertical lines per inch, if the file states it.
+    pub y_dpi: Option<f64>,
+    /// Orientation (1 when absent).
+    pub orientation: u16,
+    /// What this codec does not read on the page.
+    pub reason: Unsupported,
+}
+
+/// Read every directory: bilevel pages as [`read_tiff`] does, and the
+/// pages it would refuse as unsupported (colour, gray, LZW, JPEG, tiles)
+/// as [`TiffPage::Other`], so a file that mixes both can be read page by
+/// page. Malformed directories and exceeded limits are errors as in
+/// [`read_tiff`].
+pub fn read_tiff_pages(data: &[u8], limits: &ReadLimits) -> Result<Vec<TiffPage>> {
+    let (bytes, ifds) = ifd::directories(data, limits.max_pages)?;
+    ifds.iter()
+        .enumerate()
+        .map(|(i, ifd)| {
+            let page = i as u32;
+            match page_info(bytes, ifd, page, limits) {
+                Ok(info) => Ok(TiffPage::Bilevel(info)),
+                Err(Error::Unsupported(reason @ Unsupported::Field { .. })) => {
+                    other_page(bytes, ifd, page, reason).map(TiffPage::Other)
+                }
+                Err(e) => Err(e),
+            }
+        })
+        .collect()
+}
+
+/// The facts of a page `page_info` refused as unsupported: it checked the
+/// sides before it looked at anything it refuses.
+fn other_page(bytes: Bytes<'_>, ifd: &Ifd, page: u32, reason: Unsupported) -> Result<OtherPage> {
+    let int = |tag| ifd.int(bytes, page, tag);
+    let width = int(IMAGE_WIDTH)?.unwrap_or(0) as u32;
+    let height = int(IMAGE_LENGTH)?.unwrap_or(0) as u32;
+    let (bps, _) = ifd.ints(bytes, page, BITS_PER_SAMPLE, 16)?;
+    let small = |v: u64| u16::try_from(v).unwrap_or(u16::MAX);
+    let (x_dpi, y_dpi) = densities(bytes, ifd, page);
+    Ok(OtherPage {
+        index: page,
+        ifd_offset: ifd.offset,
+        width,
+        height,
+        samples_per_pixel: small(int(SAMPLES_PER_PIXEL)?.unwrap_or(1)),
+        bits_per_sample: small(bps.iter().copied().max().unwrap_or(1)),
+        compression: small(int(COMPRESSION)?.unwrap_or(1)),
+        photometric: int(PHOTOMETRIC)?.map(small),
+        planar: small(int(PLANAR_CONFIGURATION)?.unwrap_or(1)),
+        x_dpi,
+        y_dpi,
+        orientation: int(ORIENTATION).ok().flatten().map_or(1, small),
+        reason,
+    })
+}
+
+/// XResolution and YResolution in dots per inch; a malformed value reads
+/// as absent.
+fn densities(bytes: Bytes<'_>, ifd: &Ifd, page: u32) -> (Option<f64>, Option<f64>) {
+    let unit = ifd
+        .int(bytes, page, RESOLUTION_UNIT)
+        .ok()
+        .flatten()
+        .unwrap_or(2);
+    (
+        dpi(ifd.rational(bytes, page, X_RESOLUTION).ok().flatten(), unit),
+        dpi(ifd.rational(bytes, page, Y_RESOLUTION).ok().flatten(), unit),
+    )
+}
+
 fn unsupported(page: u32, tag: u16, value: u64) -> Error {
     Unsupported::Field { page, tag, value }.into()
 }
@@ -330,13 +447,7 @@ pub(crate) fn page_info(
         strips.push(offset as usize..(offset + len) as usize);
     }
 
-    let unit = ifd
-        .int(bytes, page, RESOLUTION_UNIT)
-        .ok()
-        .flatten()
-        .unwrap_or(2);
-    let x_dpi = dpi(ifd.rational(bytes, page, X_RESOLUTION).ok().flatten(), unit);
-    let y_dpi = dpi(ifd.rational(bytes, page, Y_RESOLUTION).ok().flatten(), unit);
+    let (x_dpi, y_dpi) = densities(bytes, ifd, page);
     let resolution = y_dpi.map_or(Resolution::Fine, Resolution::from_y_dpi);
     // Metadata nobody decodes with: a malformed value reads as absent
     // rather than losing the page.
