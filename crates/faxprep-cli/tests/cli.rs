@@ -333,6 +333,85 @@ fn rejected_input_exits_1_with_the_api_body() {
     assert!(stderr.contains("Other destination countries"), "{stderr}");
 }
 
+/// A one-page RGB TIFF of 64 x 64 whose single strip is `data`, with
+/// `compression`.
+fn rgb_tiff(compression: u16, data: &[u8]) -> Vec<u8> {
+    let entries: [(u16, u16, u32); 9] = [
+        (256, 4, 64),
+        (257, 4, 64),
+        (258, 3, 8),
+        (259, 3, u32::from(compression)),
+        (262, 3, 2),
+        (273, 4, 8 + 2 + 12 * 9 + 4),
+        (277, 3, 3),
+        (278, 4, 64),
+        (279, 4, data.len() as u32),
+    ];
+    let mut out = b"II*\0".to_vec();
+    out.extend_from_slice(&8u32.to_le_bytes());
+    out.extend_from_slice(&9u16.to_le_bytes());
+    for (tag, ty, value) in entries {
+        out.extend_from_slice(&tag.to_le_bytes());
+        out.extend_from_slice(&ty.to_le_bytes());
+        out.extend_from_slice(&1u32.to_le_bytes());
+        if ty == 3 {
+            out.extend_from_slice(&(value as u16).to_le_bytes());
+            out.extend_from_slice(&[0, 0]);
+        } else {
+            out.extend_from_slice(&value.to_le_bytes());
+        }
+    }
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+#[test]
+fn colour_tiffs_that_do_not_decode_are_the_senders_400_from_the_worker() {
+    // Decoders' messages may span lines (zune-jpeg's do); through the
+    // isolated worker they still arrive as the API body, not as a broken
+    // worker.
+    let dir = tempfile::tempdir().unwrap();
+    let mut junk = vec![0xffu8; 2048];
+    junk[..4].copy_from_slice(&[0xff, 0xd8, 0x00, 0x01]);
+    for (name, compression) in [("jpeg", 7), ("lzw", 5), ("deflate", 8)] {
+        let path = dir.path().join(format!("{name}.tif"));
+        std::fs::write(&path, rgb_tiff(compression, &junk)).unwrap();
+        let out = faxprep(
+            &[
+                "prepare",
+                s(&path),
+                "--accept-tiff",
+                "-o",
+                s(&dir.path().join("x.tif")),
+                "--json",
+            ],
+            1,
+        );
+        let body: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+        assert_eq!(body["error_type"], "bad_request", "{name}: {body}");
+        let error = body["error"].as_str().unwrap();
+        assert!(
+            !error.contains('\n') && !error.contains("worker"),
+            "{name}: {error}"
+        );
+    }
+    // The same strip, valid, is a fax.
+    let raw = vec![128u8; 64 * 64 * 3];
+    let path = dir.path().join("raw.tif");
+    std::fs::write(&path, rgb_tiff(1, &raw)).unwrap();
+    faxprep(
+        &[
+            "prepare",
+            s(&path),
+            "--accept-tiff",
+            "-o",
+            s(&dir.path().join("y.tif")),
+        ],
+        0,
+    );
+}
+
 #[test]
 fn usage_errors_exit_2() {
     faxprep(&["prepare"], 2);

@@ -257,11 +257,27 @@ impl From<&Error> for WireError {
     fn from(e: &Error) -> Self {
         let b = e.api_error();
         WireError {
-            error: b.error,
+            error: one_line(&b.error),
             error_type: b.error_type.as_str().into(),
-            hint: b.hint,
+            hint: one_line(&b.hint),
             status: e.http_status(),
         }
+    }
+}
+
+/// A message as the worker may send it: one line (a decoder's message may
+/// hold line breaks or other control characters, which the parent
+/// refuses), at most 1000 characters.
+fn one_line(text: &str) -> String {
+    const MAX: usize = 1000;
+    let line = text
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    match line.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
     }
 }
 

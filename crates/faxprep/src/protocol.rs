@@ -495,6 +495,26 @@ mod tests {
     }
 
     #[test]
+    fn a_decoders_message_over_lines_reaches_the_parent_as_one_line() {
+        // zune-jpeg's messages end in a line break; the parent refuses
+        // control characters, so the worker sends one line.
+        let err = Error::from_raster(faxprep_raster::Error::Image {
+            message: "compressed data is corrupt: i/o errors\nnot enough bytes\n".into(),
+        });
+        let wire = serde_json::to_vec(&WireError::from(&err)).unwrap();
+        let back = accept_rejection(&wire).unwrap();
+        assert_eq!(back.http_status(), 400);
+        let text = back.api_error().error;
+        assert!(text.contains("i/o errors not enough bytes"), "{text}");
+        assert!(!text.contains('\n'));
+        let long = Error::from_raster(faxprep_raster::Error::Image {
+            message: "x".repeat(5000),
+        });
+        let wire = serde_json::to_vec(&WireError::from(&long)).unwrap();
+        assert!(accept_rejection(&wire).is_ok());
+    }
+
+    #[test]
     fn only_known_rejections_with_bounded_text_are_accepted() {
         let wire = |error: &str, error_type: &str, status: u16| {
             serde_json::to_vec(&WireError {
