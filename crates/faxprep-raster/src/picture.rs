@@ -28,10 +28,10 @@ pub(crate) fn map_image_error(e: ImageError) -> Error {
             _ => Error::Limits(LimitKind::DecodeMemory),
         },
         ImageError::Unsupported(u) => Error::Unsupported {
-            what: u.to_string().to_lowercase(),
+            what: u.to_string().trim().to_lowercase(),
         },
         other => Error::Image {
-            message: other.to_string().to_lowercase(),
+            message: other.to_string().trim().to_lowercase(),
         },
     }
 }

@@ -57,7 +57,7 @@ fn map_error(e: codec::Error, opts: &RasterOptions) -> Error {
             what: format!("tiff: {u}"),
         },
         other => Error::Image {
-            message: other.to_string(),
+            message: other.to_string().trim().to_owned(),
         },
     }
 }
@@ -205,7 +205,7 @@ fn decode_ycbcr(view: PageView<'_>, page: &OtherPage, opts: &RasterOptions) -> R
             what: format!("tiff: {}", page.reason),
         },
         other => Error::Image {
-            message: other.to_string().to_lowercase(),
+            message: other.to_string().trim().to_lowercase(),
         },
     };
     let budget = usize::try_from(opts.limits.max_decode_bytes).unwrap_or(usize::MAX);
