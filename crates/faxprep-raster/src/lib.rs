@@ -124,6 +124,7 @@
 #![deny(missing_docs)]
 
 mod density;
+mod device;
 mod error;
 mod geometry;
 mod gray;
@@ -262,6 +263,8 @@ pub struct RasterOptions {
     /// identification line) covers nothing of it. At most
     /// [`MAX_RESERVED_INCHES`] in all.
     pub reserved_rows: (u32, u32),
+    /// Which renderer PDF pages may use (default [`PdfRenderer::Auto`]).
+    pub pdf_renderer: PdfRenderer,
 }
 
 /// The most [`RasterOptions::reserved_rows`] may take of a page's length,
@@ -282,6 +285,7 @@ impl Default for RasterOptions {
             cjk_font: CjkFont::System,
             limits: Limits::default(),
             reserved_rows: (0, 0),
+            pdf_renderer: PdfRenderer::Auto,
         }
     }
 }
@@ -333,6 +337,68 @@ pub enum Warning {
     Other,
 }
 
+/// Which renderer drew a PDF page.
+///
+/// The gray device (see the crate docs) draws solid fills, strokes,
+/// glyphs and clips straight into the gray page; a page that needs
+/// anything else is drawn by hayro with vello_cpu and converted to gray.
+/// Which one draws a page depends on the page's content only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PageRenderer {
+    /// Not a PDF page (JPEG, PNG, TIFF).
+    Picture,
+    /// The gray device drew the whole page.
+    Device,
+    /// hayro with vello_cpu drew the page, for this reason.
+    Full(FallbackReason),
+}
+
+/// Why a PDF page is drawn by hayro with vello_cpu instead of the gray
+/// device (the first such content met on the page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FallbackReason {
+    /// The options ask for the full renderer ([`PdfRenderer::Full`]).
+    Requested,
+    /// An image (or an image mask, or an inline image).
+    Image,
+    /// A shading or pattern paint.
+    Pattern,
+    /// A soft mask.
+    SoftMask,
+    /// A blend mode other than normal.
+    BlendMode,
+    /// A transparency group drawn with an opacity below one.
+    TransparencyGroup,
+}
+
+impl FallbackReason {
+    /// A short lower-case name for facts and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FallbackReason::Requested => "requested",
+            FallbackReason::Image => "image",
+            FallbackReason::Pattern => "pattern",
+            FallbackReason::SoftMask => "soft-mask",
+            FallbackReason::BlendMode => "blend-mode",
+            FallbackReason::TransparencyGroup => "transparency-group",
+        }
+    }
+}
+
+/// Which renderer PDF pages may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PdfRenderer {
+    /// The gray device where it draws the whole page, hayro with
+    /// vello_cpu otherwise (default).
+    #[default]
+    Auto,
+    /// hayro with vello_cpu for every page (the reference the device is
+    /// tested against).
+    Full,
+}
+
 /// One rendered page.
 ///
 /// Warnings come from hayro's caches, which are per thread: a problem with
@@ -352,6 +418,8 @@ pub struct RenderedPage {
     pub rotated: bool,
     /// Problems met while rendering it.
     pub warnings: Vec<Warning>,
+    /// Which renderer drew it.
+    pub renderer: PageRenderer,
 }
 
 /// Number of pages of the document (1 for images, after checking that the

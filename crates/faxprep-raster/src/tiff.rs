@@ -107,6 +107,7 @@ pub(crate) fn render_page(
             paper,
             rotated: false,
             warnings: Vec::new(),
+            renderer: crate::PageRenderer::Picture,
         });
     }
     let (w, h) = (info.width as usize, info.height as usize);
