@@ -354,6 +354,18 @@ pub enum PageRenderer {
     Full(FallbackReason),
 }
 
+impl PageRenderer {
+    /// A short name for facts and logs: `picture`, `device`, or `full:`
+    /// and the [`FallbackReason`] (`full:image`).
+    pub fn name(self) -> String {
+        match self {
+            PageRenderer::Picture => "picture".into(),
+            PageRenderer::Device => "device".into(),
+            PageRenderer::Full(reason) => format!("full:{}", reason.as_str()),
+        }
+    }
+}
+
 /// Why a PDF page is drawn by hayro with vello_cpu instead of the gray
 /// device (the first such content met on the page).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
