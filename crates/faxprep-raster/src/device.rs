@@ -25,18 +25,25 @@
 //!
 //! What it does not draw (images, shadings and patterns, soft masks, blend
 //! modes other than normal, transparency groups with an opacity below one)
-//! stops the device: it records the first [`FallbackReason`], ignores the
-//! rest of the page, and the caller renders that page again with hayro and
-//! vello. The decision depends on the page's content only, so it is the
-//! same on every run and every thread.
+//! stops the device at the first such operation, with its
+//! [`FallbackReason`], and the caller renders that page again with hayro
+//! and vello. The decision depends on the page's content only, so it is
+//! the same on every run and every thread.
+//!
+//! hayro's interpreter has no way to stop early, so the device stops it by
+//! unwinding with [`std::panic::resume_unwind`] (which runs no panic hook:
+//! nothing is printed) and a private payload that [`draw`] catches; any
+//! other panic goes on to the caller's `catch_unwind`.
 //!
 //! Hostile content stays bounded: every path element and glyph drawn is
-//! charged against [`WORK_BUDGET`]; past it the page is refused with
-//! [`LimitKind::PageContent`](crate::LimitKind::PageContent) instead of
-//! running on. Caches are dropped when they hold more than
-//! [`MAX_CACHED_GLYPH_BYTES`], which costs time, never pixels.
+//! charged against [`WORK_BUDGET`]; past it interpretation stops and the
+//! page is refused with
+//! [`LimitKind::PageContent`](crate::LimitKind::PageContent). Caches are
+//! dropped when they hold more than [`MAX_CACHED_GLYPH_BYTES`], which
+//! costs time, never pixels.
 
 use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::rc::Rc;
 
 use ab_glyph_rasterizer::{Rasterizer, point};
@@ -60,10 +67,11 @@ use vello_common::viewport::ViewportState;
 
 use crate::FallbackReason;
 
-/// Path elements plus glyphs one page may draw (a dense page of text is
-/// about 10 000 glyphs and 100 000 path elements; a million-glyph content
-/// stream stops here rather than occupying a worker for minutes).
-pub(crate) const WORK_BUDGET: u64 = 20_000_000;
+/// Path elements plus glyphs one page may draw: 100 times a dense page of
+/// text (about 10 000 glyphs and 100 000 path elements); content streams
+/// that repeat forms into millions of drawings stop here rather than
+/// occupying a worker for minutes.
+pub(crate) const WORK_BUDGET: u64 = 10_000_000;
 
 /// Bytes of rasterised glyphs kept per document before the cache is
 /// emptied (a glyph is at most 128 x 128 bytes).
@@ -156,7 +164,6 @@ pub(crate) fn draw<'a>(
         gray,
         width: usize::from(width),
         height: usize::from(height),
-        stop: None,
         in_type3_glyph: false,
         clips: 0,
         groups: 0,
@@ -173,14 +180,20 @@ pub(crate) fn draw<'a>(
     if !axis_aligned || !mapped.contains_rect(target) {
         device.clip_rect(crop_box, transform);
     }
-    interpret_page(page, &mut context, &mut device);
-    match device.stop {
-        None => Outcome::Drawn,
-        Some(Stop::Fallback(reason)) => Outcome::Fallback(reason),
-        Some(Stop::Budget) => Outcome::TooComplex,
+    let run = catch_unwind(AssertUnwindSafe(|| {
+        interpret_page(page, &mut context, &mut device);
+    }));
+    match run {
+        Ok(()) => Outcome::Drawn,
+        Err(payload) => match payload.downcast_ref::<Stop>() {
+            Some(Stop::Fallback(reason)) => Outcome::Fallback(*reason),
+            Some(Stop::Budget) => Outcome::TooComplex,
+            None => resume_unwind(payload),
+        },
     }
 }
 
+/// Why the device stopped interpreting (the unwinding payload).
 #[derive(Clone, Copy)]
 enum Stop {
     Fallback(FallbackReason),
@@ -222,7 +235,6 @@ struct GrayDevice<'s, 'g> {
     gray: &'g mut [u8],
     width: usize,
     height: usize,
-    stop: Option<Stop>,
     in_type3_glyph: bool,
     clips: usize,
     groups: usize,
@@ -230,48 +242,35 @@ struct GrayDevice<'s, 'g> {
 }
 
 impl GrayDevice<'_, '_> {
-    fn fallback(&mut self, reason: FallbackReason) {
-        if self.stop.is_none() {
-            self.stop = Some(Stop::Fallback(reason));
-        }
+    /// Stop interpreting: the page needs the full renderer.
+    fn fallback(&mut self, reason: FallbackReason) -> ! {
+        resume_unwind(Box::new(Stop::Fallback(reason)))
     }
 
-    /// Charge `units` of work; false once the page is stopped.
-    fn charge(&mut self, units: usize) -> bool {
-        if self.stop.is_some() {
-            return false;
-        }
+    /// Charge `units` of work; stops interpreting past the budget.
+    fn charge(&mut self, units: usize) {
         self.work = self.work.saturating_add(units as u64);
         if self.work > WORK_BUDGET {
-            self.stop = Some(Stop::Budget);
-            return false;
+            resume_unwind(Box::new(Stop::Budget));
         }
-        true
     }
 
-    /// The source colour of a paint, or `None` after recording a fallback.
+    /// The source colour of a paint (stops for what the device does not
+    /// draw).
     fn source(&mut self, props: &DrawProps<'_>) -> Option<Src> {
         if props.soft_mask.is_some() {
             self.fallback(FallbackReason::SoftMask);
-            return None;
         }
         if props.blend_mode != BlendMode::Normal {
             self.fallback(FallbackReason::BlendMode);
-            return None;
         }
         match &props.paint {
             Paint::Color(c) => Some(solid(c.to_rgba().to_rgba8())),
-            Paint::Pattern(_) => {
-                self.fallback(FallbackReason::Pattern);
-                None
-            }
+            Paint::Pattern(_) => self.fallback(FallbackReason::Pattern),
         }
     }
 
     fn clip_rect(&mut self, rect: Rect, transform: Affine) {
-        if self.stop.is_some() {
-            return;
-        }
         // vello_cpu's push_clip_rect.
         if let Some(r) = into_fast_path_rect(rect, &transform, None) {
             self.state.viewport.push_clip_rect(&r);
@@ -284,9 +283,7 @@ impl GrayDevice<'_, '_> {
     }
 
     fn fill_path(&mut self, path: &BezPath, transform: Affine, rule: FillRule, src: Src) {
-        if !self.charge(path.elements().len()) {
-            return;
-        }
+        self.charge(path.elements().len());
         let state = &mut *self.state;
         state.strips.clear();
         let strips = &mut state.strips;
@@ -310,9 +307,7 @@ impl GrayDevice<'_, '_> {
         stroke: &kurbo::Stroke,
         src: Src,
     ) {
-        if !self.charge(path.elements().len().saturating_mul(4)) {
-            return;
-        }
+        self.charge(path.elements().len().saturating_mul(4));
         let state = &mut *self.state;
         state.strips.clear();
         let strips = &mut state.strips;
@@ -327,9 +322,7 @@ impl GrayDevice<'_, '_> {
     fn fill_rect(&mut self, rect: Rect, transform: Affine, rule: FillRule, src: Src) {
         match into_fast_path_rect(rect, &transform, None) {
             Some(r) => {
-                if !self.charge(4) {
-                    return;
-                }
+                self.charge(4);
                 let state = &mut *self.state;
                 state.strips.clear();
                 let strips = &mut state.strips;
@@ -640,9 +633,7 @@ impl GrayDevice<'_, '_> {
         let hint = Self::hint(run);
         let use_cache = run.writing_mode() == WritingMode::Horizontal;
         for glyph in run.glyphs() {
-            if !self.charge(1) {
-                return;
-            }
+            self.charge(1);
             let Glyph::Outline(outline) = &**glyph else {
                 continue;
             };
@@ -721,9 +712,6 @@ impl GrayDevice<'_, '_> {
 
 impl<'a> Device<'a> for GrayDevice<'_, '_> {
     fn draw_path(&mut self, path: &BezPath, props: DrawProps<'a>, draw_mode: &DrawMode) {
-        if self.stop.is_some() {
-            return;
-        }
         match draw_mode {
             DrawMode::Fill(f) => self.fill(path, &props, *f),
             DrawMode::Stroke(s) => self.stroke(path, &props, s, false),
@@ -736,9 +724,6 @@ impl<'a> Device<'a> for GrayDevice<'_, '_> {
     }
 
     fn draw_rect(&mut self, rect: &Rect, props: DrawProps<'a>, draw_mode: &DrawMode) {
-        if self.stop.is_some() {
-            return;
-        }
         let fill = |dev: &mut Self, rule: FillRule| {
             if let Some(src) = dev.source(&props) {
                 dev.fill_rect(*rect, props.transform, rule, src);
@@ -756,9 +741,7 @@ impl<'a> Device<'a> for GrayDevice<'_, '_> {
     }
 
     fn push_clip_path(&mut self, clip_path: &ClipPath) {
-        if self.stop.is_some() || !self.charge(clip_path.path.elements().len()) {
-            return;
-        }
+        self.charge(clip_path.path.elements().len());
         self.state.viewport.push_clip_path(
             &clip_path.path,
             fill_rule(clip_path.fill),
@@ -773,7 +756,7 @@ impl<'a> Device<'a> for GrayDevice<'_, '_> {
     }
 
     fn pop_clip(&mut self) {
-        if self.stop.is_some() || self.clips == 0 {
+        if self.clips == 0 {
             return;
         }
         self.state.viewport.pop_clip();
@@ -808,9 +791,6 @@ impl<'a> Device<'a> for GrayDevice<'_, '_> {
         props: DrawProps<'a>,
         draw_mode: &DrawMode,
     ) {
-        if self.stop.is_some() {
-            return;
-        }
         let outlines_only = run
             .glyphs()
             .iter()
@@ -818,9 +798,7 @@ impl<'a> Device<'a> for GrayDevice<'_, '_> {
         if !outlines_only {
             let hint = Self::hint(run);
             for glyph in run.glyphs() {
-                if !self.charge(1) {
-                    return;
-                }
+                self.charge(1);
                 let transform = glyph.transform();
                 match draw_mode {
                     DrawMode::Fill(_) => self.fill_glyph(glyph, &props, transform, hint),

@@ -30,6 +30,23 @@
 //!   (x 204/72, y 98/72, 196/72 or 391/72) are composed with the page's
 //!   `/Rotate` and crop-box transform into one matrix. Nothing is rendered
 //!   at another resolution and resampled. hayro clips to the CropBox.
+//! - **The gray device** draws most PDF pages: hayro's interpreter drives
+//!   a drawing device of this crate (`device.rs`) that paints solid fills
+//!   (nonzero and even-odd), strokes, outline and Type3 glyphs and clips
+//!   straight into the 8-bit gray page, with hayro 0.9.0's own rules
+//!   (vello_common's strip generator and clip stack for paths, hayro's
+//!   hinting decision, glyph cache key and glyph rasteriser, vello_cpu's
+//!   8-bit compositing), so its pages equal hayro + vello_cpu's within a
+//!   rounding step (tested over the corpus text, font and form PDFs:
+//!   `tests/device.rs`). A page with an image, a shading or pattern, a
+//!   soft mask, a blend mode or a transparency group below full opacity
+//!   is drawn again by hayro + vello_cpu instead; the device stops at the
+//!   first such operation, so the choice depends on the page's content
+//!   only. [`RenderedPage::renderer`] says which drew a page and why
+//!   ([`PageRenderer`]); [`RasterOptions::pdf_renderer`] can force the
+//!   full renderer. A page drawing more than 10 million path elements and
+//!   glyphs (forms repeated into forms) is refused with
+//!   [`LimitKind::PageContent`].
 //! - **Fonts**: the base-14 fonts come from hayro's bundled Foxit
 //!   substitutes (`embed-fonts`), predefined CMaps from `embed-cmaps`.
 //!   Non-embedded CJK fonts: hayro asks its font resolver with the
@@ -110,6 +127,11 @@
 //!
 //! # Dependencies
 //! - `hayro`: the PDF renderer (pure Rust, Apache-2.0/MIT).
+//! - `hayro-interpret`, `vello_common`, `ab_glyph_rasterizer`: hayro's own
+//!   interpreter, path rasteriser and glyph rasteriser, used directly by
+//!   the gray device. Pinned with `=` to the versions hayro 0.9.0 uses:
+//!   the device reproduces their pixels, so a bump is deliberate and
+//!   re-run against `tests/device.rs`.
 //! - `image` (features `jpeg`, `png`): JPEG and PNG decoding with limits.
 //! - `rayon`: the local thread pool.
 //! - `faxprep-codec`: the TIFF reader and CCITT decoders for bilevel fax

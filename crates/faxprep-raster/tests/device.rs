@@ -12,8 +12,8 @@
 
 use faxprep_halftone::{Method, halftone};
 use faxprep_raster::{
-    DocumentFormat, FallbackReason, PageRenderer, PdfRenderer, RasterOptions, RenderedPage,
-    render_all,
+    DocumentFormat, Error, FallbackReason, LimitKind, PageRenderer, PdfRenderer, RasterOptions,
+    RenderedPage, render_all,
 };
 
 const KINDS: &[&str] = &["pdf-text", "pdf-std14", "pdf-fonts", "pdf-form"];
@@ -112,4 +112,91 @@ fn device_pages_equal_hayro_and_vello() {
         failures.join("\n")
     );
     assert!(drawn > 0, "the device drew no page of {files} files");
+}
+
+/// A one-page Letter PDF: `content` on the page, `forms[i]` as form
+/// XObject `/Xi`, each form seeing the forms before it (and Helvetica as
+/// `/F0`).
+fn pdf_with_forms(content: &str, forms: &[String]) -> Vec<u8> {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font = doc.add_object(
+        dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" },
+    );
+    let mut xobjects = lopdf::Dictionary::new();
+    for (i, body) in forms.iter().enumerate() {
+        let resources = dictionary! {
+            "XObject" => xobjects.clone(), "Font" => dictionary! { "F0" => font },
+        };
+        let bbox = vec![0.into(), 0.into(), 612.into(), 792.into()];
+        let form = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Form", "BBox" => bbox,
+                "Resources" => resources,
+            },
+            body.clone().into_bytes(),
+        ));
+        xobjects.set(format!("X{i}"), form);
+    }
+    let resources = doc.add_object(dictionary! {
+        "XObject" => xobjects, "Font" => dictionary! { "F0" => font },
+    });
+    let content = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
+    let media = vec![0.into(), 0.into(), 612.into(), 792.into()];
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "MediaBox" => media,
+        "Contents" => content, "Resources" => resources,
+    });
+    faxprep_testkit::finish_pdf(doc, pages_id, vec![Object::Reference(page)])
+}
+
+#[test]
+fn forms_repeated_into_millions_of_drawings_are_refused_typed() {
+    // 40 000 draws of a 1 000-segment path (above the page, so each draw
+    // is cheap): 40 million path elements from a few kilobytes of content
+    // streams.
+    let mut leaf = String::from("0 800 m ");
+    for i in 0..500 {
+        leaf.push_str(&format!("{} 810 l {} 800 l ", i, i + 1));
+    }
+    leaf.push_str("f\n");
+    let repeat = |name: &str, n: usize| format!("{name} Do\n").repeat(n);
+    let bytes = pdf_with_forms(&repeat("/X1", 200), &[leaf, repeat("/X0", 200)]);
+    let opts = RasterOptions {
+        threads: Some(1),
+        ..RasterOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let result = render_all(&bytes, DocumentFormat::Pdf, &opts);
+    match result {
+        Err(Error::Limits(LimitKind::PageContent { page: 0 })) => {}
+        other => panic!("expected the page content limit, got {other:?}"),
+    }
+    // Not a speed assertion: a bound that only an unbounded walk misses.
+    assert!(started.elapsed().as_secs() < 60, "the refusal came late");
+}
+
+#[test]
+fn degenerate_and_overflowing_transforms_draw_like_hayro() {
+    // A singular matrix, one that overflows to infinity (and NaN once
+    // multiplied by 0), a glyph run in each, and a sane rectangle after
+    // them that must still appear.
+    let content = "q 1 0 0 0 0 0 cm 0 0 100 100 re f BT /F0 12 Tf (singular) Tj ET Q\n\
+        q 1e30 0 0 1e30 0 0 cm 1e30 0 0 1e30 0 0 cm 0 0 1 1 re f 0 0 m 1 1 l S \
+        BT /F0 12 Tf (overflow) Tj ET Q\n\
+        q 0 0 0 0 5 5 cm BT /F0 12 Tf (zero) Tj ET 0 0 10 10 re S Q\n\
+        100 100 200 50 re f BT /F0 30 Tf 100 300 Td (after) Tj ET\n";
+    let bytes = pdf_with_forms(content, &[]);
+    let device = pages(&bytes, PdfRenderer::Auto);
+    let full = pages(&bytes, PdfRenderer::Full);
+    assert_eq!(device[0].renderer, PageRenderer::Device);
+    let (a, b) = (device[0].page.data(), full[0].page.data());
+    let differing = a.iter().zip(b).filter(|(x, y)| x.abs_diff(**y) > 2).count();
+    assert_eq!(differing, 0, "pixels differing by more than 2 levels");
+    let black = a.iter().filter(|&&v| v < 128).count();
+    assert!(
+        black > 10_000,
+        "the rectangle and text after them are drawn"
+    );
 }
