@@ -19,9 +19,12 @@
 //!   rasteriser (`ab_glyph_rasterizer`, coverage rounded to 8 bits), placed
 //!   at the same integer pixel;
 //! - coverage is composited with vello_cpu's 8-bit source-over arithmetic
-//!   (`(x + 255) >> 8` for a division by 255) on the gray value: gray is
-//!   linear in R, G and B, so compositing gray equals the gray of the
-//!   composited colour within a rounding step.
+//!   (`(x + 255) >> 8` for a division by 255), per channel as vello does:
+//!   while a page has drawn only gray paint its three channels are equal
+//!   and one gray byte per pixel holds them; from the first coloured paint
+//!   on, the device also keeps R, G and B for the rest of the page (reused
+//!   from page to page) and reduces them to gray with [`crate::gray`]'s
+//!   weights, as the full renderer's RGBA-to-gray pass does.
 //!
 //! What it does not draw (images, shadings and patterns, soft masks, blend
 //! modes other than normal, transparency groups with an opacity below one)
@@ -124,6 +127,7 @@ pub(crate) struct DeviceState {
     hinting: HintingCache,
     viewport: ViewportState,
     strips: StripStorage,
+    rgb: Vec<u8>,
     level: Level,
 }
 
@@ -137,6 +141,7 @@ impl DeviceState {
             hinting: HintingCache::new(),
             viewport: ViewportState::new(1, 1, level),
             strips: StripStorage::default(),
+            rgb: Vec::new(),
             level,
         }
     }
@@ -162,6 +167,7 @@ pub(crate) fn draw<'a>(
     let mut device = GrayDevice {
         state,
         gray,
+        colour: false,
         width: usize::from(width),
         height: usize::from(height),
         in_type3_glyph: false,
@@ -200,11 +206,39 @@ enum Stop {
     Budget,
 }
 
-/// A source colour as vello_cpu composites it: premultiplied gray and alpha.
+/// A source colour as vello_cpu composites it: premultiplied R, G, B
+/// and alpha, and the gray of the premultiplied colour.
 #[derive(Clone, Copy)]
 struct Src {
+    rgb: [u8; 3],
     gray: u8,
     alpha: u8,
+}
+
+impl Src {
+    fn new(rgb: [u8; 3], alpha: u8) -> Src {
+        Src {
+            rgb,
+            gray: crate::gray::luma(rgb[0], rgb[1], rgb[2]),
+            alpha,
+        }
+    }
+
+    fn is_gray(self) -> bool {
+        self.rgb[0] == self.rgb[1] && self.rgb[1] == self.rgb[2]
+    }
+
+    /// The source scaled by a coverage, as vello_cpu's alpha-mask tint.
+    #[inline(always)]
+    fn scaled(self, cov: u8) -> Src {
+        let c = u32::from(cov);
+        let s = |v: u8| div255(u32::from(v) * c) as u8;
+        Src {
+            rgb: [s(self.rgb[0]), s(self.rgb[1]), s(self.rgb[2])],
+            gray: s(self.gray),
+            alpha: s(self.alpha),
+        }
+    }
 }
 
 #[inline(always)]
@@ -212,27 +246,88 @@ fn div255(v: u32) -> u32 {
     (v + 255) >> 8
 }
 
-/// vello_cpu's masked source-over (`alpha_composite_inner`), on gray.
+/// vello_cpu's masked source-over (`alpha_composite_inner`). vello
+/// composites each of R, G and B; over a gray backdrop (white paper, or
+/// anything drawn in gray) the channels of a gray source stay equal, so
+/// one channel is the whole result; a coloured source is composited per
+/// channel and reduced to gray, which is exact over a gray backdrop too.
 #[inline(always)]
 fn blend(bg: u8, src: Src, mask: u8) -> u8 {
     let m = u32::from(mask);
     let inv = 255 - div255(u32::from(src.alpha) * m);
-    div255(u32::from(bg) * inv + u32::from(src.gray) * m) as u8
+    let bg = u32::from(bg) * inv;
+    if src.is_gray() {
+        return div255(bg + u32::from(src.gray) * m) as u8;
+    }
+    let c = |v: u8| div255(bg + u32::from(v) * m) as u8;
+    crate::gray::luma(c(src.rgb[0]), c(src.rgb[1]), c(src.rgb[2]))
 }
 
 /// vello_cpu's unmasked source-over for a solid run.
 #[inline(always)]
 fn over(bg: u8, src: Src) -> u8 {
     if src.alpha == 255 {
-        src.gray
-    } else {
-        (u32::from(src.gray) + div255(u32::from(bg) * (255 - u32::from(src.alpha)))) as u8
+        return src.gray;
     }
+    let bg = div255(u32::from(bg) * (255 - u32::from(src.alpha)));
+    let c = |v: u8| (u32::from(v) + bg).min(255) as u8;
+    if src.is_gray() {
+        return c(src.gray);
+    }
+    crate::gray::luma(c(src.rgb[0]), c(src.rgb[1]), c(src.rgb[2]))
+}
+
+/// The page being drawn: gray, and from the first coloured paint on, the
+/// R, G, B that vello_cpu would hold, so that paint over colour
+/// composites per channel as vello's does.
+struct Target<'t> {
+    gray: &'t mut [u8],
+    rgb: Option<&'t mut [u8]>,
+}
+
+impl Target<'_> {
+    #[inline(always)]
+    fn blend(&mut self, i: usize, src: Src, mask: u8) {
+        match &mut self.rgb {
+            None => self.gray[i] = blend(self.gray[i], src, mask),
+            Some(rgb) => {
+                let px = &mut rgb[3 * i..3 * i + 3];
+                let m = u32::from(mask);
+                let inv = 255 - div255(u32::from(src.alpha) * m);
+                for (c, s) in px.iter_mut().zip(src.rgb) {
+                    *c = div255(u32::from(*c) * inv + u32::from(s) * m) as u8;
+                }
+                self.gray[i] = crate::gray::luma(px[0], px[1], px[2]);
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn over(&mut self, i: usize, src: Src) {
+        match &mut self.rgb {
+            None => self.gray[i] = over(self.gray[i], src),
+            Some(rgb) => {
+                let px = &mut rgb[3 * i..3 * i + 3];
+                let inv = 255 - u32::from(src.alpha);
+                for (c, s) in px.iter_mut().zip(src.rgb) {
+                    *c = (u32::from(s) + div255(u32::from(*c) * inv)).min(255) as u8;
+                }
+                self.gray[i] = luma3(px);
+            }
+        }
+    }
+}
+
+fn luma3(px: &[u8]) -> u8 {
+    crate::gray::luma(px[0], px[1], px[2])
 }
 
 struct GrayDevice<'s, 'g> {
     state: &'s mut DeviceState,
     gray: &'g mut [u8],
+    /// Whether a coloured paint was drawn (then `state.rgb` holds the
+    /// page's colours).
+    colour: bool,
     width: usize,
     height: usize,
     in_type3_glyph: bool,
@@ -335,19 +430,37 @@ impl GrayDevice<'_, '_> {
         }
     }
 
+    /// From the first coloured paint on, keep the page's colours too
+    /// (everything before was gray, so the channels start equal).
+    fn note_colour(&mut self, src: Src) {
+        if self.colour || src.is_gray() {
+            return;
+        }
+        self.colour = true;
+        let rgb = &mut self.state.rgb;
+        rgb.clear();
+        rgb.extend(self.gray.iter().flat_map(|&g| [g, g, g]));
+    }
+
     /// Composite the strips in scratch storage with a solid source.
     fn composite(&mut self, src: Src) {
         if src.alpha == 0 {
             return;
         }
+        self.note_colour(src);
         let (w, h) = (self.width, self.height);
         let tiles = RectU16::new(0, 0, w.div_ceil(4) as u16, h.div_ceil(4) as u16);
-        let alphas = &self.state.strips.alphas;
+        let state = &mut *self.state;
+        let alphas = &state.strips.alphas;
+        let mut target = Target {
+            gray: &mut *self.gray,
+            rgb: self.colour.then_some(&mut state.rgb[..]),
+        };
         visit_strip_fill_segments(
-            &self.state.strips.strips,
+            &state.strips.strips,
             tiles,
-            &mut &mut *self.gray,
-            |gray, seg| {
+            &mut target,
+            |t, seg| {
                 let (x0, y0) = (usize::from(seg.x0()), usize::from(seg.y()));
                 let x1 = usize::from(seg.x1()).min(w);
                 let base = seg.alpha_idx as usize;
@@ -357,18 +470,21 @@ impl GrayDevice<'_, '_> {
                         let y = y0 + r;
                         let m = alphas.get(col + r).copied().unwrap_or(0);
                         if y < h && m != 0 {
-                            let p = &mut gray[y * w + x];
-                            *p = blend(*p, src, m);
+                            t.blend(y * w + x, src, m);
                         }
                     }
                 }
             },
-            |gray, seg| {
+            |t, seg| {
                 let (x0, y0) = (usize::from(seg.x0()), usize::from(seg.y()));
                 let x1 = usize::from(seg.x1()).min(w);
                 for y in y0..(y0 + 4).min(h) {
-                    for p in &mut gray[y * w + x0..y * w + x1] {
-                        *p = over(*p, src);
+                    if t.rgb.is_none() && src.alpha == 255 {
+                        t.gray[y * w + x0..y * w + x1].fill(src.gray);
+                        continue;
+                    }
+                    for x in x0..x1 {
+                        t.over(y * w + x, src);
                     }
                 }
             },
@@ -535,10 +651,8 @@ impl GrayDevice<'_, '_> {
         if gx >= w || gy >= h || gx + gw <= 0 || gy + gh <= 0 {
             return;
         }
-        let pixel = |cov: u8| Src {
-            gray: div255(u32::from(src.gray) * u32::from(cov)) as u8,
-            alpha: div255(u32::from(src.alpha) * u32::from(cov)) as u8,
-        };
+        self.note_colour(src);
+        let pixel = |cov: u8| src.scaled(cov);
         let rect = Rect::new(gx as f64, gy as f64, (gx + gw) as f64, (gy + gh) as f64);
         let inside_clip = match self.state.viewport.clip() {
             None => true,
@@ -548,15 +662,17 @@ impl GrayDevice<'_, '_> {
             },
         };
         if inside_clip {
+            let mut target = Target {
+                gray: &mut *self.gray,
+                rgb: self.colour.then_some(&mut self.state.rgb[..]),
+            };
             let (x0, x1) = (gx.max(0), (gx + gw).min(w));
             for y in gy.max(0)..(gy + gh).min(h) {
                 let row = &g.coverage[((y - gy) * gw) as usize..][..g.width];
-                let out = &mut self.gray[(y * w) as usize..][..self.width];
                 for x in x0..x1 {
                     let cov = row[(x - gx) as usize];
                     if cov != 0 {
-                        let p = &mut out[x as usize];
-                        *p = blend(*p, pixel(cov), 255);
+                        target.blend((y * w + x) as usize, pixel(cov), 255);
                     }
                 }
             }
@@ -575,17 +691,22 @@ impl GrayDevice<'_, '_> {
             (w as usize).div_ceil(4) as u16,
             (h as usize).div_ceil(4) as u16,
         );
-        let alphas = &self.state.strips.alphas;
+        let state = &mut *self.state;
+        let alphas = &state.strips.alphas;
+        let mut target = Target {
+            gray: &mut *self.gray,
+            rgb: self.colour.then_some(&mut state.rgb[..]),
+        };
         let (width, height) = (self.width, self.height);
         let at = |x: usize, y: usize| -> Option<u8> {
             let (dx, dy) = (x as i64 - gx, y as i64 - gy);
             (dx >= 0 && dy >= 0 && dx < gw && dy < gh).then(|| g.coverage[(dy * gw + dx) as usize])
         };
         visit_strip_fill_segments(
-            &self.state.strips.strips,
+            &state.strips.strips,
             tiles,
-            &mut &mut *self.gray,
-            |gray, seg| {
+            &mut target,
+            |t, seg| {
                 let (x0, y0) = (usize::from(seg.x0()), usize::from(seg.y()));
                 let x1 = usize::from(seg.x1()).min(width);
                 let base = seg.alpha_idx as usize;
@@ -598,13 +719,12 @@ impl GrayDevice<'_, '_> {
                             && let Some(cov) = at(x, y)
                             && cov != 0
                         {
-                            let p = &mut gray[y * width + x];
-                            *p = blend(*p, pixel(cov), m);
+                            t.blend(y * width + x, pixel(cov), m);
                         }
                     }
                 }
             },
-            |gray, seg| {
+            |t, seg| {
                 let (x0, y0) = (usize::from(seg.x0()), usize::from(seg.y()));
                 let x1 = usize::from(seg.x1()).min(width);
                 for y in y0..(y0 + 4).min(height) {
@@ -612,8 +732,7 @@ impl GrayDevice<'_, '_> {
                         if let Some(cov) = at(x, y)
                             && cov != 0
                         {
-                            let p = &mut gray[y * width + x];
-                            *p = blend(*p, pixel(cov), 255);
+                            t.blend(y * width + x, pixel(cov), 255);
                         }
                     }
                 }
@@ -832,10 +951,7 @@ impl<'a> Device<'a> for GrayDevice<'_, '_> {
 /// [`crate::gray`]).
 fn solid([r, g, b, a]: [u8; 4]) -> Src {
     let pm = |c: u8| ((f32::from(c) * f32::from(a)) / 255.0 + 0.5) as u8;
-    Src {
-        gray: crate::gray::luma(pm(r), pm(g), pm(b)),
-        alpha: a,
-    }
+    Src::new([pm(r), pm(g), pm(b)], a)
 }
 
 fn fill_rule(rule: FillRule) -> Fill {
@@ -972,14 +1088,11 @@ mod tests {
 
     #[test]
     fn compositing_matches_vello_on_the_extremes() {
-        let black = Src {
-            gray: 0,
-            alpha: 255,
-        };
+        let black = Src::new([0; 3], 255);
         assert_eq!(blend(255, black, 255), 0);
         assert_eq!(blend(255, black, 0), 255);
         assert_eq!(over(200, black), 0);
-        let clear = Src { gray: 0, alpha: 0 };
+        let clear = Src::new([0; 3], 0);
         for g in 0..=255u8 {
             assert_eq!(blend(g, clear, 255), g, "transparent paint leaves {g}");
             assert_eq!(over(g, clear), g);

@@ -35,7 +35,7 @@ fn device_pages_equal_hayro_and_vello() {
     let mut files = 0;
     let (mut drawn, mut fell_back) = (0usize, Vec::new());
     let mut failures = Vec::new();
-    let (mut worst_mean, mut worst_share) = (0.0f64, 0.0f64);
+    let (mut worst_mean, mut worst_share) = ((0.0f64, String::new()), (0.0f64, String::new()));
     for entry in faxprep_testkit::corpus_index() {
         if !KINDS.contains(&entry.kind.as_str()) {
             continue;
@@ -80,8 +80,12 @@ fn device_pages_equal_hayro_and_vello() {
                 .sum();
             let share = differing as f64 / (f64::from(hd.width()) * f64::from(hd.height()));
             if d.renderer == PageRenderer::Device {
-                worst_mean = worst_mean.max(mean);
-                worst_share = worst_share.max(share);
+                if mean > worst_mean.0 {
+                    worst_mean = (mean, page.clone());
+                }
+                if share > worst_share.0 {
+                    worst_share = (share, page.clone());
+                }
             }
             if mean > 0.05 || share > 0.0001 {
                 failures.push(format!(
@@ -100,8 +104,11 @@ fn device_pages_equal_hayro_and_vello() {
         fell_back.len()
     );
     println!(
-        "worst device page: mean diff {worst_mean:.4} levels, {:.5} % of 1-bit pixels differ",
-        worst_share * 100.0
+        "largest mean diff {:.4} levels ({}); most 1-bit pixels differing {:.5} % ({})",
+        worst_mean.0,
+        worst_mean.1,
+        worst_share.0 * 100.0,
+        worst_share.1
     );
     for p in &fell_back {
         println!("  fallback {p}");
