@@ -128,6 +128,9 @@ pub(crate) struct DeviceState {
     viewport: ViewportState,
     strips: StripStorage,
     rgb: Vec<u8>,
+    /// Rows of `rgb` that hold the page (a row is filled from the gray
+    /// page the first time coloured paint reaches it).
+    rgb_rows: Vec<bool>,
     level: Level,
 }
 
@@ -142,6 +145,7 @@ impl DeviceState {
             viewport: ViewportState::new(1, 1, level),
             strips: StripStorage::default(),
             rgb: Vec::new(),
+            rgb_rows: Vec::new(),
             level,
         }
     }
@@ -437,9 +441,28 @@ impl GrayDevice<'_, '_> {
             return;
         }
         self.colour = true;
-        let rgb = &mut self.state.rgb;
-        rgb.clear();
-        rgb.extend(self.gray.iter().flat_map(|&g| [g, g, g]));
+        self.state.rgb.resize(3 * self.gray.len(), 0);
+        self.state.rgb_rows.clear();
+        self.state.rgb_rows.resize(self.height, false);
+    }
+
+    /// Make rows `y0..y1` of the colour page hold the page (until colour
+    /// reaches a row, its channels all equal its gray).
+    fn colour_rows(&mut self, y0: usize, y1: usize) {
+        if !self.colour {
+            return;
+        }
+        let w = self.width;
+        for y in y0..y1.min(self.height) {
+            if !self.state.rgb_rows[y] {
+                let gray = &self.gray[y * w..(y + 1) * w];
+                let rgb = &mut self.state.rgb[3 * y * w..3 * (y + 1) * w];
+                for (c, &g) in rgb.chunks_exact_mut(3).zip(gray) {
+                    c.fill(g);
+                }
+                self.state.rgb_rows[y] = true;
+            }
+        }
     }
 
     /// Composite the strips in scratch storage with a solid source.
@@ -448,6 +471,11 @@ impl GrayDevice<'_, '_> {
             return;
         }
         self.note_colour(src);
+        if self.colour {
+            let ys = self.state.strips.strips.iter().map(|s| usize::from(s.y));
+            let (y0, y1) = ys.fold((usize::MAX, 0), |(lo, hi), y| (lo.min(y), hi.max(y + 4)));
+            self.colour_rows(y0, y1);
+        }
         let (w, h) = (self.width, self.height);
         let tiles = RectU16::new(0, 0, w.div_ceil(4) as u16, h.div_ceil(4) as u16);
         let state = &mut *self.state;
@@ -652,6 +680,7 @@ impl GrayDevice<'_, '_> {
             return;
         }
         self.note_colour(src);
+        self.colour_rows(gy.max(0) as usize, (gy + gh).min(h) as usize);
         let pixel = |cov: u8| src.scaled(cov);
         let rect = Rect::new(gx as f64, gy as f64, (gx + gw) as f64, (gy + gh) as f64);
         let inside_clip = match self.state.viewport.clip() {
