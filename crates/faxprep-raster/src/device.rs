@@ -131,7 +131,6 @@ pub(crate) struct DeviceState {
     /// Rows of `rgb` that hold the page (a row is filled from the gray
     /// page the first time coloured paint reaches it).
     rgb_rows: Vec<bool>,
-    level: Level,
 }
 
 impl DeviceState {
@@ -146,7 +145,6 @@ impl DeviceState {
             strips: StripStorage::default(),
             rgb: Vec::new(),
             rgb_rows: Vec::new(),
-            level,
         }
     }
 }
@@ -167,7 +165,6 @@ pub(crate) fn draw<'a>(
     let target = Rect::new(0.0, 0.0, f64::from(width), f64::from(height));
     let mut context = Context::new(transform, target, cache, page.xref(), settings.clone());
     state.viewport.reset(width, height);
-    let _ = state.level;
     let mut device = GrayDevice {
         state,
         gray,
