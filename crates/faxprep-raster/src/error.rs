@@ -94,7 +94,7 @@ pub enum LimitKind {
     /// [`crate::Limits::max_decode_bytes`].
     DecodeMemory,
     /// A PDF page draws more path elements and glyphs than one page may
-    /// (20 million; a dense page of text draws about 100 000).
+    /// (10 million; a dense page of text draws about 100 000).
     PageContent {
         /// Zero-based page index.
         page: u32,
