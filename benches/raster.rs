@@ -1,5 +1,6 @@
 //! faxprep-raster: PDF pages straight to fine Letter gray pages
-//! (1728 x 2156) on 1 and 2 threads, and a JPEG scan. The document is
+//! (1728 x 2156) on 1 and 2 threads, one page drawn by the gray device
+//! and by hayro + vello_cpu (`PdfRenderer::Full`), and a JPEG scan. The document is
 //! generated here with lopdf (base-14 text, landscape and A4 pages, so the
 //! fit, turn and paper logic all run), so the bench needs no corpus.
 //! The side-by-side comparison with Ghostscript on the corpus is in the
@@ -10,7 +11,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use faxprep_raster::{DocumentFormat, RasterOptions, render};
+use faxprep_raster::{DocumentFormat, PdfRenderer, RasterOptions, render};
 use lopdf::{Document, Object, Stream, dictionary};
 
 const FONTS: [&str; 4] = ["Helvetica", "Times-Roman", "Courier", "Times-Bold"];
@@ -33,6 +34,14 @@ fn text_content(w: f32, h: f32) -> String {
 }
 
 fn document() -> Vec<u8> {
+    document_of(8)
+}
+
+fn one_page() -> Vec<u8> {
+    document_of(1)
+}
+
+fn document_of(pages: usize) -> Vec<u8> {
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let mut fonts = lopdf::Dictionary::new();
@@ -50,7 +59,7 @@ fn document() -> Vec<u8> {
         (595.28, 841.89),
     ];
     let mut kids = Vec::new();
-    for &(w, h) in sizes.iter().cycle().take(8) {
+    for &(w, h) in sizes.iter().cycle().take(pages) {
         let content = doc.add_object(Stream::new(dictionary! {}, text_content(w, h).into_bytes()));
         let media = vec![0.into(), 0.into(), Object::Real(w), Object::Real(h)];
         kids.push(Object::Reference(doc.add_object(dictionary! {
@@ -90,6 +99,25 @@ fn bench(c: &mut Criterion) {
         group.bench_function(format!("pdf_8_pages_{threads}_threads"), |b| {
             b.iter(|| {
                 render(black_box(&pdf), DocumentFormat::Pdf, &opts, |p| {
+                    black_box(p.page.data()[0]);
+                    Ok::<(), ()>(())
+                })
+                .expect("render")
+            })
+        });
+    }
+    // One page of the document (its first, Letter portrait), each way.
+    let page = one_page();
+    group.throughput(Throughput::Elements(1));
+    for (name, renderer) in [("device", PdfRenderer::Auto), ("full", PdfRenderer::Full)] {
+        let opts = RasterOptions {
+            threads: Some(1),
+            pdf_renderer: renderer,
+            ..RasterOptions::default()
+        };
+        group.bench_function(format!("pdf_1_page_{name}"), |b| {
+            b.iter(|| {
+                render(black_box(&page), DocumentFormat::Pdf, &opts, |p| {
                     black_box(p.page.data()[0]);
                     Ok::<(), ()>(())
                 })

@@ -3,8 +3,12 @@
 //!
 //! ```text
 //! cargo run --release -p faxprep-raster --example rasterize -- FILE... \
-//!     [--out DIR] [--threads N] [--password PW] [--paper auto|letter|a4|legal]
+//!     [--out DIR] [--threads N] [--password PW] [--paper auto|letter|a4|legal] [--full]
 //! ```
+//!
+//! `--full` draws every PDF page with hayro + vello_cpu instead of the gray
+//! device (the renderer the device is measured against); each file's line
+//! says how many pages the device drew.
 //!
 //! Without `--out` the pages are rendered and dropped (what the benchmark
 //! measures: the raster stage alone, no disk writes).
@@ -13,7 +17,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use faxprep_raster::{DocumentFormat, Paper, PaperChoice, RasterOptions, render};
+use faxprep_raster::{
+    DocumentFormat, PageRenderer, Paper, PaperChoice, PdfRenderer, RasterOptions, render,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut files = Vec::new();
@@ -25,6 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--out" => out = args.next().map(PathBuf::from),
             "--threads" => opts.threads = args.next().and_then(|v| v.parse().ok()),
             "--password" => opts.password = args.next(),
+            "--full" => opts.pdf_renderer = PdfRenderer::Full,
             "--paper" => {
                 opts.paper = match args.next().as_deref() {
                     Some("auto") => PaperChoice::Auto,
@@ -54,8 +61,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .unwrap_or_default();
         let start = Instant::now();
         let mut pages = 0u32;
+        let mut device = 0u32;
         let result = render(&bytes, format, &opts, |p| {
             pages += 1;
+            device += u32::from(p.renderer == PageRenderer::Device);
             if let Some(dir) = &out {
                 let path = dir.join(format!("{stem}-{:03}.pgm", p.index + 1));
                 let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
@@ -69,7 +78,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         });
         let ms = start.elapsed().as_secs_f64() * 1e3;
         match result {
-            Ok(()) => println!("{stem}: {pages} pages in {ms:.0} ms"),
+            Ok(()) => println!("{stem}: {pages} pages ({device} by the device) in {ms:.0} ms"),
             Err(e) => println!("{stem}: error after {pages} pages: {e}"),
         }
     }

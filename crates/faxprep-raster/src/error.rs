@@ -93,6 +93,12 @@ pub enum LimitKind {
     /// The image decoder needed more memory than
     /// [`crate::Limits::max_decode_bytes`].
     DecodeMemory,
+    /// A PDF page draws more path elements and glyphs than one page may
+    /// (10 million; a dense page of text draws about 100 000).
+    PageContent {
+        /// Zero-based page index.
+        page: u32,
+    },
 }
 
 impl fmt::Display for Error {
@@ -134,6 +140,9 @@ impl fmt::Display for LimitKind {
                 write!(f, "image of {width} x {height} pixels is too large")
             }
             LimitKind::DecodeMemory => f.write_str("image needs too much memory to decode"),
+            LimitKind::PageContent { page } => {
+                write!(f, "page {} draws too many paths and glyphs", page + 1)
+            }
         }
     }
 }

@@ -30,6 +30,23 @@
 //!   (x 204/72, y 98/72, 196/72 or 391/72) are composed with the page's
 //!   `/Rotate` and crop-box transform into one matrix. Nothing is rendered
 //!   at another resolution and resampled. hayro clips to the CropBox.
+//! - **The gray device** draws most PDF pages: hayro's interpreter drives
+//!   a drawing device of this crate (`device.rs`) that paints solid fills
+//!   (nonzero and even-odd), strokes, outline and Type3 glyphs and clips
+//!   straight into the 8-bit gray page, with hayro 0.9.0's own rules
+//!   (vello_common's strip generator and clip stack for paths, hayro's
+//!   hinting decision, glyph cache key and glyph rasteriser, vello_cpu's
+//!   8-bit compositing), so its pages equal hayro + vello_cpu's within a
+//!   rounding step (tested over the corpus text, font and form PDFs:
+//!   `tests/device.rs`). A page with an image, a shading or pattern, a
+//!   soft mask, a blend mode or a transparency group below full opacity
+//!   is drawn again by hayro + vello_cpu instead; the device stops at the
+//!   first such operation, so the choice depends on the page's content
+//!   only. [`RenderedPage::renderer`] says which drew a page and why
+//!   ([`PageRenderer`]); [`RasterOptions::pdf_renderer`] can force the
+//!   full renderer. A page drawing more than 10 million path elements and
+//!   glyphs (forms repeated into forms) is refused with
+//!   [`LimitKind::PageContent`].
 //! - **Fonts**: the base-14 fonts come from hayro's bundled Foxit
 //!   substitutes (`embed-fonts`), predefined CMaps from `embed-cmaps`.
 //!   Non-embedded CJK fonts: hayro asks its font resolver with the
@@ -117,6 +134,11 @@
 //!
 //! # Dependencies
 //! - `hayro`: the PDF renderer (pure Rust, Apache-2.0/MIT).
+//! - `hayro-interpret`, `vello_common`, `ab_glyph_rasterizer`: hayro's own
+//!   interpreter, path rasteriser and glyph rasteriser, used directly by
+//!   the gray device. Pinned with `=` to the versions hayro 0.9.0 uses:
+//!   the device reproduces their pixels, so a bump is deliberate and
+//!   re-run against `tests/device.rs`.
 //! - `image` (features `jpeg`, `png`, `tiff`): JPEG, PNG and colour TIFF
 //!   decoding with limits.
 //! - `tiff` (the version `image` uses, pinned): JPEG YCbCr TIFF pages.
@@ -133,6 +155,7 @@
 #![deny(missing_docs)]
 
 mod density;
+mod device;
 mod error;
 mod geometry;
 mod gray;
@@ -271,6 +294,8 @@ pub struct RasterOptions {
     /// identification line) covers nothing of it. At most
     /// [`MAX_RESERVED_INCHES`] in all.
     pub reserved_rows: (u32, u32),
+    /// Which renderer PDF pages may use (default [`PdfRenderer::Auto`]).
+    pub pdf_renderer: PdfRenderer,
 }
 
 /// The most [`RasterOptions::reserved_rows`] may take of a page's length,
@@ -291,6 +316,7 @@ impl Default for RasterOptions {
             cjk_font: CjkFont::System,
             limits: Limits::default(),
             reserved_rows: (0, 0),
+            pdf_renderer: PdfRenderer::Auto,
         }
     }
 }
@@ -342,6 +368,80 @@ pub enum Warning {
     Other,
 }
 
+/// Which renderer drew a PDF page.
+///
+/// The gray device (see the crate docs) draws solid fills, strokes,
+/// glyphs and clips straight into the gray page; a page that needs
+/// anything else is drawn by hayro with vello_cpu and converted to gray.
+/// Which one draws a page depends on the page's content only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PageRenderer {
+    /// Not a PDF page (JPEG, PNG, TIFF).
+    Picture,
+    /// The gray device drew the whole page.
+    Device,
+    /// hayro with vello_cpu drew the page, for this reason.
+    Full(FallbackReason),
+}
+
+impl PageRenderer {
+    /// A short name for facts and logs: `picture`, `device`, or `full:`
+    /// and the [`FallbackReason`] (`full:image`).
+    pub fn name(self) -> String {
+        match self {
+            PageRenderer::Picture => "picture".into(),
+            PageRenderer::Device => "device".into(),
+            PageRenderer::Full(reason) => format!("full:{}", reason.as_str()),
+        }
+    }
+}
+
+/// Why a PDF page is drawn by hayro with vello_cpu instead of the gray
+/// device (the first such content met on the page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FallbackReason {
+    /// The options ask for the full renderer ([`PdfRenderer::Full`]).
+    Requested,
+    /// An image (or an image mask, or an inline image).
+    Image,
+    /// A shading or pattern paint.
+    Pattern,
+    /// A soft mask.
+    SoftMask,
+    /// A blend mode other than normal.
+    BlendMode,
+    /// A transparency group drawn with an opacity below one.
+    TransparencyGroup,
+}
+
+impl FallbackReason {
+    /// A short lower-case name for facts and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FallbackReason::Requested => "requested",
+            FallbackReason::Image => "image",
+            FallbackReason::Pattern => "pattern",
+            FallbackReason::SoftMask => "soft-mask",
+            FallbackReason::BlendMode => "blend-mode",
+            FallbackReason::TransparencyGroup => "transparency-group",
+        }
+    }
+}
+
+/// Which renderer PDF pages may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PdfRenderer {
+    /// The gray device where it draws the whole page, hayro with
+    /// vello_cpu otherwise (default).
+    #[default]
+    Auto,
+    /// hayro with vello_cpu for every page (the reference the device is
+    /// tested against).
+    Full,
+}
+
 /// One rendered page.
 ///
 /// Warnings come from hayro's caches, which are per thread: a problem with
@@ -361,6 +461,8 @@ pub struct RenderedPage {
     pub rotated: bool,
     /// Problems met while rendering it.
     pub warnings: Vec<Warning>,
+    /// Which renderer drew it.
+    pub renderer: PageRenderer,
 }
 
 /// Number of pages of the document (1 for images, after checking that the

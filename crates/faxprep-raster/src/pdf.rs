@@ -6,6 +6,11 @@
 //! the landscape turn and the non-square fax pixels are one transform
 //! composed with `Page::initial_transform` (which applies `/Rotate`, the
 //! crop box origin and the y flip). hayro clips to the crop box itself.
+//!
+//! Each page is first drawn by the gray device ([`crate::device`]) in the
+//! same transform, straight into the gray page; a page it cannot draw
+//! whole is drawn again by `hayro::render_into` and vello_cpu, and the
+//! page's [`PageRenderer`] says which one drew it and why.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -14,7 +19,7 @@ use faxprep_page::{FAX_WIDTH, GrayPage};
 use hayro::hayro_interpret::font::{FallbackFontQuery, FontData, FontQuery};
 use hayro::hayro_interpret::hayro_cmap::CidFamily;
 use hayro::hayro_interpret::util::TransformExt;
-use hayro::hayro_interpret::{InterpreterSettings, InterpreterWarning};
+use hayro::hayro_interpret::{InterpreterCache, InterpreterSettings, InterpreterWarning};
 use hayro::hayro_syntax::object::dict::keys::{ANNOTS, AP, AS, N};
 use hayro::hayro_syntax::object::{Array, Dict, Name, Object};
 use hayro::hayro_syntax::{DecryptionError, LoadPdfError, Pdf};
@@ -22,9 +27,11 @@ use hayro::vello_cpu::color::palette::css::WHITE;
 use hayro::vello_cpu::{Pixmap, RasterizerSettings, RenderContext, Resources, TargetInit};
 use hayro::{RenderCache, RenderSettings, render_into};
 
+use crate::device::{self, DeviceState, Outcome};
 use crate::geometry::{Scaling, place};
 use crate::{
-    CjkFont, Error, Fit, PageErrorKind, RasterOptions, RenderedPage, Result, Warning, gray,
+    CjkFont, Error, FallbackReason, Fit, LimitKind, PageErrorKind, PageRenderer, PdfRenderer,
+    RasterOptions, RenderedPage, Result, Warning, gray,
 };
 
 /// Parse a PDF, turning hayro's errors and panics into ours.
@@ -71,9 +78,14 @@ pub(crate) fn with_renderer<R>(
     let warnings = Arc::new(Mutex::new(Vec::<Warning>::new()));
     let settings = interpreter_settings(opts, &warnings);
     let cache = RenderCache::new();
-    let mut ctx = RenderContext::new(1, 1);
-    let mut pixmap = Pixmap::new(1, 1);
-    let mut resources = Resources::default();
+    let mut full = Full {
+        cache: &cache,
+        ctx: RenderContext::new(1, 1),
+        pixmap: Pixmap::new(1, 1),
+        resources: Resources::default(),
+    };
+    let device_cache = InterpreterCache::new();
+    let mut device_state = DeviceState::new();
     let mut render = |index: u32| -> Result<RenderedPage> {
         let pdf = pdf.as_ref().map_err(Clone::clone)?;
         let page = catch_unwind(AssertUnwindSafe(|| {
@@ -82,10 +94,9 @@ pub(crate) fn with_renderer<R>(
                 index,
                 opts,
                 &settings,
-                &cache,
-                &mut ctx,
-                &mut pixmap,
-                &mut resources,
+                &device_cache,
+                &mut device_state,
+                &mut full,
             )
         }))
         .map_err(|_| Error::RendererPanicked { page: index })?;
@@ -108,16 +119,22 @@ pub(crate) fn with_renderer<R>(
 /// reader must handle).
 const MAX_PAGE_PT: f64 = 14_400.0;
 
-#[allow(clippy::too_many_arguments)]
+/// hayro + vello_cpu's state, reused from page to page.
+struct Full<'c, 'a> {
+    cache: &'c RenderCache<'a>,
+    ctx: RenderContext,
+    pixmap: Pixmap,
+    resources: Resources,
+}
+
 fn render_page<'a>(
     pdf: &'a Pdf,
     index: u32,
     opts: &RasterOptions,
     settings: &InterpreterSettings,
-    cache: &RenderCache<'a>,
-    ctx: &mut RenderContext,
-    pixmap: &mut Pixmap,
-    resources: &mut Resources,
+    device_cache: &InterpreterCache<'a>,
+    device_state: &mut DeviceState,
+    full: &mut Full<'_, 'a>,
 ) -> Result<RenderedPage> {
     let page = pdf.pages().get(index as usize).ok_or(Error::Page {
         index,
@@ -146,30 +163,32 @@ fn render_page<'a>(
     let rows = placement.rows;
     // Paper::rows is at most 4301 (Legal at superfine), far below u16::MAX.
     let (width16, rows16) = (FAX_WIDTH as u16, u16::try_from(rows).unwrap_or(u16::MAX));
-    ctx.reset_and_resize(width16, rows16);
-    pixmap.resize(width16, rows16);
     let transform = placement.transform * page.initial_transform(true).to_kurbo();
-    // Defaults: hinting and glyph caching on; measured fastest (turning
-    // either off costs 10-50 % on text pages).
-    render_into(
-        page,
-        cache,
-        settings,
-        &RenderSettings::default(),
-        ctx,
-        transform,
-    );
-    ctx.flush();
-    ctx.render_with(
-        &mut *pixmap,
-        resources,
-        RasterizerSettings {
-            target_init: TargetInit::Clear(WHITE),
-            ..Default::default()
-        },
-    );
-    let mut data = vec![0u8; FAX_WIDTH as usize * rows as usize];
-    gray::premul_rgba_to_gray(pixmap.data_as_u8_slice(), &mut data);
+    let mut data = vec![255u8; FAX_WIDTH as usize * rows as usize];
+    let renderer = match opts.pdf_renderer {
+        PdfRenderer::Full => PageRenderer::Full(FallbackReason::Requested),
+        PdfRenderer::Auto => {
+            match device::draw(
+                page,
+                settings,
+                device_cache,
+                device_state,
+                transform,
+                &mut data,
+                width16,
+                rows16,
+            ) {
+                Outcome::Drawn => PageRenderer::Device,
+                Outcome::Fallback(reason) => PageRenderer::Full(reason),
+                Outcome::TooComplex => {
+                    return Err(Error::Limits(LimitKind::PageContent { page: index }));
+                }
+            }
+        }
+    };
+    if let PageRenderer::Full(_) = renderer {
+        render_full(page, settings, full, transform, width16, rows16, &mut data);
+    }
     let page =
         GrayPage::from_raw(FAX_WIDTH, rows, opts.resolution, data).map_err(|_| Error::Page {
             index,
@@ -181,7 +200,42 @@ fn render_page<'a>(
         paper: placement.paper,
         rotated: placement.rotated,
         warnings: Vec::new(),
+        renderer,
     })
+}
+
+/// Draw a page with hayro and vello_cpu into `data` (gray, white).
+fn render_full<'a>(
+    page: &'a hayro::hayro_syntax::page::Page<'a>,
+    settings: &InterpreterSettings,
+    full: &mut Full<'_, 'a>,
+    transform: hayro::kurbo::Affine,
+    width: u16,
+    rows: u16,
+    data: &mut [u8],
+) {
+    full.ctx.reset_and_resize(width, rows);
+    full.pixmap.resize(width, rows);
+    // Defaults: hinting and glyph caching on; measured fastest (turning
+    // either off costs 10-50 % on text pages).
+    render_into(
+        page,
+        full.cache,
+        settings,
+        &RenderSettings::default(),
+        &mut full.ctx,
+        transform,
+    );
+    full.ctx.flush();
+    full.ctx.render_with(
+        &mut full.pixmap,
+        &mut full.resources,
+        RasterizerSettings {
+            target_init: TargetInit::Clear(WHITE),
+            ..Default::default()
+        },
+    );
+    gray::premul_rgba_to_gray(full.pixmap.data_as_u8_slice(), data);
 }
 
 /// Whether every annotation of the page with an /AP either has a normal

@@ -153,6 +153,7 @@ pub(crate) fn place_pixels(
         paper: placement.paper,
         rotated: placement.rotated,
         warnings: Vec::new(),
+        renderer: crate::PageRenderer::Picture,
     })
 }
 

@@ -134,6 +134,7 @@ fn render_bilevel(bytes: &[u8], info: &TiffPageInfo, opts: &RasterOptions) -> Re
             paper,
             rotated: false,
             warnings: Vec::new(),
+            renderer: crate::PageRenderer::Picture,
         });
     }
     let (w, h) = (info.width as usize, info.height as usize);

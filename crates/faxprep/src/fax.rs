@@ -126,6 +126,11 @@ pub struct PageFacts {
     /// by " | " (an ellipsis ends a cut one); `None` without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
+    /// Which renderer drew the page: `device` (the gray device), `full:`
+    /// and the reason it was needed (`full:image`, `full:pattern`, ...),
+    /// or `picture` (JPEG, PNG, TIFF); `None` for the cover.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renderer: Option<String>,
 }
 
 /// Something the sender should know about their fax; none stops it.

@@ -515,6 +515,7 @@ impl<'a> Assembly<'a> {
                 line_seconds: fax::line_seconds(info.strip_bytes),
                 screen_period: None,
                 header,
+                renderer: None,
             });
             if self.opts.want_pdf {
                 self.pdf_pages.push((page.width(), page.height(), g4));

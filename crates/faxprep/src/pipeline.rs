@@ -270,6 +270,7 @@ pub(crate) fn process_document(
             line_seconds: seconds,
             screen_period: report.screen_period,
             header: None,
+            renderer: Some(rendered.renderer.name()),
         };
         CodedPage {
             facts,

@@ -119,6 +119,10 @@ fn free_plan_always_carries_the_branded_cover_and_stops_at_five_pages() {
     assert!(fax.cover);
     assert_eq!(fax.total_pages, 2);
     assert_eq!(fax.pages[0].halftone, "cover");
+    // The facts say which renderer drew each page: none for the cover, the
+    // gray device for the letter's text page (no image, shading or mask).
+    assert_eq!(fax.pages[0].renderer, None);
+    assert_eq!(fax.pages[1].renderer.as_deref(), Some("device"));
     let err = prepare(&fixture("ten-pages.pdf"), &fields(false), &opts).unwrap_err();
     assert_eq!(err.http_status(), 402);
     let body = err.api_error();

@@ -1,0 +1,1127 @@
+//! A drawing device for hayro's interpreter that paints straight into the
+//! 8-bit gray page.
+//!
+//! hayro renders a page by driving its `Renderer` device with
+//! `hayro_interpret::interpret_page`; that device records vello_cpu
+//! commands, vello rasterises them into RGBA and we convert to gray. This
+//! device takes the same calls and draws the common part of fax pages
+//! (solid fills, strokes, outline and Type3 glyphs, rectangular and path
+//! clips) straight into the gray page with the same rules, so the pixels
+//! stay hayro's:
+//!
+//! - paths, strokes and clips go through vello_common's strip generator and
+//!   clip stack (`ViewportState`), the code vello_cpu itself runs, with the
+//!   stroke width rules, the single-segment stroke outline and the
+//!   rectangle fast path of hayro 0.9.0;
+//! - glyphs use hayro's decision to hint (horizontal text, 4-128 ppem, no
+//!   skew), its outline cache key (glyph identifier, ppem), its glyph cache
+//!   key (glyph, hinted, linear part, quarter-pixel x position) and its
+//!   rasteriser (`ab_glyph_rasterizer`, coverage rounded to 8 bits), placed
+//!   at the same integer pixel;
+//! - coverage is composited with vello_cpu's 8-bit source-over arithmetic
+//!   (`(x + 255) >> 8` for a division by 255), per channel as vello does:
+//!   while a page has drawn only gray paint its three channels are equal
+//!   and one gray byte per pixel holds them; from the first coloured paint
+//!   on, the device also keeps R, G and B for the rest of the page (reused
+//!   from page to page) and reduces them to gray with [`crate::gray`]'s
+//!   weights, as the full renderer's RGBA-to-gray pass does.
+//!
+//! What it does not draw (images, shadings and patterns, soft masks, blend
+//! modes other than normal, transparency groups with an opacity below one)
+//! stops the device at the first such operation, with its
+//! [`FallbackReason`], and the caller renders that page again with hayro
+//! and vello. The decision depends on the page's content only, so it is
+//! the same on every run and every thread.
+//!
+//! hayro's interpreter has no way to stop early, so the device stops it by
+//! unwinding with [`std::panic::resume_unwind`] (which runs no panic hook:
+//! nothing is printed) and a private payload that [`draw`] catches; any
+//! other panic goes on to the caller's `catch_unwind`.
+//!
+//! Hostile content stays bounded: every path element and glyph drawn is
+//! charged against [`WORK_BUDGET`]; past it interpretation stops and the
+//! page is refused with
+//! [`LimitKind::PageContent`](crate::LimitKind::PageContent). Caches are
+//! dropped when they hold more than [`MAX_CACHED_GLYPH_BYTES`], which
+//! costs time, never pixels.
+
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::rc::Rc;
+
+use ab_glyph_rasterizer::{Rasterizer, point};
+use hayro::hayro_syntax::page::Page;
+use hayro_interpret::font::{Glyph, GlyphRun, HintingCache, OutlineGlyph};
+use hayro_interpret::hayro_cmap::WritingMode;
+use hayro_interpret::util::RectExt;
+use hayro_interpret::{
+    BlendMode, ClipPath, Context, Device, DrawMode, DrawProps, FillRule, Image, ImageDrawProps,
+    InterpreterCache, InterpreterSettings, Paint, SoftMask, StrokeProps, interpret_page,
+};
+use vello_common::clip::ClipShape;
+use vello_common::fearless_simd::Level;
+use vello_common::geometry::RectU16;
+use vello_common::kurbo::{self, Affine, BezPath, PathEl, Point, Rect, Shape};
+use vello_common::peniko::Fill;
+use vello_common::strip::visit_strip_fill_segments;
+use vello_common::strip_generator::StripStorage;
+use vello_common::util::into_fast_path_rect;
+use vello_common::viewport::ViewportState;
+
+use crate::FallbackReason;
+
+/// Path elements plus glyphs one page may draw: 100 times a dense page of
+/// text (about 10 000 glyphs and 100 000 path elements); content streams
+/// that repeat forms into millions of drawings stop here rather than
+/// occupying a worker for minutes.
+pub(crate) const WORK_BUDGET: u64 = 10_000_000;
+
+/// Bytes of rasterised glyphs kept per document before the cache is
+/// emptied (a glyph is at most 128 x 128 bytes).
+pub(crate) const MAX_CACHED_GLYPH_BYTES: usize = 64 << 20;
+
+/// Outlines kept per document before the outline cache is emptied.
+const MAX_CACHED_OUTLINES: usize = 200_000;
+
+// hayro 0.9.0's glyph rules (hayro/src/glyph.rs, glyph_cache.rs).
+const MIN_HINTING_PPEM: f64 = 4.0;
+const MAX_HINTING_PPEM: f64 = 128.0;
+const SUBPIXEL_STEPS: f64 = 4.0;
+const MAX_CACHED_SIZE: f64 = 128.0;
+
+/// How a page drawn by the device ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Every operation was drawn.
+    Drawn,
+    /// The page needs the full renderer.
+    Fallback(FallbackReason),
+    /// The page draws more than [`WORK_BUDGET`].
+    TooComplex,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct GlyphKey {
+    glyph: u128,
+    hinted: bool,
+    linear: [u64; 4],
+    subpixel: u8,
+}
+
+/// A glyph's 8-bit coverage at its pixel offset.
+struct CachedGlyph {
+    coverage: Vec<u8>,
+    width: usize,
+    height: usize,
+    x: i32,
+    y: i32,
+}
+
+/// What the device keeps from page to page of one document: glyph caches
+/// (hayro's keys), the strip generator with its clip stack, and scratch
+/// strip storage.
+pub(crate) struct DeviceState {
+    outlines: HashMap<(u128, u32), Option<Rc<BezPath>>>,
+    glyphs: HashMap<GlyphKey, Option<Rc<CachedGlyph>>>,
+    glyph_bytes: usize,
+    hinting: HintingCache,
+    viewport: ViewportState,
+    strips: StripStorage,
+    rgb: Vec<u8>,
+    /// Rows of `rgb` that hold the page (a row is filled from the gray
+    /// page the first time coloured paint reaches it).
+    rgb_rows: Vec<bool>,
+}
+
+impl DeviceState {
+    pub(crate) fn new() -> Self {
+        let level = Level::try_detect().unwrap_or(Level::baseline());
+        DeviceState {
+            outlines: HashMap::new(),
+            glyphs: HashMap::new(),
+            glyph_bytes: 0,
+            hinting: HintingCache::new(),
+            viewport: ViewportState::new(1, 1, level),
+            strips: StripStorage::default(),
+            rgb: Vec::new(),
+            rgb_rows: Vec::new(),
+        }
+    }
+}
+
+/// Draw `page` with `transform` into `gray` (`width` x `height`, white),
+/// as `hayro::render_into` would (including its crop box clip).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn draw<'a>(
+    page: &Page<'a>,
+    settings: &InterpreterSettings,
+    cache: &InterpreterCache<'a>,
+    state: &mut DeviceState,
+    transform: Affine,
+    gray: &mut [u8],
+    width: u16,
+    height: u16,
+) -> Outcome {
+    let target = Rect::new(0.0, 0.0, f64::from(width), f64::from(height));
+    let mut context = Context::new(transform, target, cache, page.xref(), settings.clone());
+    state.viewport.reset(width, height);
+    let mut device = GrayDevice {
+        state,
+        gray,
+        colour: false,
+        width: usize::from(width),
+        height: usize::from(height),
+        in_type3_glyph: false,
+        clips: 0,
+        groups: 0,
+        work: 0,
+    };
+    // hayro's render_into: clip to the crop box unless it covers the
+    // target with an axis-aligned transform.
+    let crop_box = page.intersected_crop_box().to_kurbo();
+    let [a, b, c, d, _, _] = transform.as_coeffs();
+    let axis_aligned = (b == 0.0 && c == 0.0) || (a == 0.0 && d == 0.0);
+    let mapped = transform
+        .transform_rect_bbox(crop_box)
+        .inflate(1.0 / 256.0, 1.0 / 256.0);
+    if !axis_aligned || !mapped.contains_rect(target) {
+        device.clip_rect(crop_box, transform);
+    }
+    let run = catch_unwind(AssertUnwindSafe(|| {
+        interpret_page(page, &mut context, &mut device);
+    }));
+    match run {
+        Ok(()) => Outcome::Drawn,
+        Err(payload) => match payload.downcast_ref::<Stop>() {
+            Some(Stop::Fallback(reason)) => Outcome::Fallback(*reason),
+            Some(Stop::Budget) => Outcome::TooComplex,
+            None => resume_unwind(payload),
+        },
+    }
+}
+
+/// Why the device stopped interpreting (the unwinding payload).
+#[derive(Clone, Copy)]
+enum Stop {
+    Fallback(FallbackReason),
+    Budget,
+}
+
+/// A source colour as vello_cpu composites it: premultiplied R, G, B
+/// and alpha, and the gray of the premultiplied colour.
+#[derive(Clone, Copy)]
+struct Src {
+    rgb: [u8; 3],
+    gray: u8,
+    alpha: u8,
+}
+
+impl Src {
+    fn new(rgb: [u8; 3], alpha: u8) -> Src {
+        Src {
+            rgb,
+            gray: crate::gray::luma(rgb[0], rgb[1], rgb[2]),
+            alpha,
+        }
+    }
+
+    fn is_gray(self) -> bool {
+        self.rgb[0] == self.rgb[1] && self.rgb[1] == self.rgb[2]
+    }
+
+    /// The source scaled by a coverage, as vello_cpu's alpha-mask tint.
+    #[inline(always)]
+    fn scaled(self, cov: u8) -> Src {
+        let c = u32::from(cov);
+        let s = |v: u8| div255(u32::from(v) * c) as u8;
+        Src {
+            rgb: [s(self.rgb[0]), s(self.rgb[1]), s(self.rgb[2])],
+            gray: s(self.gray),
+            alpha: s(self.alpha),
+        }
+    }
+}
+
+#[inline(always)]
+fn div255(v: u32) -> u32 {
+    (v + 255) >> 8
+}
+
+/// vello_cpu's masked source-over (`alpha_composite_inner`). vello
+/// composites each of R, G and B; over a gray backdrop (white paper, or
+/// anything drawn in gray) the channels of a gray source stay equal, so
+/// one channel is the whole result; a coloured source is composited per
+/// channel and reduced to gray, which is exact over a gray backdrop too.
+#[inline(always)]
+fn blend(bg: u8, src: Src, mask: u8) -> u8 {
+    let m = u32::from(mask);
+    let inv = 255 - div255(u32::from(src.alpha) * m);
+    let bg = u32::from(bg) * inv;
+    if src.is_gray() {
+        return div255(bg + u32::from(src.gray) * m) as u8;
+    }
+    let c = |v: u8| div255(bg + u32::from(v) * m) as u8;
+    crate::gray::luma(c(src.rgb[0]), c(src.rgb[1]), c(src.rgb[2]))
+}
+
+/// vello_cpu's unmasked source-over for a solid run.
+#[inline(always)]
+fn over(bg: u8, src: Src) -> u8 {
+    if src.alpha == 255 {
+        return src.gray;
+    }
+    let bg = div255(u32::from(bg) * (255 - u32::from(src.alpha)));
+    let c = |v: u8| (u32::from(v) + bg).min(255) as u8;
+    if src.is_gray() {
+        return c(src.gray);
+    }
+    crate::gray::luma(c(src.rgb[0]), c(src.rgb[1]), c(src.rgb[2]))
+}
+
+/// The page being drawn: gray, and from the first coloured paint on, the
+/// R, G, B that vello_cpu would hold, so that paint over colour
+/// composites per channel as vello's does.
+struct Target<'t> {
+    gray: &'t mut [u8],
+    rgb: Option<&'t mut [u8]>,
+}
+
+impl Target<'_> {
+    #[inline(always)]
+    fn blend(&mut self, i: usize, src: Src, mask: u8) {
+        match &mut self.rgb {
+            None => self.gray[i] = blend(self.gray[i], src, mask),
+            Some(rgb) => {
+                let px = &mut rgb[3 * i..3 * i + 3];
+                let m = u32::from(mask);
+                let inv = 255 - div255(u32::from(src.alpha) * m);
+                for (c, s) in px.iter_mut().zip(src.rgb) {
+                    *c = div255(u32::from(*c) * inv + u32::from(s) * m) as u8;
+                }
+                self.gray[i] = crate::gray::luma(px[0], px[1], px[2]);
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn over(&mut self, i: usize, src: Src) {
+        match &mut self.rgb {
+            None => self.gray[i] = over(self.gray[i], src),
+            Some(rgb) => {
+                let px = &mut rgb[3 * i..3 * i + 3];
+                let inv = 255 - u32::from(src.alpha);
+                for (c, s) in px.iter_mut().zip(src.rgb) {
+                    *c = (u32::from(s) + div255(u32::from(*c) * inv)).min(255) as u8;
+                }
+                self.gray[i] = luma3(px);
+            }
+        }
+    }
+}
+
+fn luma3(px: &[u8]) -> u8 {
+    crate::gray::luma(px[0], px[1], px[2])
+}
+
+struct GrayDevice<'s, 'g> {
+    state: &'s mut DeviceState,
+    gray: &'g mut [u8],
+    /// Whether a coloured paint was drawn (then `state.rgb` holds the
+    /// page's colours).
+    colour: bool,
+    width: usize,
+    height: usize,
+    in_type3_glyph: bool,
+    clips: usize,
+    groups: usize,
+    work: u64,
+}
+
+impl GrayDevice<'_, '_> {
+    /// Stop interpreting: the page needs the full renderer.
+    fn fallback(&mut self, reason: FallbackReason) -> ! {
+        resume_unwind(Box::new(Stop::Fallback(reason)))
+    }
+
+    /// Charge `units` of work; stops interpreting past the budget.
+    fn charge(&mut self, units: usize) {
+        self.work = self.work.saturating_add(units as u64);
+        if self.work > WORK_BUDGET {
+            resume_unwind(Box::new(Stop::Budget));
+        }
+    }
+
+    /// The source colour of a paint (stops for what the device does not
+    /// draw).
+    fn source(&mut self, props: &DrawProps<'_>) -> Option<Src> {
+        if props.soft_mask.is_some() {
+            self.fallback(FallbackReason::SoftMask);
+        }
+        if props.blend_mode != BlendMode::Normal {
+            self.fallback(FallbackReason::BlendMode);
+        }
+        match &props.paint {
+            Paint::Color(c) => Some(solid(c.to_rgba().to_rgba8())),
+            Paint::Pattern(_) => self.fallback(FallbackReason::Pattern),
+        }
+    }
+
+    fn clip_rect(&mut self, rect: Rect, transform: Affine) {
+        // vello_cpu's push_clip_rect.
+        if let Some(r) = into_fast_path_rect(rect, &transform, None) {
+            self.state.viewport.push_clip_rect(&r);
+        } else {
+            self.state
+                .viewport
+                .push_clip_path(&rect_path(rect), Fill::NonZero, transform, None);
+        }
+        self.clips += 1;
+    }
+
+    fn fill_path(&mut self, path: &BezPath, transform: Affine, rule: FillRule, src: Src) {
+        self.charge(path.elements().len());
+        let state = &mut *self.state;
+        state.strips.clear();
+        let strips = &mut state.strips;
+        state.viewport.with_generator_and_clip(|g, clip| {
+            g.generate_filled_path(
+                path,
+                fill_rule(rule),
+                transform,
+                None,
+                strips,
+                clip.map(|c| c.path),
+            );
+        });
+        self.composite(src);
+    }
+
+    fn stroke_path_raw(
+        &mut self,
+        path: &BezPath,
+        transform: Affine,
+        stroke: &kurbo::Stroke,
+        src: Src,
+    ) {
+        self.charge(path.elements().len().saturating_mul(4));
+        let state = &mut *self.state;
+        state.strips.clear();
+        let strips = &mut state.strips;
+        state.viewport.with_generator_and_clip(|g, clip| {
+            g.generate_stroked_path(path, stroke, transform, None, strips, clip.map(|c| c.path));
+        });
+        self.composite(src);
+    }
+
+    /// vello_cpu's fill_rect: the rectangle fast path for axis-aligned
+    /// transforms, a path otherwise.
+    fn fill_rect(&mut self, rect: Rect, transform: Affine, rule: FillRule, src: Src) {
+        match into_fast_path_rect(rect, &transform, None) {
+            Some(r) => {
+                self.charge(4);
+                let state = &mut *self.state;
+                state.strips.clear();
+                let strips = &mut state.strips;
+                state.viewport.with_generator_and_clip(|g, clip| {
+                    g.generate_filled_rect_fast(&r, strips, clip);
+                });
+                self.composite(src);
+            }
+            None => self.fill_path(&rect_path(rect), transform, rule, src),
+        }
+    }
+
+    /// From the first coloured paint on, keep the page's colours too
+    /// (everything before was gray, so the channels start equal).
+    fn note_colour(&mut self, src: Src) {
+        if self.colour || src.is_gray() {
+            return;
+        }
+        self.colour = true;
+        self.state.rgb.resize(3 * self.gray.len(), 0);
+        self.state.rgb_rows.clear();
+        self.state.rgb_rows.resize(self.height, false);
+    }
+
+    /// Make rows `y0..y1` of the colour page hold the page (until colour
+    /// reaches a row, its channels all equal its gray).
+    fn colour_rows(&mut self, y0: usize, y1: usize) {
+        if !self.colour {
+            return;
+        }
+        let w = self.width;
+        for y in y0..y1.min(self.height) {
+            if !self.state.rgb_rows[y] {
+                let gray = &self.gray[y * w..(y + 1) * w];
+                let rgb = &mut self.state.rgb[3 * y * w..3 * (y + 1) * w];
+                for (c, &g) in rgb.chunks_exact_mut(3).zip(gray) {
+                    c.fill(g);
+                }
+                self.state.rgb_rows[y] = true;
+            }
+        }
+    }
+
+    /// Composite the strips in scratch storage with a solid source.
+    fn composite(&mut self, src: Src) {
+        if src.alpha == 0 {
+            return;
+        }
+        self.note_colour(src);
+        if self.colour {
+            let ys = self.state.strips.strips.iter().map(|s| usize::from(s.y));
+            let (y0, y1) = ys.fold((usize::MAX, 0), |(lo, hi), y| (lo.min(y), hi.max(y + 4)));
+            self.colour_rows(y0, y1);
+        }
+        let (w, h) = (self.width, self.height);
+        let tiles = RectU16::new(0, 0, w.div_ceil(4) as u16, h.div_ceil(4) as u16);
+        let state = &mut *self.state;
+        let alphas = &state.strips.alphas;
+        let mut target = Target {
+            gray: &mut *self.gray,
+            rgb: self.colour.then_some(&mut state.rgb[..]),
+        };
+        visit_strip_fill_segments(
+            &state.strips.strips,
+            tiles,
+            &mut target,
+            |t, seg| {
+                let (x0, y0) = (usize::from(seg.x0()), usize::from(seg.y()));
+                let x1 = usize::from(seg.x1()).min(w);
+                let base = seg.alpha_idx as usize;
+                for x in x0..x1 {
+                    let col = base + (x - x0) * 4;
+                    for r in 0..4 {
+                        let y = y0 + r;
+                        let m = alphas.get(col + r).copied().unwrap_or(0);
+                        if y < h && m != 0 {
+                            t.blend(y * w + x, src, m);
+                        }
+                    }
+                }
+            },
+            |t, seg| {
+                let (x0, y0) = (usize::from(seg.x0()), usize::from(seg.y()));
+                let x1 = usize::from(seg.x1()).min(w);
+                for y in y0..(y0 + 4).min(h) {
+                    if t.rgb.is_none() && src.alpha == 255 {
+                        t.gray[y * w + x0..y * w + x1].fill(src.gray);
+                        continue;
+                    }
+                    for x in x0..x1 {
+                        t.over(y * w + x, src);
+                    }
+                }
+            },
+        );
+    }
+
+    /// hayro's `set_stroke_properties`.
+    fn stroke_for(&self, props: &StrokeProps, transform: &Affine, is_text: bool) -> kurbo::Stroke {
+        let threshold = if is_text { 0.25 } else { 1.0 };
+        let min_factor = max_factor(transform);
+        let mut line_width = props.line_width.max(0.01 / min_factor);
+        let transformed_width = line_width * min_factor;
+        if transformed_width < threshold && !self.in_type3_glyph {
+            line_width /= transformed_width;
+            line_width *= threshold;
+        }
+        let is_thin = transformed_width <= 1.0;
+        let cap = match props.line_cap {
+            kurbo::Cap::Round if is_thin => kurbo::Cap::Square,
+            cap => cap,
+        };
+        let join = match props.line_join {
+            kurbo::Join::Round if is_thin => kurbo::Join::Bevel,
+            join => join,
+        };
+        kurbo::Stroke {
+            width: f64::from(line_width),
+            join,
+            miter_limit: f64::from(props.miter_limit),
+            start_cap: cap,
+            end_cap: cap,
+            dash_pattern: props.dash_array.iter().map(|n| f64::from(*n)).collect(),
+            dash_offset: f64::from(props.dash_offset),
+        }
+    }
+
+    /// hayro's `stroke_path`.
+    fn stroke(&mut self, path: &BezPath, props: &DrawProps<'_>, sp: &StrokeProps, is_text: bool) {
+        let Some(src) = self.source(props) else {
+            return;
+        };
+        let stroke = self.stroke_for(sp, &props.transform, is_text);
+        let extent = stroke.width / 2.0 * stroke.miter_limit.max(std::f64::consts::SQRT_2);
+        let bbox = path.control_box().inflate(extent, extent);
+        let target = Rect::new(0.0, 0.0, self.width as f64, self.height as f64);
+        if !props.transform.transform_rect_bbox(bbox).overlaps(target) {
+            return;
+        }
+        if let Some(outline) = single_segment_outline(path, &stroke) {
+            self.fill_path(&outline, props.transform, FillRule::NonZero, src);
+        } else {
+            self.stroke_path_raw(path, props.transform, &stroke, src);
+        }
+    }
+
+    fn fill(&mut self, path: &BezPath, props: &DrawProps<'_>, rule: FillRule) {
+        if let Some(src) = self.source(props) {
+            self.fill_path(path, props.transform, rule, src);
+        }
+    }
+
+    fn cached_path(
+        &mut self,
+        id: u128,
+        ppem: f32,
+        make: impl FnOnce(&HintingCache) -> Option<BezPath>,
+    ) -> Option<Rc<BezPath>> {
+        let key = (id, ppem.to_bits());
+        if let Some(path) = self.state.outlines.get(&key) {
+            return path.clone();
+        }
+        if self.state.outlines.len() >= MAX_CACHED_OUTLINES {
+            self.state.outlines.clear();
+        }
+        let path = make(&self.state.hinting).map(Rc::new);
+        self.state.outlines.insert(key, path.clone());
+        path
+    }
+
+    fn outline(&mut self, glyph: &OutlineGlyph, id: u128) -> Rc<BezPath> {
+        self.cached_path(id, 0.0, |_| Some(glyph.outline()))
+            .unwrap_or_default()
+    }
+
+    /// hayro's `fill_outline`: the hinted outline where hayro hints.
+    fn fill_outline(
+        &mut self,
+        glyph: &OutlineGlyph,
+        id: u128,
+        transform: Affine,
+        hint: bool,
+    ) -> (Rc<BezPath>, Affine, bool) {
+        let [a, b, c, d, e, f] = transform.as_coeffs();
+        let ppem = d.abs() * 1000.0;
+        if hint && b == 0.0 && (MIN_HINTING_PPEM..=MAX_HINTING_PPEM).contains(&ppem) {
+            let ppem = ppem as f32;
+            if let Some(hinted) = self.cached_path(id, ppem, |h| glyph.hinted_outline(ppem, h)) {
+                return (hinted, Affine::new([a, b, c, d, e, f.round()]), true);
+            }
+        }
+        (self.outline(glyph, id), transform, false)
+    }
+
+    /// hayro's `fill_cached_glyph`: false when the glyph is too large to
+    /// cache (then it is filled as a path).
+    fn fill_cached_glyph(
+        &mut self,
+        glyph: u128,
+        hinted: bool,
+        outline: &BezPath,
+        transform: Affine,
+        src: Src,
+    ) -> bool {
+        let [a, b, c, d, e, f] = transform.as_coeffs();
+        if ![a, b, c, d, e, f].iter().all(|v| v.is_finite()) {
+            return false;
+        }
+        let steps = (e * SUBPIXEL_STEPS).round() as i64;
+        let x = steps.div_euclid(SUBPIXEL_STEPS as i64) as i32;
+        let subpixel = steps.rem_euclid(SUBPIXEL_STEPS as i64) as u8;
+        let y = f.round() as i32;
+        let key = GlyphKey {
+            glyph,
+            hinted,
+            linear: [a.to_bits(), b.to_bits(), c.to_bits(), d.to_bits()],
+            subpixel,
+        };
+        let cached = match self.state.glyphs.get(&key) {
+            Some(cached) => cached.clone(),
+            None => {
+                let offset = f64::from(subpixel) / SUBPIXEL_STEPS;
+                let Some(raster) = rasterize(outline, Affine::new([a, b, c, d, offset, 0.0]))
+                else {
+                    return false;
+                };
+                let raster = raster.map(Rc::new);
+                let bytes = raster.as_ref().map_or(0, |g| g.coverage.len());
+                if self.state.glyph_bytes + bytes > MAX_CACHED_GLYPH_BYTES {
+                    self.state.glyphs.clear();
+                    self.state.glyph_bytes = 0;
+                }
+                self.state.glyph_bytes += bytes;
+                self.state.glyphs.insert(key, raster.clone());
+                raster
+            }
+        };
+        if let Some(g) = cached {
+            self.blit(
+                &g,
+                i64::from(x) + i64::from(g.x),
+                i64::from(y) + i64::from(g.y),
+                src,
+            );
+        }
+        true
+    }
+
+    /// Composite a glyph's coverage at pixel (`gx`, `gy`), tinted with
+    /// `src`, through the current clip (vello_cpu fills the glyph's pixel
+    /// rectangle with the glyph as an image).
+    fn blit(&mut self, g: &CachedGlyph, gx: i64, gy: i64, src: Src) {
+        let (w, h) = (self.width as i64, self.height as i64);
+        let (gw, gh) = (g.width as i64, g.height as i64);
+        if gx >= w || gy >= h || gx + gw <= 0 || gy + gh <= 0 {
+            return;
+        }
+        self.note_colour(src);
+        self.colour_rows(gy.max(0) as usize, (gy + gh).min(h) as usize);
+        let pixel = |cov: u8| src.scaled(cov);
+        let rect = Rect::new(gx as f64, gy as f64, (gx + gw) as f64, (gy + gh) as f64);
+        let inside_clip = match self.state.viewport.clip() {
+            None => true,
+            Some(clip) => match clip.shape {
+                ClipShape::AxisAlignedRect(r) => r.contains_rect(rect),
+                ClipShape::Path => false,
+            },
+        };
+        if inside_clip {
+            let mut target = Target {
+                gray: &mut *self.gray,
+                rgb: self.colour.then_some(&mut self.state.rgb[..]),
+            };
+            let (x0, x1) = (gx.max(0), (gx + gw).min(w));
+            for y in gy.max(0)..(gy + gh).min(h) {
+                let row = &g.coverage[((y - gy) * gw) as usize..][..g.width];
+                for x in x0..x1 {
+                    let cov = row[(x - gx) as usize];
+                    if cov != 0 {
+                        target.blend((y * w + x) as usize, pixel(cov), 255);
+                    }
+                }
+            }
+            return;
+        }
+        // Through the clip: the clipped rectangle's coverage is the mask.
+        let state = &mut *self.state;
+        state.strips.clear();
+        let strips = &mut state.strips;
+        state.viewport.with_generator_and_clip(|generator, clip| {
+            generator.generate_filled_rect_fast(&rect, strips, clip);
+        });
+        let tiles = RectU16::new(
+            0,
+            0,
+            (w as usize).div_ceil(4) as u16,
+            (h as usize).div_ceil(4) as u16,
+        );
+        let state = &mut *self.state;
+        let alphas = &state.strips.alphas;
+        let mut target = Target {
+            gray: &mut *self.gray,
+            rgb: self.colour.then_some(&mut state.rgb[..]),
+        };
+        let (width, height) = (self.width, self.height);
+        let at = |x: usize, y: usize| -> Option<u8> {
+            let (dx, dy) = (x as i64 - gx, y as i64 - gy);
+            (dx >= 0 && dy >= 0 && dx < gw && dy < gh).then(|| g.coverage[(dy * gw + dx) as usize])
+        };
+        visit_strip_fill_segments(
+            &state.strips.strips,
+            tiles,
+            &mut target,
+            |t, seg| {
+                let (x0, y0) = (usize::from(seg.x0()), usize::from(seg.y()));
+                let x1 = usize::from(seg.x1()).min(width);
+                let base = seg.alpha_idx as usize;
+                for x in x0..x1 {
+                    for r in 0..4 {
+                        let y = y0 + r;
+                        let m = alphas.get(base + (x - x0) * 4 + r).copied().unwrap_or(0);
+                        if y < height
+                            && m != 0
+                            && let Some(cov) = at(x, y)
+                            && cov != 0
+                        {
+                            t.blend(y * width + x, pixel(cov), m);
+                        }
+                    }
+                }
+            },
+            |t, seg| {
+                let (x0, y0) = (usize::from(seg.x0()), usize::from(seg.y()));
+                let x1 = usize::from(seg.x1()).min(width);
+                for y in y0..(y0 + 4).min(height) {
+                    for x in x0..x1 {
+                        if let Some(cov) = at(x, y)
+                            && cov != 0
+                        {
+                            t.blend(y * width + x, pixel(cov), 255);
+                        }
+                    }
+                }
+            },
+        );
+    }
+
+    fn hint(run: &GlyphRun<'_, '_>) -> bool {
+        run.writing_mode() == WritingMode::Horizontal
+    }
+
+    /// hayro's `fill_outline_run` for a solid paint.
+    fn fill_outline_run(&mut self, run: &GlyphRun<'_, '_>, props: &DrawProps<'_>) {
+        let Some(src) = self.source(props) else {
+            return;
+        };
+        let hint = Self::hint(run);
+        let use_cache = run.writing_mode() == WritingMode::Horizontal;
+        for glyph in run.glyphs() {
+            self.charge(1);
+            let Glyph::Outline(outline) = &**glyph else {
+                continue;
+            };
+            let id = outline.identifier().cache_key();
+            let (path, transform, hinted) =
+                self.fill_outline(outline, id, props.transform * glyph.transform(), hint);
+            if !use_cache || !self.fill_cached_glyph(id, hinted, &path, transform, src) {
+                self.fill_path(&path, transform, FillRule::NonZero, src);
+            }
+        }
+    }
+
+    /// hayro's `stroke_outline_run` for a solid paint.
+    fn stroke_outline_run(
+        &mut self,
+        run: &GlyphRun<'_, '_>,
+        props: &DrawProps<'_>,
+        sp: &StrokeProps,
+    ) {
+        let Some(src) = self.source(props) else {
+            return;
+        };
+        let stroke = self.stroke_for(sp, &props.transform, true);
+        for glyph in run.glyphs() {
+            let Glyph::Outline(outline) = &**glyph else {
+                continue;
+            };
+            let path = self.outline(outline, outline.identifier().cache_key());
+            let path = glyph.transform() * path.as_ref().clone();
+            self.stroke_path_raw(&path, props.transform, &stroke, src);
+        }
+    }
+
+    /// hayro's `fill_glyph`.
+    fn fill_glyph<'a>(
+        &mut self,
+        glyph: &Glyph<'a>,
+        props: &DrawProps<'a>,
+        transform: Affine,
+        hint: bool,
+    ) {
+        match glyph {
+            Glyph::Outline(outline) => {
+                let id = outline.identifier().cache_key();
+                let (path, transform, _) =
+                    self.fill_outline(outline, id, props.transform * transform, hint);
+                if let Some(src) = self.source(props) {
+                    self.fill_path(&path, transform, FillRule::NonZero, src);
+                }
+            }
+            Glyph::Type3(t3) => {
+                self.in_type3_glyph = true;
+                t3.interpret(self, props.transform, transform, &props.paint);
+                self.in_type3_glyph = false;
+            }
+        }
+    }
+
+    /// hayro's `stroke_glyph`.
+    fn stroke_glyph<'a>(
+        &mut self,
+        glyph: &Glyph<'a>,
+        props: &DrawProps<'a>,
+        transform: Affine,
+        sp: &StrokeProps,
+    ) {
+        match glyph {
+            Glyph::Outline(outline) => {
+                let path = self.outline(outline, outline.identifier().cache_key());
+                self.stroke(&(transform * path.as_ref().clone()), props, sp, true);
+            }
+            Glyph::Type3(t3) => t3.interpret(self, props.transform, transform, &props.paint),
+        }
+    }
+}
+
+impl<'a> Device<'a> for GrayDevice<'_, '_> {
+    fn draw_path(&mut self, path: &BezPath, props: DrawProps<'a>, draw_mode: &DrawMode) {
+        match draw_mode {
+            DrawMode::Fill(f) => self.fill(path, &props, *f),
+            DrawMode::Stroke(s) => self.stroke(path, &props, s, false),
+            DrawMode::FillAndStroke(f, s) => {
+                self.fill(path, &props, *f);
+                self.stroke(path, &props, s, false);
+            }
+            DrawMode::Invisible => {}
+        }
+    }
+
+    fn draw_rect(&mut self, rect: &Rect, props: DrawProps<'a>, draw_mode: &DrawMode) {
+        let fill = |dev: &mut Self, rule: FillRule| {
+            if let Some(src) = dev.source(&props) {
+                dev.fill_rect(*rect, props.transform, rule, src);
+            }
+        };
+        match draw_mode {
+            DrawMode::Fill(f) => fill(self, *f),
+            DrawMode::Stroke(s) => self.stroke(&rect.to_path(0.1), &props, s, false),
+            DrawMode::FillAndStroke(f, s) => {
+                fill(self, *f);
+                self.stroke(&rect.to_path(0.1), &props, s, false);
+            }
+            DrawMode::Invisible => {}
+        }
+    }
+
+    fn push_clip_path(&mut self, clip_path: &ClipPath) {
+        self.charge(clip_path.path.elements().len());
+        self.state.viewport.push_clip_path(
+            &clip_path.path,
+            fill_rule(clip_path.fill),
+            Affine::IDENTITY,
+            None,
+        );
+        self.clips += 1;
+    }
+
+    fn push_clip_rect(&mut self, rect: &Rect) {
+        self.clip_rect(*rect, Affine::IDENTITY);
+    }
+
+    fn pop_clip(&mut self) {
+        if self.clips == 0 {
+            return;
+        }
+        self.state.viewport.pop_clip();
+        self.clips -= 1;
+    }
+
+    fn push_transparency_group(
+        &mut self,
+        opacity: f32,
+        mask: Option<SoftMask<'a>>,
+        blend: BlendMode,
+    ) {
+        // A group at full opacity, without a mask, in the normal blend
+        // mode composites exactly like its content drawn in place.
+        if mask.is_some() {
+            self.fallback(FallbackReason::SoftMask);
+        } else if blend != BlendMode::Normal {
+            self.fallback(FallbackReason::BlendMode);
+        } else if opacity < 1.0 {
+            self.fallback(FallbackReason::TransparencyGroup);
+        }
+        self.groups += 1;
+    }
+
+    fn pop_transparency_group(&mut self) {
+        self.groups = self.groups.saturating_sub(1);
+    }
+
+    fn draw_glyph_run(
+        &mut self,
+        run: &GlyphRun<'_, 'a>,
+        props: DrawProps<'a>,
+        draw_mode: &DrawMode,
+    ) {
+        let outlines_only = run
+            .glyphs()
+            .iter()
+            .all(|glyph| matches!(&**glyph, Glyph::Outline(_)));
+        if !outlines_only {
+            let hint = Self::hint(run);
+            for glyph in run.glyphs() {
+                self.charge(1);
+                let transform = glyph.transform();
+                match draw_mode {
+                    DrawMode::Fill(_) => self.fill_glyph(glyph, &props, transform, hint),
+                    DrawMode::Stroke(s) => self.stroke_glyph(glyph, &props, transform, s),
+                    DrawMode::FillAndStroke(_, s) => {
+                        self.fill_glyph(glyph, &props, transform, hint);
+                        self.stroke_glyph(glyph, &props, transform, s);
+                    }
+                    DrawMode::Invisible => {}
+                }
+            }
+            return;
+        }
+        match draw_mode {
+            DrawMode::Fill(_) => self.fill_outline_run(run, &props),
+            DrawMode::Stroke(s) => self.stroke_outline_run(run, &props, s),
+            DrawMode::FillAndStroke(_, s) => {
+                self.fill_outline_run(run, &props);
+                self.stroke_outline_run(run, &props, s);
+            }
+            DrawMode::Invisible => {}
+        }
+    }
+
+    fn draw_image(&mut self, _image: Image<'a, '_>, _props: ImageDrawProps<'a>) {
+        self.fallback(FallbackReason::Image);
+    }
+}
+
+/// vello_cpu's premultiplied paint, reduced to gray (Rec. 601, as
+/// [`crate::gray`]).
+fn solid([r, g, b, a]: [u8; 4]) -> Src {
+    let pm = |c: u8| ((f32::from(c) * f32::from(a)) / 255.0 + 0.5) as u8;
+    Src::new([pm(r), pm(g), pm(b)], a)
+}
+
+fn fill_rule(rule: FillRule) -> Fill {
+    match rule {
+        FillRule::NonZero => Fill::NonZero,
+        FillRule::EvenOdd => Fill::EvenOdd,
+    }
+}
+
+/// vello_cpu's `rect_to_temp_path`.
+fn rect_path(rect: Rect) -> BezPath {
+    BezPath::from_vec(vec![
+        PathEl::MoveTo(Point::new(rect.x0, rect.y0)),
+        PathEl::LineTo(Point::new(rect.x1, rect.y0)),
+        PathEl::LineTo(Point::new(rect.x1, rect.y1)),
+        PathEl::LineTo(Point::new(rect.x0, rect.y1)),
+        PathEl::ClosePath,
+    ])
+}
+
+/// hayro's `max_factor`: the longer image of a unit vector.
+fn max_factor(transform: &Affine) -> f32 {
+    let c = transform.as_coeffs();
+    let m = Affine::new([c[0], c[1], c[2], c[3], 0.0, 0.0]);
+    let x = (m * Point::new(1.0, 0.0)).to_vec2().length();
+    let y = (m * Point::new(0.0, 1.0)).to_vec2().length();
+    x.max(y) as f32
+}
+
+/// hayro's `single_segment_outline`: a one-segment stroke as a quad.
+fn single_segment_outline(path: &BezPath, stroke: &kurbo::Stroke) -> Option<BezPath> {
+    use kurbo::Cap;
+    if !stroke.dash_pattern.is_empty() || stroke.start_cap != stroke.end_cap {
+        return None;
+    }
+    let (p0, p1) = match path.elements() {
+        [PathEl::MoveTo(p0), PathEl::LineTo(p1)] => (*p0, *p1),
+        _ => return None,
+    };
+    let d = p1 - p0;
+    let len = d.hypot();
+    if len <= 0.0 || !len.is_finite() {
+        return None;
+    }
+    let half = 0.5 * stroke.width;
+    let dir = d / len;
+    let n = kurbo::Vec2::new(-dir.y, dir.x) * half;
+    let (a, b) = match stroke.start_cap {
+        Cap::Butt => (p0, p1),
+        Cap::Square => (p0 - dir * half, p1 + dir * half),
+        Cap::Round => return None,
+    };
+    Some(BezPath::from_vec(vec![
+        PathEl::MoveTo(a + n),
+        PathEl::LineTo(b + n),
+        PathEl::LineTo(b - n),
+        PathEl::LineTo(a - n),
+        PathEl::ClosePath,
+    ]))
+}
+
+/// hayro's glyph rasterisation: `None` when too large to cache,
+/// `Some(None)` for an empty glyph.
+fn rasterize(outline: &BezPath, transform: Affine) -> Option<Option<CachedGlyph>> {
+    let path = transform * outline.clone();
+    let bbox = path.bounding_box();
+    if !(bbox.x0.is_finite() && bbox.y0.is_finite() && bbox.x1.is_finite() && bbox.y1.is_finite()) {
+        return None;
+    }
+    if bbox.width() > MAX_CACHED_SIZE || bbox.height() > MAX_CACHED_SIZE {
+        return None;
+    }
+    if bbox.is_zero_area() {
+        return Some(None);
+    }
+    let x0 = bbox.x0.floor();
+    let y0 = bbox.y0.floor();
+    let width = (bbox.x1.ceil() - x0) as u16;
+    let height = (bbox.y1.ceil() - y0) as u16;
+    let mut raster = Rasterizer::new(usize::from(width), usize::from(height));
+    let to_point = |p: Point| point((p.x - x0) as f32, (p.y - y0) as f32);
+    let mut start = Point::ZERO;
+    let mut last = Point::ZERO;
+    for el in path.elements() {
+        match *el {
+            PathEl::MoveTo(p) => {
+                if last != start {
+                    raster.draw_line(to_point(last), to_point(start));
+                }
+                start = p;
+                last = p;
+            }
+            PathEl::LineTo(p) => {
+                raster.draw_line(to_point(last), to_point(p));
+                last = p;
+            }
+            PathEl::QuadTo(p1, p2) => {
+                raster.draw_quad(to_point(last), to_point(p1), to_point(p2));
+                last = p2;
+            }
+            PathEl::CurveTo(p1, p2, p3) => {
+                raster.draw_cubic(to_point(last), to_point(p1), to_point(p2), to_point(p3));
+                last = p3;
+            }
+            PathEl::ClosePath => {
+                if last != start {
+                    raster.draw_line(to_point(last), to_point(start));
+                }
+                last = start;
+            }
+        }
+    }
+    if last != start {
+        raster.draw_line(to_point(last), to_point(start));
+    }
+    let mut coverage = vec![0u8; usize::from(width) * usize::from(height)];
+    raster.for_each_pixel(|idx, c| {
+        if let Some(v) = coverage.get_mut(idx) {
+            *v = (c.min(1.0) * 255.0).round() as u8;
+        }
+    });
+    Some(Some(CachedGlyph {
+        coverage,
+        width: usize::from(width),
+        height: usize::from(height),
+        x: x0 as i32,
+        y: y0 as i32,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compositing_matches_vello_on_the_extremes() {
+        let black = Src::new([0; 3], 255);
+        assert_eq!(blend(255, black, 255), 0);
+        assert_eq!(blend(255, black, 0), 255);
+        assert_eq!(over(200, black), 0);
+        let clear = Src::new([0; 3], 0);
+        for g in 0..=255u8 {
+            assert_eq!(blend(g, clear, 255), g, "transparent paint leaves {g}");
+            assert_eq!(over(g, clear), g);
+        }
+    }
+}

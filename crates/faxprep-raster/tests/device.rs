@@ -1,0 +1,209 @@
+//! The gray device against hayro + vello_cpu (the full renderer, its
+//! oracle): every page of the corpus's `pdf-text`, `pdf-std14`,
+//! `pdf-fonts` and `pdf-form` PDFs is rendered both ways
+//! ([`PdfRenderer::Auto`] and [`PdfRenderer::Full`]). On each page the
+//! device draws, the gray pages differ by at most 0.05 gray levels on
+//! average, and after the default halftone (`auto`) at most 0.01 % of the
+//! 1-bit pixels differ. Pages the device hands to the full renderer are
+//! listed with their reasons (and are equal by construction). Every page
+//! is checked, none sampled. Skips with a message when the corpus is
+//! absent.
+#![allow(clippy::unwrap_used)]
+
+use faxprep_halftone::{Method, halftone};
+use faxprep_raster::{
+    DocumentFormat, Error, FallbackReason, LimitKind, PageRenderer, PdfRenderer, RasterOptions,
+    RenderedPage, render_all,
+};
+
+const KINDS: &[&str] = &["pdf-text", "pdf-std14", "pdf-fonts", "pdf-form"];
+
+fn pages(bytes: &[u8], renderer: PdfRenderer) -> Vec<RenderedPage> {
+    let opts = RasterOptions {
+        threads: Some(2),
+        pdf_renderer: renderer,
+        ..RasterOptions::default()
+    };
+    render_all(bytes, DocumentFormat::Pdf, &opts).unwrap()
+}
+
+#[test]
+fn device_pages_equal_hayro_and_vello() {
+    let Some(dir) = faxprep_testkit::corpus_dir() else {
+        return;
+    };
+    let mut files = 0;
+    let (mut drawn, mut fell_back) = (0usize, Vec::new());
+    let mut failures = Vec::new();
+    let (mut worst_mean, mut worst_share) = ((0.0f64, String::new()), (0.0f64, String::new()));
+    for entry in faxprep_testkit::corpus_index() {
+        if !KINDS.contains(&entry.kind.as_str()) {
+            continue;
+        }
+        files += 1;
+        let bytes = std::fs::read(entry.path(&dir)).unwrap();
+        let device = pages(&bytes, PdfRenderer::Auto);
+        let full = pages(&bytes, PdfRenderer::Full);
+        assert_eq!(device.len(), full.len(), "{}: page count", entry.file);
+        for (d, f) in device.iter().zip(&full) {
+            assert_eq!(
+                f.renderer,
+                PageRenderer::Full(FallbackReason::Requested),
+                "the oracle is the full renderer"
+            );
+            let page = format!("{} page {}", entry.file, d.index + 1);
+            match d.renderer {
+                PageRenderer::Device => drawn += 1,
+                PageRenderer::Full(reason) => {
+                    fell_back.push(format!("{page}: {}", reason.as_str()));
+                }
+                PageRenderer::Picture => panic!("{page}: a PDF page drawn as a picture"),
+                _ => panic!("{page}: unknown renderer"),
+            }
+            let (a, b) = (d.page.data(), f.page.data());
+            assert_eq!(a.len(), b.len(), "{page}: size");
+            let sum: u64 = a
+                .iter()
+                .zip(b)
+                .map(|(x, y)| u64::from(x.abs_diff(*y)))
+                .sum();
+            let mean = sum as f64 / a.len() as f64;
+            let (hd, hf) = (
+                halftone(&d.page, Method::Auto),
+                halftone(&f.page, Method::Auto),
+            );
+            let differing: u64 = hd
+                .data()
+                .iter()
+                .zip(hf.data())
+                .map(|(x, y)| u64::from((x ^ y).count_ones()))
+                .sum();
+            let share = differing as f64 / (f64::from(hd.width()) * f64::from(hd.height()));
+            if d.renderer == PageRenderer::Device {
+                if mean > worst_mean.0 {
+                    worst_mean = (mean, page.clone());
+                }
+                if share > worst_share.0 {
+                    worst_share = (share, page.clone());
+                }
+            }
+            if mean > 0.05 || share > 0.0001 {
+                failures.push(format!(
+                    "{page}: mean diff {mean:.4} levels, {:.4} % of 1-bit pixels differ",
+                    share * 100.0
+                ));
+            }
+        }
+    }
+    if files == 0 {
+        eprintln!("no pdf-text/std14/fonts/form PDFs in the corpus index: skipped");
+        return;
+    }
+    println!(
+        "{drawn} pages drawn by the device, {} by hayro + vello:",
+        fell_back.len()
+    );
+    println!(
+        "largest mean diff {:.4} levels ({}); most 1-bit pixels differing {:.5} % ({})",
+        worst_mean.0,
+        worst_mean.1,
+        worst_share.0 * 100.0,
+        worst_share.1
+    );
+    for p in &fell_back {
+        println!("  fallback {p}");
+    }
+    assert!(
+        failures.is_empty(),
+        "pages differ:\n{}",
+        failures.join("\n")
+    );
+    assert!(drawn > 0, "the device drew no page of {files} files");
+}
+
+/// A one-page Letter PDF: `content` on the page, `forms[i]` as form
+/// XObject `/Xi`, each form seeing the forms before it (and Helvetica as
+/// `/F0`).
+fn pdf_with_forms(content: &str, forms: &[String]) -> Vec<u8> {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font = doc.add_object(
+        dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" },
+    );
+    let mut xobjects = lopdf::Dictionary::new();
+    for (i, body) in forms.iter().enumerate() {
+        let resources = dictionary! {
+            "XObject" => xobjects.clone(), "Font" => dictionary! { "F0" => font },
+        };
+        let bbox = vec![0.into(), 0.into(), 612.into(), 792.into()];
+        let form = doc.add_object(Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Form", "BBox" => bbox,
+                "Resources" => resources,
+            },
+            body.clone().into_bytes(),
+        ));
+        xobjects.set(format!("X{i}"), form);
+    }
+    let resources = doc.add_object(dictionary! {
+        "XObject" => xobjects, "Font" => dictionary! { "F0" => font },
+    });
+    let content = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
+    let media = vec![0.into(), 0.into(), 612.into(), 792.into()];
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "MediaBox" => media,
+        "Contents" => content, "Resources" => resources,
+    });
+    faxprep_testkit::finish_pdf(doc, pages_id, vec![Object::Reference(page)])
+}
+
+#[test]
+fn forms_repeated_into_millions_of_drawings_are_refused_typed() {
+    // 40 000 draws of a 1 000-segment path (above the page, so each draw
+    // is cheap): 40 million path elements from a few kilobytes of content
+    // streams.
+    let mut leaf = String::from("0 800 m ");
+    for i in 0..500 {
+        leaf.push_str(&format!("{} 810 l {} 800 l ", i, i + 1));
+    }
+    leaf.push_str("f\n");
+    let repeat = |name: &str, n: usize| format!("{name} Do\n").repeat(n);
+    let bytes = pdf_with_forms(&repeat("/X1", 200), &[leaf, repeat("/X0", 200)]);
+    let opts = RasterOptions {
+        threads: Some(1),
+        ..RasterOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let result = render_all(&bytes, DocumentFormat::Pdf, &opts);
+    match result {
+        Err(Error::Limits(LimitKind::PageContent { page: 0 })) => {}
+        other => panic!("expected the page content limit, got {other:?}"),
+    }
+    // Not a speed assertion: a bound that only an unbounded walk misses.
+    assert!(started.elapsed().as_secs() < 60, "the refusal came late");
+}
+
+#[test]
+fn degenerate_and_overflowing_transforms_draw_like_hayro() {
+    // A singular matrix, one that overflows to infinity (and NaN once
+    // multiplied by 0), a glyph run in each, and a sane rectangle after
+    // them that must still appear.
+    let content = "q 1 0 0 0 0 0 cm 0 0 100 100 re f BT /F0 12 Tf (singular) Tj ET Q\n\
+        q 1e30 0 0 1e30 0 0 cm 1e30 0 0 1e30 0 0 cm 0 0 1 1 re f 0 0 m 1 1 l S \
+        BT /F0 12 Tf (overflow) Tj ET Q\n\
+        q 0 0 0 0 5 5 cm BT /F0 12 Tf (zero) Tj ET 0 0 10 10 re S Q\n\
+        100 100 200 50 re f BT /F0 30 Tf 100 300 Td (after) Tj ET\n";
+    let bytes = pdf_with_forms(content, &[]);
+    let device = pages(&bytes, PdfRenderer::Auto);
+    let full = pages(&bytes, PdfRenderer::Full);
+    assert_eq!(device[0].renderer, PageRenderer::Device);
+    let (a, b) = (device[0].page.data(), full[0].page.data());
+    let differing = a.iter().zip(b).filter(|(x, y)| x.abs_diff(**y) > 2).count();
+    assert_eq!(differing, 0, "pixels differing by more than 2 levels");
+    let black = a.iter().filter(|&&v| v < 128).count();
+    assert!(
+        black > 10_000,
+        "the rectangle and text after them are drawn"
+    );
+}
