@@ -336,34 +336,19 @@ fn rejected_input_exits_1_with_the_api_body() {
 /// A one-page RGB TIFF of 64 x 64 whose single strip is `data`, with
 /// `compression`.
 fn rgb_tiff(compression: u16, data: &[u8]) -> Vec<u8> {
-    let entries: [(u16, u16, u32); 9] = [
-        (256, 4, 64),
-        (257, 4, 64),
-        (258, 3, 8),
-        (259, 3, u32::from(compression)),
-        (262, 3, 2),
-        (273, 4, 8 + 2 + 12 * 9 + 4),
-        (277, 3, 3),
-        (278, 4, 64),
-        (279, 4, data.len() as u32),
+    use faxprep_testkit::{AT_DATA, hand_made_tiff};
+    let entries = vec![
+        (256, 4, 1, 64),
+        (257, 4, 1, 64),
+        (258, 3, 1, 8),
+        (259, 3, 1, u32::from(compression)),
+        (262, 3, 1, 2),
+        (273, 4, 1, AT_DATA),
+        (277, 3, 1, 3),
+        (278, 4, 1, 64),
+        (279, 4, 1, data.len() as u32),
     ];
-    let mut out = b"II*\0".to_vec();
-    out.extend_from_slice(&8u32.to_le_bytes());
-    out.extend_from_slice(&9u16.to_le_bytes());
-    for (tag, ty, value) in entries {
-        out.extend_from_slice(&tag.to_le_bytes());
-        out.extend_from_slice(&ty.to_le_bytes());
-        out.extend_from_slice(&1u32.to_le_bytes());
-        if ty == 3 {
-            out.extend_from_slice(&(value as u16).to_le_bytes());
-            out.extend_from_slice(&[0, 0]);
-        } else {
-            out.extend_from_slice(&value.to_le_bytes());
-        }
-    }
-    out.extend_from_slice(&0u32.to_le_bytes());
-    out.extend_from_slice(data);
-    out
+    hand_made_tiff(&[entries], None, data)
 }
 
 #[test]

@@ -30,9 +30,11 @@ pub mod bombs;
 mod pbm;
 pub mod pictures;
 mod refimg;
+mod tiff;
 
 pub use pbm::{read_pbm, read_pbm_pages, write_pbm};
 pub use refimg::{assert_bits_match, assert_gray_matches};
+pub use tiff::{AT_DATA, hand_made_tiff};
 
 use std::path::{Path, PathBuf};
 

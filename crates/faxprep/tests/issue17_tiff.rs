@@ -22,7 +22,9 @@ use faxprep::halftone::Method;
 use faxprep::intake::{Error as IntakeError, LimitKind};
 use faxprep::page::{BitPage, DocumentFormat, FAX_WIDTH, Resolution};
 use faxprep::{Error, FormFields, Isolation, Options, prepare};
-use faxprep_testkit::{corpus_dir, corpus_index, require_tool};
+use faxprep_testkit::{
+    AT_DATA, corpus_dir, corpus_index, hand_made_tiff as hand_made, require_tool,
+};
 
 fn fields() -> FormFields {
     FormFields {
@@ -201,46 +203,6 @@ fn g4_strip(tiff: &[u8]) -> Vec<u8> {
     info.strip_data(tiff).flatten().copied().collect()
 }
 
-/// A little-endian TIFF: `dirs` directories of (tag, type, count, value)
-/// entries, chained in order (the last one's next offset is `last_next`),
-/// followed by `tail`; `{data}` in a value is replaced by the tail's
-/// offset.
-fn hand_made(dirs: &[Vec<(u16, u16, u32, u32)>], last_next: Option<u32>, tail: &[u8]) -> Vec<u8> {
-    const DATA: u32 = u32::MAX;
-    let ifd_len = |n: usize| 2 + 12 * n + 4;
-    let mut offsets = Vec::new();
-    let mut at = 8usize;
-    for d in dirs {
-        offsets.push(at as u32);
-        at += ifd_len(d.len());
-    }
-    let data_at = at as u32;
-    let mut out = b"II*\0".to_vec();
-    out.extend_from_slice(&8u32.to_le_bytes());
-    for (i, d) in dirs.iter().enumerate() {
-        out.extend_from_slice(&(d.len() as u16).to_le_bytes());
-        for &(tag, ty, count, value) in d {
-            out.extend_from_slice(&tag.to_le_bytes());
-            out.extend_from_slice(&ty.to_le_bytes());
-            out.extend_from_slice(&count.to_le_bytes());
-            let value = if value == DATA { data_at } else { value };
-            if ty == 3 && count == 1 {
-                out.extend_from_slice(&(value as u16).to_le_bytes());
-                out.extend_from_slice(&[0, 0]);
-            } else {
-                out.extend_from_slice(&value.to_le_bytes());
-            }
-        }
-        let next = match offsets.get(i + 1) {
-            Some(&o) => o,
-            None => last_next.unwrap_or(0),
-        };
-        out.extend_from_slice(&next.to_le_bytes());
-    }
-    out.extend_from_slice(tail);
-    out
-}
-
 /// One bilevel 16 x 16 page with `compression`, its strip at the data.
 fn dir(
     width: u32,
@@ -261,8 +223,6 @@ fn dir(
         (279, 4, 1, 32),
     ]
 }
-
-const AT_DATA: u32 = u32::MAX;
 
 fn refused(bytes: &[u8]) -> Error {
     prepare(bytes, &fields(), &options(Method::Auto, Resolution::Fine)).unwrap_err()

@@ -30,7 +30,7 @@ use faxprep::intake::{Error as IntakeError, LimitKind};
 use faxprep::page::{BitPage, DocumentFormat, GrayPage, Resolution};
 use faxprep::raster::{RasterOptions, render_all};
 use faxprep::{Error, ErrorType, FormFields, Isolation, Options, prepare};
-use faxprep_testkit::require_tool;
+use faxprep_testkit::{AT_DATA, hand_made_tiff, require_tool};
 
 fn fields() -> FormFields {
     FormFields {
@@ -465,32 +465,6 @@ fn what_is_not_read_is_named_with_a_hint() {
     }
 }
 
-/// A little-endian TIFF of one directory of (tag, type, count, value)
-/// entries followed by `data`; the value `DATA` is the data's offset.
-fn one_directory(entries: &[(u16, u16, u32, u32)], data: &[u8]) -> Vec<u8> {
-    let data_at = 8 + 2 + 12 * entries.len() as u32 + 4;
-    let mut out = b"II*\0".to_vec();
-    out.extend_from_slice(&8u32.to_le_bytes());
-    out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
-    for &(tag, ty, count, value) in entries {
-        out.extend_from_slice(&tag.to_le_bytes());
-        out.extend_from_slice(&ty.to_le_bytes());
-        out.extend_from_slice(&count.to_le_bytes());
-        let value = if value == DATA { data_at } else { value };
-        if ty == 3 && count == 1 {
-            out.extend_from_slice(&(value as u16).to_le_bytes());
-            out.extend_from_slice(&[0, 0]);
-        } else {
-            out.extend_from_slice(&value.to_le_bytes());
-        }
-    }
-    out.extend_from_slice(&0u32.to_le_bytes());
-    out.extend_from_slice(data);
-    out
-}
-
-const DATA: u32 = u32::MAX;
-
 /// A gray or RGB page (`samples` 1 or 3, 8 or 16 bits) with one strip of
 /// `data`, declared `width` x `height`.
 fn colour_page(
@@ -505,18 +479,19 @@ fn colour_page(
     // BitsPerSample with three values does not fit the entry: every
     // sample's value is the first one's here, as one SHORT (readers take
     // a single value for all samples).
-    one_directory(
-        &[
+    hand_made_tiff(
+        &[vec![
             (256, 4, 1, width),
             (257, 4, 1, height),
             (258, 3, 1, bits),
             (259, 3, 1, compression),
             (262, 3, 1, photometric),
-            (273, 4, 1, DATA),
+            (273, 4, 1, AT_DATA),
             (277, 3, 1, samples),
             (278, 4, 1, height),
             (279, 4, 1, data.len() as u32),
-        ],
+        ]],
+        None,
         data,
     )
 }
