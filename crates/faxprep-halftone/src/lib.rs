@@ -49,99 +49,26 @@
 //! | `document` | the page made a document page as a picture of paper, then `auto` | when `auto` misjudges a picture of paper |
 //!
 //! # Pictures of paper
-//! A phone photo of a letter or a receipt is mostly paper, but lit unevenly
-//! and lying on a table: `auto` would take its shading for a photograph and
-//! dither all of it. On pages that [`classify`] finds at least a fifth
-//! continuous tone, `auto` first asks whether the page is a picture of
-//! paper ([`paper_facts`]: a bright sheet that is the whole picture or a
-//! quadrilateral, mostly paper-white against its lighting with some ink
-//! and few mid-tones). If so it makes it a document page
-//! ([`flatten_paper`]): the lighting divided out, the typical ink made
-//! solid, the sheet's quadrilateral mapped onto the page (perspective
-//! corrected) or, without corners, the surround made white and the text
-//! lines levelled; then the text rules run as on a PDF page, and a picture
-//! printed on the sheet is still a photo region. [`Report::content`] says
-//! [`Content::PaperPhoto`]. Text pages never pay for the analysis.
-//!
-//! The line screen cuts the page into columns of `N` pixels, each holding
-//! one black line grown from its centre outwards (one pixel right, one
-//! left, ...). A line is as wide as its column's darkness on that row,
-//! plus what the rows above could not show (a one-dimensional error
-//! diffusion down each line, so the tone is exact over a few rows), and
-//! keeps the width it had on the row above until the carried darkness is
-//! more than 0.88 pixel away (1.66 where the line would appear or
-//! vanish). T.6 codes an edge right under the one above with one bit and
-//! an edge moved by one pixel with three, so flat tone costs about one
-//! bit per edge per row. [`halftone_coarser`] screens with a wider period
-//! (fewer bytes, less detail) for a page over its line budget.
+//! On pages that [`classify`] finds at least a fifth continuous tone,
+//! `auto` asks whether the page is a phone photo of paper
+//! ([`paper_facts`]) and if so makes it a document page first
+//! ([`flatten_paper`]: lighting divided out, ink made solid, perspective
+//! corrected); [`Report::content`] says [`Content::PaperPhoto`]. Text pages
+//! never pay for the analysis. The line screen grows one line per column
+//! of `N` pixels, its width error-diffused down the line with hysteresis,
+//! so that rows repeat and G4 codes about one bit per edge per row;
+//! [`halftone_coarser`] screens coarser for a page over its line budget.
+//! How both work: `docs/halftone.md`.
 //!
 //! All methods except the error diffusions and the line screen (which
-//! carry an error from row to row) work on row bands in parallel; the output is the same for any number of
-//! threads ([`HalftoneOptions::threads`]).
+//! carry an error from row to row) work on row bands in parallel; the
+//! output is the same for any number of threads
+//! ([`HalftoneOptions::threads`]).
 //!
 //! # Measurements
 //! What this stage costs and how well it does, measured, with the commands
 //! that give the numbers: [`docs/halftone.md`](https://example.invalid/faxprep/docs/halftone.md) in the repository.
 //!
-
-//! G4 bytes per page, first 5 pages of each file (`eval/measure.py sizes
-//! --pages 5 FILES`; gs is Ghostscript's tiffg4, fit to Letter):
-//!
-//! | corpus | gs | faxprep auto | auto / threshold 128 |
-//! |---|---|---|---|
-//! | f1040nr (5 pages) | 56-82 KB | 25-49 KB | 1.001-1.003 |
-//! | libreoffice-form, form-filled-by-acrobat (4) | 2.1-4.2 KB | 2.3-3.8 KB | 0.994-0.999 |
-//! | standard_fonts (5) | 24.5-25 KB | 16.3-16.8 KB | 1.000-1.001 |
-//! | libtasn1 (5) | 3.5-16 KB | 3.9-18 KB | 1.007-1.023 |
-//! | shared-mime-info (5) | 18-36 KB | 19-39 KB | 1.074-1.091 |
-//! | naacl06 (5) | 36-59 KB | 41-67 KB | 1.044-1.052 |
-//! | amc sample (5) | 20 KB | 17 KB | 1.015-1.018 |
-//! | all 34 pages | 1019 KB | 854 KB | 1.032 |
-//!
-//! Every text page is within the 10% of a plain threshold. Where
-//! `auto` is larger, it kept what the threshold loses: hairline serifs and
-//! the crossbars of `e` in small Times (shared-mime-info). It was 1.12-1.14
-//! on f1040nr and 1.29 on standard_fonts before the ridge and peak tests
-//! stopped firing along the rims of letters and flat tints stopped passing
-//! for photos (the dithered logo on every standard_fonts page, [`classify`]).
-//!
-//! Bytes on the line, tone and detail of photos under `auto`, the line
-//! screen and Ghostscript's fax screen: `docs/line-screen.md`.
-//! `tests/photo_tone.rs` checks, on drawn captioned photos, that every
-//! photo pixel of `auto` is the line screen's and that the tone inside is
-//! no worse.
-//!
-//! Speed, CPU time per fine page (1728 x 2156, page 1 of f1040nr as
-//! faxprep-raster renders it), one thread (`cargo run --release -p
-//! faxprep-halftone --example speed -- PAGE.pgm 100`; the criterion bench
-//! `benches/halftone.rs` measures the same calls in wall time, which a
-//! loaded machine inflates). Each figure includes the report's black count:
-//!
-//! | method | first version | now |
-//! |---|---|---|
-//! | threshold | 1.8-2.0 ms | 1.4 ms |
-//! | ordered | 1.5-1.8 ms | 1.3 ms |
-//! | adaptive | 13.8 ms | 3.5 ms |
-//! | floyd-steinberg | 15.0 ms | 8.4 ms |
-//! | atkinson | 25.0 ms | 14.8 ms |
-//! | stucki | 35.3 ms | 24.0 ms |
-//! | auto | 17.5 ms | 6.4 ms |
-//!
-//! `auto` on other pages: shared-mime-info page 4 (Times text) 3.6 ms,
-//! a dense pdfTeX page of R-intro 5.6 ms (12.7 ms before the analysis was
-//! vectorised); on the Landscape_1 photo fitted to a fine page 27 ms
-//! (the line screen alone 10 ms): the analysis of a page that is all
-//! mid-tones is the cost (the levels of its smooth tiles, 22%). What made
-//! `auto` fast on text: tile extremes taken column-wise over the tile's
-//! rows (element-wise max and min vectorise, a per-tile reduction did
-//! not), the smooth mid-tone count in fixed 16-pixel arrays with the level
-//! set gathered only for tiles smooth enough to be looked at, and the
-//! contrast rule deciding sixteen pixels at a time: sure black and sure
-//! white from two compares, the rim tests (ridge, peak) lane by lane,
-//! packed to bits with one multiplication per byte. The output is
-//! bit-identical to the pixel-by-pixel rules (checked on 54 corpus pages
-//! and by a unit test against the scalar rules).
-
 //! # Dependencies
 //! - `rayon`: the row bands in parallel.
 //!

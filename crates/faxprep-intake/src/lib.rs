@@ -49,50 +49,20 @@
 //! ```
 //!
 //! # What is checked
-//! - Sniffing by content only: PDF (`%PDF-` in the first 1024 bytes), JPEG
-//!   (SOI), PNG (signature); other known types are named in the error.
-//! - PDF: a byte scan for nesting depth, then lopdf on a thread with a
-//!   64 MiB stack behind `catch_unwind`; encryption (empty user password
-//!   opens; otherwise [`IntakeOptions::password`], SASLprep'd for
-//!   AES-256 revision 6 by lopdf); xref repair (accepted with
-//!   [`Warning::Repaired`]): the table is rebuilt by a scan for objects
-//!   when it does not load or loses pages that the scan finds, and a file
-//!   cut short before its catalog keeps the pages its surviving page tree
-//!   reaches ([`Warning::MissingPages`]); the page tree walked without
-//!   recursion and with loop detection; page boxes against [`Limits`];
-//!   every stream against the image and decompression limits (declared
-//!   image sizes, JPEG / JBIG2 / JPEG 2000 headers, Flate test inflation
-//!   that stops at the cap); PostScript calculator functions against
-//!   [`Limits::max_calculator_ops`].
-//! - PDF, per use: what the renderer will run, followed from each page's
-//!   content and annotations through `Do`, `sh` and pattern operators and
-//!   the resource dictionaries, each content stream scanned once,
-//!   streaming: decoded content bytes counted once per use (a stream
-//!   shared by 200 pages counts 200 times), form XObject nesting
-//!   ([`Limits::max_xobject_depth`]) and XObjects painted in the document
-//!   ([`Limits::max_xobject_uses`]), calculator operations a page's
-//!   shadings run ([`Limits::max_calculator_work`]). These bound the
-//!   renderer in-process as well as in the isolated worker.
-//! - JPEG: marker walk (SOF and SOS required; missing EOI is a warning),
-//!   EXIF orientation, JFIF density, Adobe transform (CMYK / YCCK); the
-//!   codings the renderer's decoder cannot read (arithmetic, lossless,
-//!   hierarchical, other than 8 bits a sample) are [`Error::Unsupported`].
-//! - PNG: chunk CRCs, IHDR, PLTE, IDAT inflated into a 64 KiB scratch
-//!   buffer up to the size IHDR implies (so a cut or corrupt image is
-//!   rejected), compressed text chunks bounded, EXIF (eXIf or
-//!   ImageMagick's raw profile).
-//! - TIFF, only when [`Limits::accept_tiff`] is on (off, a TIFF is
-//!   [`Error::UnsupportedFormat`]): every directory read by faxprep-codec
-//!   (offsets and counts checked, directory loops refused), each page's
-//!   declared size against the pixel, page and decompression caps (a
-//!   colour page's samples counted as they decode). Bilevel CCITT G3/G4
-//!   and uncompressed pages are then decoded once, one at a time. Colour
-//!   and gray pages are checked by their directory only, as JPEG and PNG
-//!   by their headers: a compression (none, LZW, JPEG, Deflate, PackBits)
-//!   and colour model (gray 1/8/16 bits, RGB(A) and CMYK 8/16 bits, JPEG
-//!   YCbCr) the raster stage reads; anything else (palette, Lab, 2- and
-//!   4-bit gray, JBIG, old-style JPEG) is [`Error::Unsupported`] naming it.
-//! - Fields: see [`validate_fields`] and [`max_chars`].
+//! Sniffing by content only (PDF, JPEG, PNG; TIFF when
+//! [`Limits::accept_tiff`] is on). Every declared size is checked against
+//! [`Limits`] before anything of that size is allocated: pages, page
+//! boxes, image pixels, decompressed bytes per stream and in total, the
+//! decompression ratio, nesting depth, XObject depth and uses, calculator
+//! operations and work. PDFs are parsed by lopdf on a thread with a
+//! 64 MiB stack behind `catch_unwind`, repaired where the cross-reference
+//! table is broken ([`Warning::Repaired`]), and followed per use, as the
+//! renderer will run them, so the bounds hold in-process as well as in
+//! the isolated worker. JPEG and PNG are checked by their markers and
+//! chunks; TIFF pages by their directories (bilevel pages also decoded
+//! once). What the renderer's decoders cannot read is
+//! [`Error::Unsupported`], naming it. Fields: [`validate_fields`] and
+//! [`max_chars`]. Format by format: `docs/intake.md`.
 //!
 //! # Time per file
 //! What this stage costs and how well it does, measured, with the commands

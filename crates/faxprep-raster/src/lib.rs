@@ -23,96 +23,35 @@
 //! ```
 //!
 //! # Rendering
-//! - **PDF** pages are rendered by [`hayro`] (pinned `=0.9.0`: its API
-//!   changes between minor releases) straight at the fax resolution:
-//!   `hayro::render_into` takes an arbitrary affine transform, so the fit
-//!   scale, centring, the landscape turn and the non-square pixels
-//!   (x 204/72, y 98/72, 196/72 or 391/72) are composed with the page's
-//!   `/Rotate` and crop-box transform into one matrix. Nothing is rendered
-//!   at another resolution and resampled. hayro clips to the CropBox.
-//! - **The gray device** draws most PDF pages: hayro's interpreter drives
-//!   a drawing device of this crate (`device.rs`) that paints solid fills
-//!   (nonzero and even-odd), strokes, outline and Type3 glyphs and clips
-//!   straight into the 8-bit gray page, with hayro 0.9.0's own rules
-//!   (vello_common's strip generator and clip stack for paths, hayro's
-//!   hinting decision, glyph cache key and glyph rasteriser, vello_cpu's
-//!   8-bit compositing), so its pages equal hayro + vello_cpu's within a
-//!   rounding step (tested over the corpus text, font and form PDFs:
-//!   `tests/device.rs`). A page with an image, a shading or pattern, a
-//!   soft mask, a blend mode or a transparency group below full opacity
-//!   is drawn again by hayro + vello_cpu instead; the device stops at the
-//!   first such operation, so the choice depends on the page's content
-//!   only. [`RenderedPage::renderer`] says which drew a page and why
-//!   ([`PageRenderer`]); [`RasterOptions::pdf_renderer`] can force the
-//!   full renderer. A page drawing more than 10 million path elements and
-//!   glyphs (forms repeated into forms) is refused with
-//!   [`LimitKind::PageContent`].
-//! - **Fonts**: the base-14 fonts come from hayro's bundled Foxit
-//!   substitutes (`embed-fonts`), predefined CMaps from `embed-cmaps`.
-//!   Non-embedded CJK fonts: hayro asks its font resolver with the
-//!   font's character collection and maps CIDs to Unicode through the
-//!   collection's UCS2 CMap, so any Unicode TrueType/OpenType CJK font
-//!   works. [`CjkFont::System`] (the default) loads the first of
-//!   Noto Sans CJK, Droid Sans Fallback (`fonts-droid-fallback`, which
-//!   Ghostscript depends on) or WenQuanYi found under `/usr/share/fonts`,
-//!   once per process. When none is found the text is drawn with a Latin
-//!   base-14 substitute, which has no CJK glyphs: those characters come
-//!   out blank and the page carries [`Warning::NoCjkFont`]; the page
-//!   still renders. The font file (5 to 20 MB) is read the first time a
-//!   page asks for it, not for every document.
-//! - **Annotations and form fields** are drawn from their normal
-//!   appearance streams (hayro's `RenderContent::ANNOTATIONS`, on), so a
-//!   filled AcroForm prints filled. Annotations without an appearance
-//!   stream are not synthesised here; form values that a file leaves to
-//!   the viewer to draw (`/NeedAppearances`) are drawn in before this
-//!   stage by `faxprep_intake::draw_form_values`, which `faxprep::prepare`
-//!   calls.
-//! - **Encryption**: RC4 and AES (R2 to R6) with the empty user password
-//!   or the one in [`RasterOptions::password`].
-//! - **JPEG and PNG** are decoded by `image` with [`image::Limits`] set
-//!   from [`Limits`]: CMYK/YCCK, gray, palette, 1- to 16-bit, interlaced,
-//!   alpha composited over white, EXIF orientation applied. 12-bit JPEG is
-//!   not supported by `image`'s decoder and is an [`Error::Unsupported`].
-//!   An image is printed at its true size when its JFIF or pHYs density is
-//!   believable (50 to 2400 dpi) and it fits; otherwise it is scaled to
-//!   fit. Resampling is area-averaging down and linear up
-//!   (`resample.rs`).
-//! - **Bilevel fax TIFF** (when intake accepted it: CCITT G3 1-D/2-D, G4
-//!   or uncompressed, any fill order) is decoded page by page by
-//!   `faxprep-codec`. A page 1728 wide, upright (Orientation 1 or
-//!   absent), whose stated density is the job's grid (204 dpi across and
-//!   the resolution's lines down, within 3 %) with no band reserved
-//!   passes through pixel for pixel, at its own length, as black 0 and
-//!   white 255 (which the threshold and auto halftones keep bit for bit);
-//!   any other page is turned upright by its Orientation tag and placed
-//!   as an image is, at its stated density.
-//! - **Colour and gray TIFF** pages (the same file may mix them with fax
-//!   pages) are decoded by `image`'s TIFF decoder under the limits a PNG
-//!   gets, one page at a time, and turned to gray as a PNG is (alpha over
-//!   white, CMYK as `image` converts it); JPEG-compressed YCbCr pages,
-//!   which `image` does not convert, are decoded by the `tiff` crate
-//!   beneath it and their Y is the gray. Then they are turned upright and
-//!   placed like any picture.
-//! - **Gray**: Rec. 601 luma weights (the PDF specification's
-//!   DeviceRGB-to-DeviceGray rule, JPEG's Y, what poppler and Ghostscript
-//!   use), in 16-bit fixed point on the stored sRGB values without
-//!   linearising (no gamma change), see `gray.rs`.
+//! - **PDF**: [`hayro`] (pinned `=0.9.0`) straight at the fax resolution,
+//!   in one transform that composes fitting, centring, the landscape turn
+//!   and the non-square pixels with the page's own. Most pages are drawn
+//!   by this crate's gray device (`device.rs`: hayro's interpreter painting
+//!   fills, strokes, glyphs and clips straight into the gray page with
+//!   hayro's own rules, so the pixels are hayro + vello_cpu's); a page with
+//!   an image, shading, pattern, soft mask, blend mode or partly
+//!   transparent group is drawn by hayro + vello_cpu. [`RenderedPage::
+//!   renderer`] says which ([`PageRenderer`]); [`RasterOptions::
+//!   pdf_renderer`] forces the full renderer. A page drawing more than 10
+//!   million path elements and glyphs is [`LimitKind::PageContent`].
+//!   Non-embedded CJK fonts use a system font ([`CjkFont`]), or come out
+//!   blank with [`Warning::NoCjkFont`]; annotations are drawn from their
+//!   appearance streams.
+//! - **JPEG, PNG and colour or gray TIFF pages**: decoded by `image` under
+//!   [`image::Limits`] set from [`Limits`] (JPEG-compressed YCbCr TIFF
+//!   pages by the `tiff` crate beneath it), turned to gray, upright, and
+//!   placed at their true size when their density is believable, else
+//!   fitted.
+//! - **Bilevel fax TIFF pages**: decoded by `faxprep-codec`; a page that
+//!   already is a fax page of the job passes through pixel for pixel.
+//! - **Gray**: Rec. 601 luma weights (`gray.rs`), the PDF specification's
+//!   DeviceRGB-to-DeviceGray rule.
+//! - **Geometry**: 1728 columns; the length follows the paper
+//!   ([`PaperChoice`]); pages keep their aspect ratio, are centred and
+//!   never cropped, and a landscape page is turned a quarter turn when
+//!   that prints it larger ([`RasterOptions::auto_rotate`]).
 //!
-//! # Page geometry
-//! One policy for PDFs and images. The width is always 1728 columns; the
-//! length follows the paper ([`PaperChoice::Fixed`], Letter by default:
-//! 2156 rows at fine, A4 2292, Legal 2744), or [`PaperChoice::Auto`]
-//! picks per page the paper whose shape is closest to the page's. Pages are
-//! scaled with their aspect ratio kept to fit the area inside
-//! [`RasterOptions::margins_pt`], centred, never cropped
-//! ([`Fit::ActualSize`] keeps 100 % when that fits). With
-//! [`RasterOptions::auto_rotate`] a landscape page is turned a quarter
-//! turn counter-clockwise (its top edge on the paper's left edge, the
-//! print-driver convention) when that prints it larger.
-//!
-//! Margins default to 0: documents carry their own margins, and the fax
-//! width (215 mm) is already about the paper's; every point of margin
-//! shrinks the text.
+//! Format by format, and the page geometry in full: `docs/raster.md`.
 //!
 //! # Parallel, bounded
 //! [`render`] renders PDF pages on a local rayon pool of
