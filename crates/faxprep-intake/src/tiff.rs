@@ -116,12 +116,16 @@ fn check_other(page: &OtherPage) -> Result<()> {
         0 | 1 => matches!((spp, bps), (1, 1 | 8 | 16) | (2, 8 | 16)),
         2 => matches!((spp, bps), (3 | 4, 8 | 16)),
         5 => matches!((spp, bps), (4, 8 | 16)),
-        6 => page.compression == 7 && (spp, bps) == (3, 8),
+        // Planar YCbCr JPEG, which libtiff's own RGBA reader refuses too,
+        // is not read.
+        6 => page.compression == 7 && (spp, bps) == (3, 8) && page.planar == 1,
         _ => return refuse(tags::PHOTOMETRIC, photometric),
     };
     if !samples_ok {
         return if bps != 8 {
             refuse(tags::BITS_PER_SAMPLE, bps)
+        } else if photometric == 6 && page.planar != 1 {
+            refuse(tags::PLANAR_CONFIGURATION, page.planar)
         } else if photometric == 6 {
             refuse(tags::PHOTOMETRIC, photometric)
         } else {
@@ -229,6 +233,7 @@ pub(crate) fn unsupported_feature(u: &Unsupported) -> String {
                 (tags::PHOTOMETRIC, 8..=10) => "lab colour".to_owned(),
                 (tags::PHOTOMETRIC, v) => format!("photometric interpretation {v}"),
                 (tags::TILE_WIDTH, _) => "tiled pages".to_owned(),
+                (tags::PLANAR_CONFIGURATION, _) => "ycbcr jpeg in separate planes".to_owned(),
                 (t, v) => format!("{} {v}", tags::tag_name(t).to_lowercase()),
             };
             format!("{what} on page {}", page + 1)

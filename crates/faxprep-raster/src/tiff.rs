@@ -217,17 +217,14 @@ fn decode_ycbcr(view: PageView<'_>, page: &OtherPage, opts: &RasterOptions) -> R
         .map_err(damaged)?
         .with_limits(limits);
     same_size(decoder.dimensions().map_err(damaged)?, page)?;
-    if decoder.colortype().map_err(damaged)? != tiff::ColorType::YCbCr(8) {
+    // Intake reads only chunky YCbCr JPEG pages (Y, Cb, Cr interleaved).
+    if decoder.colortype().map_err(damaged)? != tiff::ColorType::YCbCr(8) || page.planar != 1 {
         return Err(Error::Unsupported {
             what: format!("tiff: {}", page.reason),
         });
     }
     let pixels = page.width as usize * page.height as usize;
     match decoder.read_image().map_err(damaged)? {
-        // One plane per sample: the first is Y.
-        tiff::decoder::DecodingResult::U8(y) if page.planar == 2 && y.len() >= pixels => {
-            Ok(y[..pixels].to_vec())
-        }
         tiff::decoder::DecodingResult::U8(ycc) if ycc.len() >= 3 * pixels => {
             Ok(ycc.chunks_exact(3).take(pixels).map(|p| p[0]).collect())
         }

@@ -15,7 +15,7 @@
 //! - A multi-page file mixing a G4 fax page, an LZW colour page and a JPEG
 //!   page: `tiffinfo`'s page count, the fax page bit for bit, the others
 //!   as the oracle's.
-//! - What is not read (palette, 4-bit gray, JBIG, Lab) is a typed 400
+//! - What is not read (palette, 4-bit gray, planar YCbCr JPEG, JBIG, Lab) is a typed 400
 //!   with a hint naming what is read; declared sizes beyond the caps are
 //!   typed limits; colour strips that do not decode are a typed 400, not a
 //!   panic.
@@ -412,6 +412,11 @@ fn what_is_not_read_is_named_with_a_hint() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     source(dir);
+    run(
+        "convert",
+        &["src.png", "-compress", "LZW", "rgb-lzw.tif"],
+        dir,
+    );
     for (file, make, named) in [
         (
             "palette.tif",
@@ -440,6 +445,19 @@ fn what_is_not_read_is_named_with_a_hint() {
                 "gray4.tif",
             ][..],
             "4 bits per sample on page 1",
+        ),
+        (
+            "planar-jpeg.tif",
+            &[
+                "tiffcp",
+                "-p",
+                "separate",
+                "-c",
+                "jpeg",
+                "rgb-lzw.tif",
+                "planar-jpeg.tif",
+            ][..],
+            "ycbcr jpeg in separate planes on page 1",
         ),
         (
             "lab.tif",
