@@ -501,6 +501,10 @@ fn count_smooth(page: &GrayPage, tile: &TileRect, hi: u8) -> u32 {
     let mut n = 0u32;
     for y in tile.y0..tile.y1 {
         let (row, below) = tile.rows(page, y);
+        // Paper-white pixels are never mid-tones (`hi` is below 255).
+        if contrast::all_white(&row[tile.x0..tile.x1]) {
+            continue;
+        }
         // A full tile with a right neighbour beyond it: fixed-size arrays
         // the compiler keeps in vector registers.
         let full = (

@@ -95,8 +95,14 @@ pub(super) fn text_band(
             // Only the pixels between the sure black (below `peak_lo`) and
             // the sure white (from `white` up) need the ridge or peak test:
             // the anti-aliased rims, a small share of a text tile.
+            let seg = &cur[t.x0..t.x1];
+            // Paper-white pixels are never black (`white` is at most 255):
+            // the blank rows of a text tile cost one comparison.
+            if all_white(seg) {
+                continue;
+            }
             let white = t.cut.max(t.deep);
-            let (sure_black, unsure) = sort_pixels(&cur[t.x0..t.x1], t.peak_lo, white);
+            let (sure_black, unsure) = sort_pixels(seg, t.peak_lo, white);
             if sure_black | unsure == 0 {
                 continue;
             }
@@ -237,6 +243,15 @@ fn sort_pixels(seg: &[u8], black: u8, white: u8) -> (u16, u16) {
             unsure |= u16::from(p >= black && p < white) << (15 - i);
         }
         (sure, unsure)
+    }
+}
+
+/// Whether every pixel of `seg` (at most 16) is 255.
+#[inline(always)]
+pub(super) fn all_white(seg: &[u8]) -> bool {
+    match seg.first_chunk::<16>() {
+        Some(v) => u128::from_ne_bytes(*v) == u128::MAX,
+        None => seg.iter().all(|&v| v == 255),
     }
 }
 
