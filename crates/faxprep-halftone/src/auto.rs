@@ -89,7 +89,7 @@ mod flat;
 
 /// Tile size in pixels.
 const TILE: usize = 16;
-/// Rows sampled for the page histogram (every eighth).
+/// Rows sampled for the paper test (every eighth).
 const HIST_EVERY: usize = 8;
 /// Share of the pixels, in percent, that must lie near the paper level
 /// for it to be paper.
@@ -288,47 +288,57 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     let cols = width.div_ceil(TILE);
     let rows = height.div_ceil(TILE);
 
-    // Pass 1: brightest and darkest pixel of every tile, and a histogram
-    // of every eighth row (enough to tell whether the page has paper at
-    // all).
-    let pass1: Vec<(Vec<[u8; 2]>, [u32; 256])> = par::map_indices(opts, rows, |ty| {
+    // Pass 1: brightest and darkest pixel of every tile.
+    let pass1: Vec<Vec<[u8; 2]>> = par::map_indices(opts, rows, |ty| {
         // Column-wise extremes over the band's rows first (element-wise
         // max and min vectorize; a horizontal reduction per tile and row
-        // would not), then one reduction per tile.
+        // would not), then one reduction per tile. A paper-white row only
+        // raises every column's maximum to 255.
         let mut col_max = vec![0u8; width];
         let mut col_min = vec![255u8; width];
-        let mut hist = [0u32; 256];
+        let mut white_row = false;
         for y in ty * TILE..((ty + 1) * TILE).min(height) {
             let row = page.row(y as u32);
+            if is_white_row(row) {
+                white_row = true;
+                continue;
+            }
             for ((hi, lo), &v) in col_max.iter_mut().zip(col_min.iter_mut()).zip(row) {
                 *hi = (*hi).max(v);
                 *lo = (*lo).min(v);
             }
-            if y % HIST_EVERY == 0 {
-                histogram(row, &mut hist);
-            }
         }
-        let m = col_max
+        if white_row {
+            col_max.fill(255);
+        }
+        col_max
             .chunks(TILE)
             .zip(col_min.chunks(TILE))
             .map(|(hi, lo)| {
                 let max = hi.iter().fold(0u8, |a, &v| a.max(v));
                 [max, lo.iter().fold(255u8, |a, &v| a.min(v))]
             })
-            .collect();
-        (m, hist)
+            .collect()
     });
-    let mut hist = [0u64; 256];
     let mut max = Vec::with_capacity(cols * rows);
     let mut min = Vec::with_capacity(cols * rows);
-    for (m, h) in pass1 {
+    for m in pass1 {
         max.extend(m.iter().map(|t| t[0]));
         min.extend(m.iter().map(|t| t[1]));
-        hist.iter_mut()
-            .zip(&h)
-            .for_each(|(a, &b)| *a += u64::from(b));
     }
-    let paper = paper_level(&max, &hist);
+    // Whether the page has paper at all: the share of pixels near the
+    // candidate level in every eighth row.
+    let paper = paper_level(&max, |lo, hi| {
+        let sampled = (0..height).step_by(HIST_EVERY);
+        let near: usize = sampled
+            .clone()
+            .map(|y| {
+                let row = page.row(y as u32);
+                row.iter().filter(|&&v| (lo..=hi).contains(&v)).count()
+            })
+            .sum();
+        (near as u64, (sampled.len() * width) as u64)
+    });
 
     // Pass 2: smooth mid-tones per tile, and which levels they have.
     // A page whose "paper" is darker than 75% gray is mostly picture: then
@@ -433,22 +443,10 @@ fn close_seams(page: &GrayPage, map: &mut RegionMap, hi: u8) {
     }
 }
 
-/// Add `row` to `hist`, with four partial histograms so that runs of one
-/// level (paper) do not wait on the same counter.
-fn histogram(row: &[u8], hist: &mut [u32; 256]) {
-    let mut part = [[0u32; 256]; 4];
-    let (quads, rest) = row.as_chunks::<4>();
-    for q in quads {
-        for (p, &v) in part.iter_mut().zip(q) {
-            p[usize::from(v)] += 1;
-        }
-    }
-    for &v in rest {
-        part[0][usize::from(v)] += 1;
-    }
-    for (i, h) in hist.iter_mut().enumerate() {
-        *h += part[0][i] + part[1][i] + part[2][i] + part[3][i];
-    }
+/// Whether every pixel of `row` is 255 (paper white).
+fn is_white_row(row: &[u8]) -> bool {
+    let (chunks, rest) = row.as_chunks::<16>();
+    chunks.iter().all(|c| u128::from_ne_bytes(*c) == u128::MAX) && rest.iter().all(|&v| v == 255)
 }
 
 /// The pixels of one tile.
@@ -555,13 +553,13 @@ fn is_smooth(v: u8, r: u8, d: u8) -> bool {
 /// (most tiles of a document touch the background, and a picture covering
 /// half the page does not drag it down), never below mid-gray, provided
 /// that it is paper: at least [`PAPER_PERCENT`] of the pixels (in the
-/// sampled rows, `hist`) lie within `-16..=+8` levels of it. A text page
+/// rows sampled, counted by `near_and_total(lo, hi)`) lie within `-16..=+8` levels of it. A text page
 /// has 85% or more there, a scanned book page with a noisy gray
 /// background 63%; a photograph has no paper, only its brightest parts
 /// (4 to 12% of the corpus photos), and treating those as paper would
 /// threshold its clouds and highlights to white. Without paper the level
 /// is white.
-fn paper_level(max: &[u8], hist: &[u64; 256]) -> u8 {
+fn paper_level(max: &[u8], near_and_total: impl FnOnce(u8, u8) -> (u64, u64)) -> u8 {
     let mut tiles = [0usize; 256];
     for &m in max {
         tiles[usize::from(m)] += 1;
@@ -576,10 +574,7 @@ fn paper_level(max: &[u8], hist: &[u64; 256]) -> u8 {
             break;
         }
     }
-    let total: u64 = hist.iter().sum();
-    let lo = usize::from(level.saturating_sub(16));
-    let hi = usize::from(level.saturating_add(8));
-    let near: u64 = hist[lo..=hi].iter().sum();
+    let (near, total) = near_and_total(level.saturating_sub(16), level.saturating_add(8));
     if near * 100 >= PAPER_PERCENT * total {
         level
     } else {
@@ -752,12 +747,20 @@ mod tests {
         assert_eq!(to[5], 0b0000_0111);
     }
 
+    /// The pixels of `hist` between two levels, and all of them.
+    fn near_in(hist: &[u64; 256]) -> impl FnOnce(u8, u8) -> (u64, u64) + '_ {
+        |lo, hi| {
+            let near = hist[usize::from(lo)..=usize::from(hi)].iter().sum();
+            (near, hist.iter().sum())
+        }
+    }
+
     #[test]
     fn paper_is_a_high_percentile_of_tile_maxima() {
         let paper = |max: &[u8]| {
             let mut hist = [0u64; 256];
             max.iter().for_each(|&m| hist[usize::from(m)] += 1);
-            paper_level(max, &hist)
+            paper_level(max, near_in(&hist))
         };
         assert_eq!(
             paper(&[255, 240, 240, 240, 240, 240, 240, 240, 240, 10]),
@@ -771,7 +774,7 @@ mod tests {
         let mut hist = [0u64; 256];
         hist[120] = 10;
         hist[135] = 10;
-        assert_eq!(paper_level(&[0, 0, 0], &hist), 128);
+        assert_eq!(paper_level(&[0, 0, 0], near_in(&hist)), 128);
     }
 
     #[test]
@@ -781,8 +784,8 @@ mod tests {
         let max = [205u8; 10];
         let mut hist = [0u64; 256];
         (20..250).for_each(|v| hist[v] = 10);
-        assert_eq!(paper_level(&max, &hist), 255);
+        assert_eq!(paper_level(&max, near_in(&hist)), 255);
         hist[200] = 2000;
-        assert_eq!(paper_level(&max, &hist), 205, "an off-white scan");
+        assert_eq!(paper_level(&max, near_in(&hist)), 205, "an off-white scan");
     }
 }

@@ -3,8 +3,11 @@
 //! them (no intake, no worker, no disk writes):
 //!
 //! ```text
-//! cargo run --release -p faxprep --example stages -- FILE.pdf...
+//! cargo run --release -p faxprep --example stages -- [--runs N] FILE.pdf...
 //! ```
+//!
+//! Each stage's time is the least over N runs (default 3), which is the
+//! least disturbed by whatever else the machine does.
 
 use std::time::{Duration, Instant};
 
@@ -24,24 +27,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{:<44} {:>5} {:>9} {:>9} {:>9}",
         "file", "pages", "raster_ms", "ht_ms", "g4_ms"
     );
-    for file in std::env::args().skip(1) {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut runs = 3;
+    if args.first().is_some_and(|a| a == "--runs") && args.len() >= 2 {
+        runs = args[1].parse()?;
+        args.drain(..2);
+    }
+    for file in args {
         let bytes = std::fs::read(&file)?;
+        let (mut raster, mut ht_time, mut g4_time) = (Duration::MAX, Duration::MAX, Duration::MAX);
         let mut pages = Vec::new();
-        let start = Instant::now();
-        render(&bytes, DocumentFormat::Pdf, &opts, |p| {
-            pages.push(p.page);
-            Ok::<(), std::io::Error>(())
-        })
-        .map_err(|e| format!("{file}: {e}"))?;
-        let raster = start.elapsed();
-        let (mut ht_time, mut g4_time) = (Duration::ZERO, Duration::ZERO);
-        for page in &pages {
-            let t = Instant::now();
-            let (bits, _) = halftone_with_report(page, Method::Auto, &ht);
-            ht_time += t.elapsed();
-            let t = Instant::now();
-            std::hint::black_box(encode(&bits, &g4));
-            g4_time += t.elapsed();
+        for _ in 0..runs {
+            pages.clear();
+            let start = Instant::now();
+            render(&bytes, DocumentFormat::Pdf, &opts, |p| {
+                pages.push(p.page);
+                Ok::<(), std::io::Error>(())
+            })
+            .map_err(|e| format!("{file}: {e}"))?;
+            raster = raster.min(start.elapsed());
+            let (mut ht_run, mut g4_run) = (Duration::ZERO, Duration::ZERO);
+            for page in &pages {
+                let t = Instant::now();
+                let (bits, _) = halftone_with_report(page, Method::Auto, &ht);
+                ht_run += t.elapsed();
+                let t = Instant::now();
+                std::hint::black_box(encode(&bits, &g4));
+                g4_run += t.elapsed();
+            }
+            ht_time = ht_time.min(ht_run);
+            g4_time = g4_time.min(g4_run);
         }
         let name = std::path::Path::new(&file)
             .file_name()
