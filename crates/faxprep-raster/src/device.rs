@@ -128,10 +128,15 @@ pub(crate) struct DeviceState {
     viewport: ViewportState,
     strips: StripStorage,
     rgb: Vec<u8>,
-    /// Rows of `rgb` that hold the page (a row is filled from the gray
-    /// page the first time coloured paint reaches it).
-    rgb_rows: Vec<bool>,
+    /// Which [`COLOUR_CHUNK`]-pixel pieces of each row of `rgb` hold the
+    /// page (a piece is filled from the gray page the first time coloured
+    /// paint reaches it; elsewhere the three channels equal the gray).
+    rgb_chunks: Vec<bool>,
 }
+
+/// Pixels of a row kept in colour together: a coloured link or heading
+/// makes only the pieces of the rows it covers colour.
+const COLOUR_CHUNK: usize = 64;
 
 impl DeviceState {
     pub(crate) fn new() -> Self {
@@ -144,7 +149,7 @@ impl DeviceState {
             viewport: ViewportState::new(1, 1, level),
             strips: StripStorage::default(),
             rgb: Vec::new(),
-            rgb_rows: Vec::new(),
+            rgb_chunks: Vec::new(),
         }
     }
 }
@@ -264,6 +269,30 @@ fn blend(bg: u8, src: Src, mask: u8) -> u8 {
     crate::gray::luma(c(src.rgb[0]), c(src.rgb[1]), c(src.rgb[2]))
 }
 
+/// Widen `reach` (x0, x1, y0, y1) by a strip segment's pixels (four rows
+/// from `y`).
+fn grow(reach: &mut (usize, usize, usize, usize), x0: u16, x1: u16, y: u16) {
+    let (x0, x1, y) = (usize::from(x0), usize::from(x1), usize::from(y));
+    *reach = (
+        reach.0.min(x0),
+        reach.1.max(x1),
+        reach.2.min(y),
+        reach.3.max(y + 4),
+    );
+}
+
+/// [`blend`] of a gray `src` scaled by coverage `cov` with a full mask,
+/// without branches (the same arithmetic: `src.scaled(cov)` keeps the
+/// channels equal).
+#[inline(always)]
+fn blend_gray(bg: u8, src: Src, cov: u8) -> u8 {
+    let c = u32::from(cov);
+    let gray = div255(u32::from(src.gray) * c);
+    let alpha = div255(u32::from(src.alpha) * c);
+    let inv = 255 - div255(alpha * 255);
+    div255(u32::from(bg) * inv + gray * 255) as u8
+}
+
 /// vello_cpu's unmasked source-over for a solid run.
 #[inline(always)]
 fn over(bg: u8, src: Src) -> u8 {
@@ -279,17 +308,48 @@ fn over(bg: u8, src: Src) -> u8 {
 }
 
 /// The page being drawn: gray, and from the first coloured paint on, the
-/// R, G, B that vello_cpu would hold, so that paint over colour
-/// composites per channel as vello's does.
+/// R, G, B that vello_cpu would hold where colour has reached, so that
+/// paint over colour composites per channel as vello's does.
 struct Target<'t> {
     gray: &'t mut [u8],
-    rgb: Option<&'t mut [u8]>,
+    /// The colour page and which of its pieces hold the page.
+    rgb: Option<(&'t mut [u8], &'t [bool])>,
+    width: usize,
 }
 
-impl Target<'_> {
+impl<'t> Target<'t> {
+    fn new(
+        gray: &'t mut [u8],
+        rgb: &'t mut [u8],
+        chunks: &'t [bool],
+        colour: bool,
+        width: usize,
+    ) -> Self {
+        Target {
+            gray,
+            rgb: colour.then_some((rgb, chunks)),
+            width,
+        }
+    }
+
+    /// The colour page, when pixel (`x`, `y`) is in a piece that holds
+    /// colour (elsewhere the gray alone is exact: its channels are equal,
+    /// and only gray paint reaches it, see [`GrayDevice::colour_rect`]).
     #[inline(always)]
-    fn blend(&mut self, i: usize, src: Src, mask: u8) {
+    fn rgb_at(&mut self, x: usize, y: usize) -> Option<&mut [u8]> {
+        let width = self.width;
         match &mut self.rgb {
+            Some((rgb, chunks)) if chunks[y * width.div_ceil(COLOUR_CHUNK) + x / COLOUR_CHUNK] => {
+                Some(&mut rgb[..])
+            }
+            _ => None,
+        }
+    }
+
+    #[inline(always)]
+    fn blend(&mut self, x: usize, y: usize, src: Src, mask: u8) {
+        let i = y * self.width + x;
+        match self.rgb_at(x, y) {
             None => self.gray[i] = blend(self.gray[i], src, mask),
             Some(rgb) => {
                 let px = &mut rgb[3 * i..3 * i + 3];
@@ -304,8 +364,9 @@ impl Target<'_> {
     }
 
     #[inline(always)]
-    fn over(&mut self, i: usize, src: Src) {
-        match &mut self.rgb {
+    fn over(&mut self, x: usize, y: usize, src: Src) {
+        let i = y * self.width + x;
+        match self.rgb_at(x, y) {
             None => self.gray[i] = over(self.gray[i], src),
             Some(rgb) => {
                 let px = &mut rgb[3 * i..3 * i + 3];
@@ -439,25 +500,38 @@ impl GrayDevice<'_, '_> {
         }
         self.colour = true;
         self.state.rgb.resize(3 * self.gray.len(), 0);
-        self.state.rgb_rows.clear();
-        self.state.rgb_rows.resize(self.height, false);
+        self.state.rgb_chunks.clear();
+        let pieces = self.height * self.width.div_ceil(COLOUR_CHUNK);
+        self.state.rgb_chunks.resize(pieces, false);
     }
 
-    /// Make rows `y0..y1` of the colour page hold the page (until colour
-    /// reaches a row, its channels all equal its gray).
-    fn colour_rows(&mut self, y0: usize, y1: usize) {
-        if !self.colour {
+    /// Before coloured paint `src` reaches pixels `x0..x1` of rows
+    /// `y0..y1`: make the pieces of the colour page there hold the page
+    /// (until colour reaches a piece, its channels all equal its gray).
+    /// Gray paint needs nothing: over gray it stays gray, and over colour
+    /// the piece already holds it.
+    fn colour_rect(&mut self, src: Src, x0: usize, x1: usize, y0: usize, y1: usize) {
+        if !self.colour || src.is_gray() || x0 >= x1.min(self.width) {
             return;
         }
         let w = self.width;
+        let per_row = w.div_ceil(COLOUR_CHUNK);
+        let (c0, c1) = (x0 / COLOUR_CHUNK, x1.min(w).div_ceil(COLOUR_CHUNK));
         for y in y0..y1.min(self.height) {
-            if !self.state.rgb_rows[y] {
-                let gray = &self.gray[y * w..(y + 1) * w];
-                let rgb = &mut self.state.rgb[3 * y * w..3 * (y + 1) * w];
-                for (c, &g) in rgb.chunks_exact_mut(3).zip(gray) {
-                    c.fill(g);
+            for c in c0..c1 {
+                let flag = &mut self.state.rgb_chunks[y * per_row + c];
+                if !*flag {
+                    let (a, b) = (
+                        y * w + c * COLOUR_CHUNK,
+                        y * w + ((c + 1) * COLOUR_CHUNK).min(w),
+                    );
+                    let gray = &self.gray[a..b];
+                    let rgb = &mut self.state.rgb[3 * a..3 * b];
+                    for (px, &g) in rgb.chunks_exact_mut(3).zip(gray) {
+                        px.fill(g);
+                    }
+                    *flag = true;
                 }
-                self.state.rgb_rows[y] = true;
             }
         }
     }
@@ -468,19 +542,29 @@ impl GrayDevice<'_, '_> {
             return;
         }
         self.note_colour(src);
-        if self.colour {
-            let ys = self.state.strips.strips.iter().map(|s| usize::from(s.y));
-            let (y0, y1) = ys.fold((usize::MAX, 0), |(lo, hi), y| (lo.min(y), hi.max(y + 4)));
-            self.colour_rows(y0, y1);
-        }
         let (w, h) = (self.width, self.height);
         let tiles = RectU16::new(0, 0, w.div_ceil(4) as u16, h.div_ceil(4) as u16);
+        if self.colour && !src.is_gray() {
+            // The pieces the paint reaches, from the strips' bounds.
+            let mut reach = (usize::MAX, 0, usize::MAX, 0);
+            visit_strip_fill_segments(
+                &self.state.strips.strips,
+                tiles,
+                &mut reach,
+                |r, seg| grow(r, seg.x0(), seg.x1(), seg.y()),
+                |r, seg| grow(r, seg.x0(), seg.x1(), seg.y()),
+            );
+            self.colour_rect(src, reach.0, reach.1, reach.2, reach.3);
+        }
         let state = &mut *self.state;
         let alphas = &state.strips.alphas;
-        let mut target = Target {
-            gray: &mut *self.gray,
-            rgb: self.colour.then_some(&mut state.rgb[..]),
-        };
+        let mut target = Target::new(
+            &mut *self.gray,
+            &mut state.rgb,
+            &state.rgb_chunks,
+            self.colour,
+            w,
+        );
         visit_strip_fill_segments(
             &state.strips.strips,
             tiles,
@@ -495,7 +579,7 @@ impl GrayDevice<'_, '_> {
                         let y = y0 + r;
                         let m = alphas.get(col + r).copied().unwrap_or(0);
                         if y < h && m != 0 {
-                            t.blend(y * w + x, src, m);
+                            t.blend(x, y, src, m);
                         }
                     }
                 }
@@ -509,7 +593,7 @@ impl GrayDevice<'_, '_> {
                         continue;
                     }
                     for x in x0..x1 {
-                        t.over(y * w + x, src);
+                        t.over(x, y, src);
                     }
                 }
             },
@@ -677,7 +761,9 @@ impl GrayDevice<'_, '_> {
             return;
         }
         self.note_colour(src);
-        self.colour_rows(gy.max(0) as usize, (gy + gh).min(h) as usize);
+        let (x0, x1) = (gx.max(0), (gx + gw).min(w));
+        let (y0, y1) = (gy.max(0), (gy + gh).min(h));
+        self.colour_rect(src, x0 as usize, x1 as usize, y0 as usize, y1 as usize);
         let pixel = |cov: u8| src.scaled(cov);
         let rect = Rect::new(gx as f64, gy as f64, (gx + gw) as f64, (gy + gh) as f64);
         let inside_clip = match self.state.viewport.clip() {
@@ -688,18 +774,36 @@ impl GrayDevice<'_, '_> {
             },
         };
         if inside_clip {
-            let mut target = Target {
-                gray: &mut *self.gray,
-                rgb: self.colour.then_some(&mut self.state.rgb[..]),
-            };
-            let (x0, x1) = (gx.max(0), (gx + gw).min(w));
-            for y in gy.max(0)..(gy + gh).min(h) {
+            let state = &mut *self.state;
+            let mut target = Target::new(
+                &mut *self.gray,
+                &mut state.rgb,
+                &state.rgb_chunks,
+                self.colour,
+                w as usize,
+            );
+            for y in y0..y1 {
                 let row = &g.coverage[((y - gy) * gw) as usize..][..g.width];
-                for x in x0..x1 {
-                    let cov = row[(x - gx) as usize];
-                    if cov != 0 {
-                        target.blend((y * w + x) as usize, pixel(cov), 255);
+                let (y, mut x) = (y as usize, x0 as usize);
+                while x < x1 as usize {
+                    let end = ((x / COLOUR_CHUNK + 1) * COLOUR_CHUNK).min(x1 as usize);
+                    let cov = &row[x - gx as usize..end - gx as usize];
+                    if target.rgb_at(x, y).is_none() {
+                        // Gray paint (coloured paint made its pieces
+                        // colour above) on gray: one channel, without
+                        // branches (coverage 0 leaves the pixel as it is).
+                        let at = y * w as usize;
+                        for (d, &c) in target.gray[at + x..at + end].iter_mut().zip(cov) {
+                            *d = blend_gray(*d, src, c);
+                        }
+                    } else {
+                        for (i, &c) in cov.iter().enumerate() {
+                            if c != 0 {
+                                target.blend(x + i, y, pixel(c), 255);
+                            }
+                        }
                     }
+                    x = end;
                 }
             }
             return;
@@ -719,10 +823,13 @@ impl GrayDevice<'_, '_> {
         );
         let state = &mut *self.state;
         let alphas = &state.strips.alphas;
-        let mut target = Target {
-            gray: &mut *self.gray,
-            rgb: self.colour.then_some(&mut state.rgb[..]),
-        };
+        let mut target = Target::new(
+            &mut *self.gray,
+            &mut state.rgb,
+            &state.rgb_chunks,
+            self.colour,
+            w as usize,
+        );
         let (width, height) = (self.width, self.height);
         let at = |x: usize, y: usize| -> Option<u8> {
             let (dx, dy) = (x as i64 - gx, y as i64 - gy);
@@ -745,7 +852,7 @@ impl GrayDevice<'_, '_> {
                             && let Some(cov) = at(x, y)
                             && cov != 0
                         {
-                            t.blend(y * width + x, pixel(cov), m);
+                            t.blend(x, y, pixel(cov), m);
                         }
                     }
                 }
@@ -758,7 +865,7 @@ impl GrayDevice<'_, '_> {
                         if let Some(cov) = at(x, y)
                             && cov != 0
                         {
-                            t.blend(y * width + x, pixel(cov), 255);
+                            t.blend(x, y, pixel(cov), 255);
                         }
                     }
                 }
@@ -1122,6 +1229,29 @@ mod tests {
         for g in 0..=255u8 {
             assert_eq!(blend(g, clear, 255), g, "transparent paint leaves {g}");
             assert_eq!(over(g, clear), g);
+        }
+    }
+
+    #[test]
+    fn the_gray_glyph_blend_is_the_general_one() {
+        for (gray, alpha) in [
+            (0, 255),
+            (77, 255),
+            (128, 128),
+            (255, 255),
+            (30, 0),
+            (200, 90),
+        ] {
+            let src = Src::new([gray; 3], alpha);
+            for bg in 0..=255u8 {
+                for cov in 0..=255u8 {
+                    assert_eq!(
+                        blend_gray(bg, src, cov),
+                        blend(bg, src.scaled(cov), 255),
+                        "gray {gray} alpha {alpha} over {bg} at coverage {cov}"
+                    );
+                }
+            }
         }
     }
 }
