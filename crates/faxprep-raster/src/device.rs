@@ -20,9 +20,9 @@
 //!   at the same integer pixel;
 //! - coverage is composited with vello_cpu's 8-bit source-over arithmetic
 //!   (`(x + 255) >> 8` for a division by 255), per channel as vello does:
-//!   while a page has drawn only gray paint its three channels are equal
-//!   and one gray byte per pixel holds them; from the first coloured paint
-//!   on, the device also keeps R, G and B for the rest of the page (reused
+//!   where only gray paint has been, the three channels are equal and one
+//!   gray byte per pixel holds them; where coloured paint reaches (in
+//!   64-pixel pieces of rows), the device also keeps R, G and B (reused
 //!   from page to page) and reduces them to gray with [`crate::gray`]'s
 //!   weights, as the full renderer's RGBA-to-gray pass does.
 //!
