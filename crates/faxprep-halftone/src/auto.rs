@@ -292,24 +292,15 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     let pass1: Vec<Vec<[u8; 2]>> = par::map_indices(opts, rows, |ty| {
         // Column-wise extremes over the band's rows first (element-wise
         // max and min vectorize; a horizontal reduction per tile and row
-        // would not), then one reduction per tile. A paper-white row only
-        // raises every column's maximum to 255.
+        // would not), then one reduction per tile.
         let mut col_max = vec![0u8; width];
         let mut col_min = vec![255u8; width];
-        let mut white_row = false;
         for y in ty * TILE..((ty + 1) * TILE).min(height) {
             let row = page.row(y as u32);
-            if is_white_row(row) {
-                white_row = true;
-                continue;
-            }
             for ((hi, lo), &v) in col_max.iter_mut().zip(col_min.iter_mut()).zip(row) {
                 *hi = (*hi).max(v);
                 *lo = (*lo).min(v);
             }
-        }
-        if white_row {
-            col_max.fill(255);
         }
         col_max
             .chunks(TILE)
@@ -332,10 +323,7 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
         let sampled = (0..height).step_by(HIST_EVERY);
         let near: usize = sampled
             .clone()
-            .map(|y| {
-                let row = page.row(y as u32);
-                row.iter().filter(|&&v| (lo..=hi).contains(&v)).count()
-            })
+            .map(|y| count_between(page.row(y as u32), lo, hi))
             .sum();
         (near as u64, (sampled.len() * width) as u64)
     });
@@ -394,6 +382,10 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
 /// text) and is not flat (a tint varies by less than 8 levels). Repeated
 /// while tiles join, at most [`GROW_ROUNDS`] times.
 fn close_seams(page: &GrayPage, map: &mut RegionMap, hi: u8) {
+    // Tiles join next to photo tiles only.
+    if !map.photo.contains(&true) {
+        return;
+    }
     let (cols, rows) = (map.cols, map.rows);
     let mut candidate = vec![false; cols * rows];
     for ty in 0..rows {
@@ -443,10 +435,23 @@ fn close_seams(page: &GrayPage, map: &mut RegionMap, hi: u8) {
     }
 }
 
-/// Whether every pixel of `row` is 255 (paper white).
-fn is_white_row(row: &[u8]) -> bool {
-    let (chunks, rest) = row.as_chunks::<16>();
-    chunks.iter().all(|c| u128::from_ne_bytes(*c) == u128::MAX) && rest.iter().all(|&v| v == 255)
+/// The number of pixels of `row` in `lo..=hi`.
+fn count_between(row: &[u8], lo: u8, hi: u8) -> usize {
+    let span = hi.wrapping_sub(lo);
+    // Per 64 pixels a byte-wide sum (at most 64) in vector lanes, then
+    // one widening; `v - lo <= hi - lo` (wrapping) is the range test.
+    let (chunks, rest) = row.as_chunks::<64>();
+    let near: usize = chunks
+        .iter()
+        .map(|c| {
+            let mut n = 0u8;
+            for &v in c {
+                n += u8::from(v.wrapping_sub(lo) <= span);
+            }
+            usize::from(n)
+        })
+        .sum();
+    near + rest.iter().filter(|&&v| v.wrapping_sub(lo) <= span).count()
 }
 
 /// The pixels of one tile.
@@ -611,6 +616,11 @@ fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8) -> Vec<bool> {
     };
     for ty in 0..rows {
         for tx in 0..cols {
+            // The tile's own share first: most tiles of a text page stop
+            // here without the neighbourhood sums.
+            if stats[ty * cols + tx].0 * 100 < PHOTO_OWN_PERCENT * area(tx, ty) {
+                continue;
+            }
             let (mut smooth, mut pixels) = (0u32, 0u32);
             for ny in ty.saturating_sub(1)..(ty + 2).min(rows) {
                 for nx in tx.saturating_sub(1)..(tx + 2).min(cols) {
@@ -618,9 +628,7 @@ fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8) -> Vec<bool> {
                     pixels += area(nx, ny);
                 }
             }
-            if smooth * 100 < PHOTO_PERCENT * pixels
-                || stats[ty * cols + tx].0 * 100 < PHOTO_OWN_PERCENT * area(tx, ty)
-            {
+            if smooth * 100 < PHOTO_PERCENT * pixels {
                 continue;
             }
             let near = levels_around(tx, ty, 1);
@@ -656,8 +664,14 @@ fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8) -> Vec<bool> {
     // Grow into the deep shadows and highlights of a picture: tiles next
     // to it with no paper-white pixel at all. Text beside a picture always
     // has paper around its strokes, so it is never taken in. A bounded
-    // number of rounds keeps this linear.
-    for _ in 0..GROW_ROUNDS {
+    // number of rounds keeps this linear. Without photo tiles nothing
+    // grows.
+    let rounds = if photo.contains(&true) {
+        GROW_ROUNDS
+    } else {
+        0
+    };
+    for _ in 0..rounds {
         let prev = photo.clone();
         let mut changed = false;
         for ty in 0..rows {
