@@ -770,6 +770,25 @@ mod tests {
     }
 
     #[test]
+    fn counting_between_two_levels_counts_every_pixel_once() {
+        // Rows of every length around the 64-pixel blocks, all levels.
+        let row: Vec<u8> = (0..300u32).map(|i| (i * 37 % 256) as u8).collect();
+        for len in [0, 1, 63, 64, 65, 128, 200, 300] {
+            for (lo, hi) in [(0, 255), (239, 255), (100, 124), (7, 7), (255, 255)] {
+                let want = row[..len].iter().filter(|&&v| lo <= v && v <= hi).count();
+                assert_eq!(
+                    count_between(&row[..len], lo, hi),
+                    want,
+                    "{len} {lo}..={hi}"
+                );
+            }
+        }
+        // A white row of a full page width: 1728 in one byte-lane sum each
+        // 64 pixels, no overflow.
+        assert_eq!(count_between(&[255; 1728], 239, 255), 1728);
+    }
+
+    #[test]
     fn paper_is_a_high_percentile_of_tile_maxima() {
         let paper = |max: &[u8]| {
             let mut hist = [0u64; 256];
