@@ -89,6 +89,8 @@ mod flat;
 
 /// Tile size in pixels.
 const TILE: usize = 16;
+// The tiles a page knows to be white are these tiles.
+const _: () = assert!(TILE == faxprep_page::WHITE_TILE as usize);
 /// Rows sampled for the paper test (every eighth).
 const HIST_EVERY: usize = 8;
 /// Share of the pixels, in percent, that must lie near the paper level
@@ -288,18 +290,26 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     let cols = width.div_ceil(TILE);
     let rows = height.div_ceil(TILE);
 
-    // Pass 1: brightest and darkest pixel of every tile.
+    // Pass 1: brightest and darkest pixel of every tile. Tiles the page
+    // knows to be white are not read.
     let pass1: Vec<Vec<[u8; 2]>> = par::map_indices(opts, rows, |ty| {
+        let spans = drawn_spans(page, ty, cols);
         // Column-wise extremes over the band's rows first (element-wise
         // max and min vectorize; a horizontal reduction per tile and row
         // would not), then one reduction per tile.
-        let mut col_max = vec![0u8; width];
+        let mut col_max = vec![255u8; width];
         let mut col_min = vec![255u8; width];
+        for &(x0, x1) in &spans {
+            col_max[x0..x1].fill(0);
+        }
         for y in ty * TILE..((ty + 1) * TILE).min(height) {
             let row = page.row(y as u32);
-            for ((hi, lo), &v) in col_max.iter_mut().zip(col_min.iter_mut()).zip(row) {
-                *hi = (*hi).max(v);
-                *lo = (*lo).min(v);
+            for &(x0, x1) in &spans {
+                let cols = col_max[x0..x1].iter_mut().zip(&mut col_min[x0..x1]);
+                for ((hi, lo), &v) in cols.zip(&row[x0..x1]) {
+                    *hi = (*hi).max(v);
+                    *lo = (*lo).min(v);
+                }
             }
         }
         col_max
@@ -321,9 +331,18 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     // candidate level in every eighth row.
     let paper = paper_level(&max, |lo, hi| {
         let sampled = (0..height).step_by(HIST_EVERY);
+        let white_near = usize::from(hi == 255);
         let near: usize = sampled
             .clone()
-            .map(|y| count_between(page.row(y as u32), lo, hi))
+            .map(|y| {
+                let (row, spans) = (page.row(y as u32), drawn_spans(page, y / TILE, cols));
+                let drawn: usize = spans.iter().map(|&(x0, x1)| x1 - x0).sum();
+                let counted: usize = spans
+                    .iter()
+                    .map(|&(x0, x1)| count_between(&row[x0..x1], lo, hi))
+                    .sum();
+                counted + white_near * (width - drawn)
+            })
             .sum();
         (near as u64, (sampled.len() * width) as u64)
     });
@@ -433,6 +452,21 @@ fn close_seams(page: &GrayPage, map: &mut RegionMap, hi: u8) {
             break;
         }
     }
+}
+
+/// The pixel columns of tile row `ty` that are not known to be white
+/// (the whole row when the page does not know), as runs of tiles.
+fn drawn_spans(page: &GrayPage, ty: usize, cols: usize) -> Vec<(usize, usize)> {
+    let width = page.width() as usize;
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for tx in (0..cols).filter(|&tx| !page.is_white_tile(tx, ty)) {
+        let (x0, x1) = (tx * TILE, ((tx + 1) * TILE).min(width));
+        match spans.last_mut() {
+            Some(last) if last.1 == x0 => last.1 = x1,
+            _ => spans.push((x0, x1)),
+        }
+    }
+    spans
 }
 
 /// The number of pixels of `row` in `lo..=hi`.

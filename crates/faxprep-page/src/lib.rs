@@ -74,7 +74,7 @@ impl DocumentFormat {
         }
     }
 }
-pub use graypage::GrayPage;
+pub use graypage::{GrayPage, WHITE_TILE};
 
 /// The largest width or height, in pixels, any page may have.
 ///

@@ -69,6 +69,7 @@ use vello_common::util::into_fast_path_rect;
 use vello_common::viewport::ViewportState;
 
 use crate::FallbackReason;
+use faxprep_page::WHITE_TILE;
 
 /// Path elements plus glyphs one page may draw: 100 times a dense page of
 /// text (about 10 000 glyphs and 100 000 path elements); content streams
@@ -132,6 +133,10 @@ pub(crate) struct DeviceState {
     /// page (a piece is filled from the gray page the first time coloured
     /// paint reaches it; elsewhere the three channels equal the gray).
     rgb_chunks: Vec<bool>,
+    /// Which [`WHITE_TILE`]-pixel tiles of the page being drawn paint
+    /// may have reached (the bounds of each fill and glyph, so possibly
+    /// more than it did): the others are still paper white.
+    touched: Vec<bool>,
 }
 
 /// Pixels of a row kept in colour together: a coloured link or heading
@@ -150,7 +155,15 @@ impl DeviceState {
             strips: StripStorage::default(),
             rgb: Vec::new(),
             rgb_chunks: Vec::new(),
+            touched: Vec::new(),
         }
+    }
+}
+
+impl DeviceState {
+    /// After [`draw`]: per tile of the page, whether no paint reached it.
+    pub(crate) fn white_tiles(&self) -> Vec<bool> {
+        self.touched.iter().map(|&t| !t).collect()
     }
 }
 
@@ -170,6 +183,12 @@ pub(crate) fn draw<'a>(
     let target = Rect::new(0.0, 0.0, f64::from(width), f64::from(height));
     let mut context = Context::new(transform, target, cache, page.xref(), settings.clone());
     state.viewport.reset(width, height);
+    let tile = WHITE_TILE as usize;
+    state.touched.clear();
+    state.touched.resize(
+        usize::from(width).div_ceil(tile) * usize::from(height).div_ceil(tile),
+        false,
+    );
     let mut device = GrayDevice {
         state,
         gray,
@@ -505,6 +524,19 @@ impl GrayDevice<'_, '_> {
         self.state.rgb_chunks.resize(pieces, false);
     }
 
+    /// Note that paint reaches pixels `x0..x1` of rows `y0..y1`.
+    fn touch(&mut self, x0: usize, x1: usize, y0: usize, y1: usize) {
+        let (x1, y1) = (x1.min(self.width), y1.min(self.height));
+        if x0 >= x1 || y0 >= y1 {
+            return;
+        }
+        let tile = WHITE_TILE as usize;
+        let cols = self.width.div_ceil(tile);
+        for ty in y0 / tile..y1.div_ceil(tile) {
+            self.state.touched[ty * cols + x0 / tile..ty * cols + x1.div_ceil(tile)].fill(true);
+        }
+    }
+
     /// Before coloured paint `src` reaches pixels `x0..x1` of rows
     /// `y0..y1`: make the pieces of the colour page there hold the page
     /// (until colour reaches a piece, its channels all equal its gray).
@@ -544,18 +576,17 @@ impl GrayDevice<'_, '_> {
         self.note_colour(src);
         let (w, h) = (self.width, self.height);
         let tiles = RectU16::new(0, 0, w.div_ceil(4) as u16, h.div_ceil(4) as u16);
-        if self.colour && !src.is_gray() {
-            // The pieces the paint reaches, from the strips' bounds.
-            let mut reach = (usize::MAX, 0, usize::MAX, 0);
-            visit_strip_fill_segments(
-                &self.state.strips.strips,
-                tiles,
-                &mut reach,
-                |r, seg| grow(r, seg.x0(), seg.x1(), seg.y()),
-                |r, seg| grow(r, seg.x0(), seg.x1(), seg.y()),
-            );
-            self.colour_rect(src, reach.0, reach.1, reach.2, reach.3);
-        }
+        // What the paint reaches, from the strips' bounds.
+        let mut reach = (usize::MAX, 0, usize::MAX, 0);
+        visit_strip_fill_segments(
+            &self.state.strips.strips,
+            tiles,
+            &mut reach,
+            |r, seg| grow(r, seg.x0(), seg.x1(), seg.y()),
+            |r, seg| grow(r, seg.x0(), seg.x1(), seg.y()),
+        );
+        self.touch(reach.0, reach.1, reach.2, reach.3);
+        self.colour_rect(src, reach.0, reach.1, reach.2, reach.3);
         let state = &mut *self.state;
         let alphas = &state.strips.alphas;
         let mut target = Target::new(
@@ -763,6 +794,7 @@ impl GrayDevice<'_, '_> {
         self.note_colour(src);
         let (x0, x1) = (gx.max(0), (gx + gw).min(w));
         let (y0, y1) = (gy.max(0), (gy + gh).min(h));
+        self.touch(x0 as usize, x1 as usize, y0 as usize, y1 as usize);
         self.colour_rect(src, x0 as usize, x1 as usize, y0 as usize, y1 as usize);
         let pixel = |cov: u8| src.scaled(cov);
         let rect = Rect::new(gx as f64, gy as f64, (gx + gw) as f64, (gy + gh) as f64);

@@ -189,11 +189,15 @@ fn render_page<'a>(
     if let PageRenderer::Full(_) = renderer {
         render_full(page, settings, full, transform, width16, rows16, &mut data);
     }
-    let page =
+    let mut page =
         GrayPage::from_raw(FAX_WIDTH, rows, opts.resolution, data).map_err(|_| Error::Page {
             index,
             kind: PageErrorKind::BadPageBox,
         })?;
+    // The device knows which tiles it never drew into.
+    if renderer == PageRenderer::Device {
+        page.set_white_tiles(device_state.white_tiles());
+    }
     Ok(RenderedPage {
         index,
         page,
