@@ -300,3 +300,39 @@ fn method_names_round_trip() {
             .contains("unknown halftone method")
     );
 }
+
+#[test]
+fn known_white_tiles_change_nothing() {
+    // Text, a photo, a mid-gray tint (kept white only because its tiles'
+    // brightest pixel, read or known, is its own gray) and an off-white
+    // patch (254: not paper white, so never in a known-white tile), with
+    // wide white margins, on a page that is not a whole number of tiles.
+    let mut page = draw::page(803, 611);
+    draw::text(&mut page, 40, 30, 32, 3, 0, "PRESCRIPTION 250 MG");
+    draw::photo(&mut page, 300, 200, 300, 200, 5);
+    for y in 500..560 {
+        for x in 100..700 {
+            page.set(x, y, if x < 400 { 140 } else { 254 });
+        }
+    }
+    let (cols, rows) = page.tiles();
+    let white: Vec<bool> = (0..rows)
+        .flat_map(|ty| (0..cols).map(move |tx| (tx, ty)))
+        .map(|(tx, ty)| {
+            let (x0, y0) = (tx as u32 * 16, ty as u32 * 16);
+            (y0..(y0 + 16).min(611))
+                .all(|y| (x0..(x0 + 16).min(803)).all(|x| page.get(x, y) == 255))
+        })
+        .collect();
+    let known = white.iter().filter(|&&w| w).count();
+    assert!(known * 3 > white.len(), "only {known} white tiles");
+    let mut hinted = page.clone();
+    assert!(hinted.set_white_tiles(white));
+    let opts = HalftoneOptions::with_threads(1);
+    let plain = halftone_with_report(&page, Method::Auto, &opts);
+    let with_hint = halftone_with_report(&hinted, Method::Auto, &opts);
+    assert_eq!(plain.0, with_hint.0);
+    assert_eq!(plain.1.photo_fraction, with_hint.1.photo_fraction);
+    assert_eq!(plain.1.paper_level, with_hint.1.paper_level);
+    assert!(plain.1.photo_fraction > 0.0, "the photo is found");
+}
