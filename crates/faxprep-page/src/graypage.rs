@@ -154,6 +154,12 @@ impl GrayPage {
         &mut self.data
     }
 
+    /// Consume the page, returning its pixels and, if known, which tiles
+    /// are white (as given to [`GrayPage::set_white_tiles`]).
+    pub fn into_parts(self) -> (Vec<u8>, Option<Vec<bool>>) {
+        (self.data, self.white_tiles)
+    }
+
     /// Consume the page, returning its pixels.
     pub fn into_data(self) -> Vec<u8> {
         self.data

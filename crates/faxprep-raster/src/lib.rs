@@ -102,6 +102,7 @@ mod pdf;
 mod picture;
 mod pipeline;
 mod resample;
+mod spare;
 mod tiff;
 
 use std::sync::Arc;
@@ -420,6 +421,14 @@ pub fn page_count(bytes: &[u8], format: DocumentFormat, password: Option<&str>) 
     }
 }
 
+/// Hand back a page the caller is done with, from inside `then` of
+/// [`render_then`] (on the thread that rendered it): the next page drawn
+/// on that thread reuses its buffer, whitening only the tiles it drew
+/// into. Pages that do not know their white tiles are dropped.
+pub fn recycle(page: GrayPage) {
+    spare::keep(page);
+}
+
 /// Render every page and hand each to `sink`, in page order, on the
 /// calling thread.
 ///
@@ -467,7 +476,7 @@ pub fn render_then<T: Send, E>(
                 bytes: &bytes,
                 opts,
             };
-            pipeline::run(
+            let result = pipeline::run(
                 &pipeline::Then {
                     worker: &worker,
                     then,
@@ -475,7 +484,11 @@ pub fn render_then<T: Send, E>(
                 pages,
                 threads,
                 &mut sink,
-            )
+            );
+            // One thread renders on the caller's: its spare buffer goes
+            // with the document (other render threads end with it).
+            spare::forget();
+            result
         }
         DocumentFormat::Jpeg | DocumentFormat::Png => {
             let page = picture::render(bytes, format, opts)?;

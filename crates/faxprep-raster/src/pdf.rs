@@ -164,7 +164,7 @@ fn render_page<'a>(
     // Paper::rows is at most 4301 (Legal at superfine), far below u16::MAX.
     let (width16, rows16) = (FAX_WIDTH as u16, u16::try_from(rows).unwrap_or(u16::MAX));
     let transform = placement.transform * page.initial_transform(true).to_kurbo();
-    let mut data = vec![255u8; FAX_WIDTH as usize * rows as usize];
+    let mut data = crate::spare::white_buffer(FAX_WIDTH as usize, rows as usize);
     let renderer = match opts.pdf_renderer {
         PdfRenderer::Full => PageRenderer::Full(FallbackReason::Requested),
         PdfRenderer::Auto => {

@@ -226,7 +226,7 @@ pub(crate) fn process_document(
                 }
             }
         }
-        drop(rendered.page);
+        faxprep_raster::recycle(rendered.page);
         let g4 = job.want_g4.then(|| encode(&bits, &g4_coding));
         let g4_bytes = match (&g4, compression) {
             (Some(g4), _) => g4.len() as u64,
