@@ -292,19 +292,20 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
 
     // Pass 1: brightest and darkest pixel of every tile. Tiles the page
     // knows to be white are not read.
+    let spans: Vec<Vec<(usize, usize)>> = (0..rows).map(|ty| drawn_spans(page, ty, cols)).collect();
     let pass1: Vec<Vec<[u8; 2]>> = par::map_indices(opts, rows, |ty| {
-        let spans = drawn_spans(page, ty, cols);
+        let spans = &spans[ty];
         // Column-wise extremes over the band's rows first (element-wise
         // max and min vectorize; a horizontal reduction per tile and row
         // would not), then one reduction per tile.
         let mut col_max = vec![255u8; width];
         let mut col_min = vec![255u8; width];
-        for &(x0, x1) in &spans {
+        for &(x0, x1) in spans {
             col_max[x0..x1].fill(0);
         }
         for y in ty * TILE..((ty + 1) * TILE).min(height) {
             let row = page.row(y as u32);
-            for &(x0, x1) in &spans {
+            for &(x0, x1) in spans {
                 let cols = col_max[x0..x1].iter_mut().zip(&mut col_min[x0..x1]);
                 for ((hi, lo), &v) in cols.zip(&row[x0..x1]) {
                     *hi = (*hi).max(v);
@@ -335,7 +336,7 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
         let near: usize = sampled
             .clone()
             .map(|y| {
-                let (row, spans) = (page.row(y as u32), drawn_spans(page, y / TILE, cols));
+                let (row, spans) = (page.row(y as u32), &spans[y / TILE]);
                 let drawn: usize = spans.iter().map(|&(x0, x1)| x1 - x0).sum();
                 let counted: usize = spans
                     .iter()

@@ -79,7 +79,9 @@
 //!   check a TIFF upload (the same code that writes the fax, so what
 //!   intake accepts the raster stage reads).
 //! - `phonenumber`: libphonenumber's metadata, to tell US and Canadian area
-//!   codes from the other 23 NANP members and premium numbers.
+//!   codes from the other 23 NANP members and premium numbers; only the
+//!   +1 regions are loaded (`build.rs` writes them from the crate's own
+//!   database), a tenth of the cost of loading all of them.
 //! - `email_address`: RFC 5321/5322 address syntax.
 //! - `unicode-normalization`: NFC.
 //! - `faxprep-text`: sets form values for [`draw_form_values`] (shaping,

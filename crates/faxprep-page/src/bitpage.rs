@@ -85,11 +85,13 @@ impl BitPage {
     }
 
     /// Width in pixels.
+    #[inline]
     pub fn width(&self) -> u32 {
         self.width
     }
 
     /// Height in pixels (rows).
+    #[inline]
     pub fn height(&self) -> u32 {
         self.height
     }
@@ -105,6 +107,7 @@ impl BitPage {
     }
 
     /// All rows, packed, `stride()` bytes each.
+    #[inline]
     pub fn data(&self) -> &[u8] {
         &self.data
     }
@@ -115,6 +118,7 @@ impl BitPage {
     }
 
     /// Row `y`, packed. Panics if `y >= height()`, like slice indexing.
+    #[inline]
     pub fn row(&self, y: u32) -> &[u8] {
         let start = y as usize * self.stride;
         &self.data[start..start + self.stride]
@@ -122,12 +126,14 @@ impl BitPage {
 
     /// Row `y`, packed and writable. The caller must leave the padding bits
     /// zero; [`BitPage::clear_padding`] restores them.
+    #[inline]
     pub fn row_mut(&mut self, y: u32) -> &mut [u8] {
         let start = y as usize * self.stride;
         &mut self.data[start..start + self.stride]
     }
 
     /// Iterator over the packed rows.
+    #[inline]
     pub fn rows(&self) -> std::slice::ChunksExact<'_, u8> {
         self.data.chunks_exact(self.stride)
     }
@@ -150,6 +156,7 @@ impl BitPage {
     }
 
     /// Whether pixel (x, y) is black. Out-of-range pixels are white.
+    #[inline]
     pub fn get(&self, x: u32, y: u32) -> bool {
         if x >= self.width || y >= self.height {
             return false;

@@ -109,6 +109,7 @@ impl GrayPage {
 
     /// Whether tile (`tx`, `ty`) is known to be all 255 (false when not
     /// known).
+    #[inline]
     pub fn is_white_tile(&self, tx: usize, ty: usize) -> bool {
         let (cols, rows) = self.tiles();
         tx < cols && ty < rows && self.white_tiles.as_ref().is_some_and(|w| w[ty * cols + tx])
@@ -129,11 +130,13 @@ impl GrayPage {
     }
 
     /// Width in pixels.
+    #[inline]
     pub fn width(&self) -> u32 {
         self.width
     }
 
     /// Height in pixels.
+    #[inline]
     pub fn height(&self) -> u32 {
         self.height
     }
@@ -144,6 +147,7 @@ impl GrayPage {
     }
 
     /// All pixels, row after row.
+    #[inline]
     pub fn data(&self) -> &[u8] {
         &self.data
     }
@@ -166,12 +170,14 @@ impl GrayPage {
     }
 
     /// Row `y`. Panics if `y >= height()`, like slice indexing.
+    #[inline]
     pub fn row(&self, y: u32) -> &[u8] {
         let w = self.width as usize;
         &self.data[y as usize * w..(y as usize + 1) * w]
     }
 
     /// Row `y`, writable.
+    #[inline]
     pub fn row_mut(&mut self, y: u32) -> &mut [u8] {
         self.white_tiles = None;
         let w = self.width as usize;
@@ -179,11 +185,13 @@ impl GrayPage {
     }
 
     /// Iterator over rows.
+    #[inline]
     pub fn rows(&self) -> std::slice::ChunksExact<'_, u8> {
         self.data.chunks_exact(self.width as usize)
     }
 
     /// Pixel (x, y); out-of-range pixels are white (255).
+    #[inline]
     pub fn get(&self, x: u32, y: u32) -> u8 {
         if x >= self.width || y >= self.height {
             return 255;

@@ -62,6 +62,11 @@
 //! halftones and codes each page there) on the thread that rendered the
 //! page, so that work is spread over the pool too and only its result
 //! waits for its turn.
+//! A page the device draws knows which of its 16-pixel tiles no paint
+//! reached ([`GrayPage::is_white_tile`]), so the halftone need not read
+//! them; [`recycle`] hands a done page back to its render thread, whose
+//! next page reuses the buffer and whitens only the tiles drawn into (one
+//! spare buffer per render thread, dropped with the document).
 //! The pixels are the same for any thread count. Each page render runs
 //! under `catch_unwind`: a panic in hayro or `image` becomes
 //! [`Error::RendererPanicked`] for that document. Page boxes are checked
