@@ -128,15 +128,21 @@ pub(crate) struct DeviceState {
     hinting: HintingCache,
     viewport: ViewportState,
     strips: StripStorage,
-    rgb: Vec<u8>,
-    /// Which [`COLOUR_CHUNK`]-pixel pieces of each row of `rgb` hold the
-    /// page (a piece is filled from the gray page the first time coloured
-    /// paint reaches it; elsewhere the three channels equal the gray).
-    rgb_chunks: Vec<bool>,
+    colour: ColourPage,
     /// Which [`WHITE_TILE`]-pixel tiles of the page being drawn paint
     /// may have reached (the bounds of each fill and glyph, so possibly
     /// more than it did): the others are still paper white.
     touched: Vec<bool>,
+}
+
+/// R, G and B of the page being drawn where coloured paint reached.
+#[derive(Default)]
+struct ColourPage {
+    rgb: Vec<u8>,
+    /// Which [`COLOUR_CHUNK`]-pixel pieces of each row of `rgb` hold the
+    /// page (a piece is filled from the gray page the first time coloured
+    /// paint reaches it; elsewhere the three channels equal the gray).
+    pieces: Vec<bool>,
 }
 
 /// Pixels of a row kept in colour together: a coloured link or heading
@@ -153,8 +159,7 @@ impl DeviceState {
             hinting: HintingCache::new(),
             viewport: ViewportState::new(1, 1, level),
             strips: StripStorage::default(),
-            rgb: Vec::new(),
-            rgb_chunks: Vec::new(),
+            colour: ColourPage::default(),
             touched: Vec::new(),
         }
     }
@@ -337,16 +342,10 @@ struct Target<'t> {
 }
 
 impl<'t> Target<'t> {
-    fn new(
-        gray: &'t mut [u8],
-        rgb: &'t mut [u8],
-        chunks: &'t [bool],
-        colour: bool,
-        width: usize,
-    ) -> Self {
+    fn new(gray: &'t mut [u8], page: &'t mut ColourPage, colour: bool, width: usize) -> Self {
         Target {
             gray,
-            rgb: colour.then_some((rgb, chunks)),
+            rgb: colour.then_some((&mut page.rgb[..], &page.pieces[..])),
             width,
         }
     }
@@ -406,8 +405,8 @@ fn luma3(px: &[u8]) -> u8 {
 struct GrayDevice<'s, 'g> {
     state: &'s mut DeviceState,
     gray: &'g mut [u8],
-    /// Whether a coloured paint was drawn (then `state.rgb` holds the
-    /// page's colours).
+    /// Whether a coloured paint was drawn (then `state.colour` holds the
+    /// page's colours where it reached).
     colour: bool,
     width: usize,
     height: usize,
@@ -518,10 +517,10 @@ impl GrayDevice<'_, '_> {
             return;
         }
         self.colour = true;
-        self.state.rgb.resize(3 * self.gray.len(), 0);
-        self.state.rgb_chunks.clear();
+        self.state.colour.rgb.resize(3 * self.gray.len(), 0);
+        self.state.colour.pieces.clear();
         let pieces = self.height * self.width.div_ceil(COLOUR_CHUNK);
-        self.state.rgb_chunks.resize(pieces, false);
+        self.state.colour.pieces.resize(pieces, false);
     }
 
     /// Note that paint reaches pixels `x0..x1` of rows `y0..y1`.
@@ -551,14 +550,14 @@ impl GrayDevice<'_, '_> {
         let (c0, c1) = (x0 / COLOUR_CHUNK, x1.min(w).div_ceil(COLOUR_CHUNK));
         for y in y0..y1.min(self.height) {
             for c in c0..c1 {
-                let flag = &mut self.state.rgb_chunks[y * per_row + c];
+                let flag = &mut self.state.colour.pieces[y * per_row + c];
                 if !*flag {
                     let (a, b) = (
                         y * w + c * COLOUR_CHUNK,
                         y * w + ((c + 1) * COLOUR_CHUNK).min(w),
                     );
                     let gray = &self.gray[a..b];
-                    let rgb = &mut self.state.rgb[3 * a..3 * b];
+                    let rgb = &mut self.state.colour.rgb[3 * a..3 * b];
                     for (px, &g) in rgb.chunks_exact_mut(3).zip(gray) {
                         px.fill(g);
                     }
@@ -589,13 +588,7 @@ impl GrayDevice<'_, '_> {
         self.colour_rect(src, reach.0, reach.1, reach.2, reach.3);
         let state = &mut *self.state;
         let alphas = &state.strips.alphas;
-        let mut target = Target::new(
-            &mut *self.gray,
-            &mut state.rgb,
-            &state.rgb_chunks,
-            self.colour,
-            w,
-        );
+        let mut target = Target::new(&mut *self.gray, &mut state.colour, self.colour, w);
         visit_strip_fill_segments(
             &state.strips.strips,
             tiles,
@@ -807,13 +800,8 @@ impl GrayDevice<'_, '_> {
         };
         if inside_clip {
             let state = &mut *self.state;
-            let mut target = Target::new(
-                &mut *self.gray,
-                &mut state.rgb,
-                &state.rgb_chunks,
-                self.colour,
-                w as usize,
-            );
+            let mut target =
+                Target::new(&mut *self.gray, &mut state.colour, self.colour, w as usize);
             for y in y0..y1 {
                 let row = &g.coverage[((y - gy) * gw) as usize..][..g.width];
                 let (y, mut x) = (y as usize, x0 as usize);
@@ -855,13 +843,7 @@ impl GrayDevice<'_, '_> {
         );
         let state = &mut *self.state;
         let alphas = &state.strips.alphas;
-        let mut target = Target::new(
-            &mut *self.gray,
-            &mut state.rgb,
-            &state.rgb_chunks,
-            self.colour,
-            w as usize,
-        );
+        let mut target = Target::new(&mut *self.gray, &mut state.colour, self.colour, w as usize);
         let (width, height) = (self.width, self.height);
         let at = |x: usize, y: usize| -> Option<u8> {
             let (dx, dy) = (x as i64 - gx, y as i64 - gy);
