@@ -66,7 +66,8 @@
 //! reached ([`GrayPage::is_white_tile`]), so the halftone need not read
 //! them; [`recycle`] hands a done page back to its render thread, whose
 //! next page reuses the buffer and whitens only the tiles drawn into (one
-//! spare buffer per render thread, dropped with the document).
+//! spare buffer per render thread, dropped before [`render_then`]
+//! returns).
 //! The pixels are the same for any thread count. Each page render runs
 //! under `catch_unwind`: a panic in hayro or `image` becomes
 //! [`Error::RendererPanicked`] for that document. Page boxes are checked
@@ -491,7 +492,7 @@ pub fn render_then<T: Send, E>(
                 &mut sink,
             );
             // One thread renders on the caller's: its spare buffer goes
-            // with the document (other render threads end with it).
+            // with the document (the pool's threads let go of theirs).
             spare::forget();
             result
         }

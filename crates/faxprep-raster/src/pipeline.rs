@@ -157,6 +157,9 @@ pub(crate) fn run<W: Worker, E>(
                         }
                     }
                 });
+                // The page buffer this thread kept goes before `run`
+                // returns, not when the pool's threads end.
+                crate::spare::forget();
             });
         }
         drop(tx);

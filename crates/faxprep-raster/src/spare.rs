@@ -101,4 +101,34 @@ mod tests {
         assert_eq!(white_buffer(40, 21).len(), 840);
         forget();
     }
+
+    #[test]
+    fn no_buffer_outlives_the_document() {
+        let path = faxprep_testkit::workspace_root().join("fixtures/docs/letter.pdf");
+        let bytes = std::fs::read(path).unwrap();
+        let opts = crate::RasterOptions {
+            threads: Some(1),
+            ..crate::RasterOptions::default()
+        };
+        let mut kept = 0;
+        crate::render_then(
+            &bytes,
+            crate::DocumentFormat::Pdf,
+            &opts,
+            |page| {
+                crate::recycle(page.page);
+                SPARE.with(|s| s.borrow().is_some())
+            },
+            |was_kept| {
+                kept += usize::from(was_kept);
+                Ok::<(), ()>(())
+            },
+        )
+        .unwrap();
+        assert!(kept > 0, "the device's pages are kept for the next");
+        assert!(
+            SPARE.with(|s| s.borrow().is_none()),
+            "kept after the document"
+        );
+    }
 }
