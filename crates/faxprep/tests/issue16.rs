@@ -4,20 +4,12 @@
 //! lost a page object is rendered with all its pages.
 #![allow(clippy::unwrap_used)] // test code: a panic is a failure report
 
+mod common;
+use common::fields;
 use faxprep::intake::LimitKind;
-use faxprep::{Error, FormFields, Isolation, Options, prepare};
+use faxprep::{Error, Isolation, Options, prepare};
 use faxprep_testkit::{bombs, four_pages};
 use std::time::{Duration, Instant};
-
-fn fields() -> FormFields {
-    FormFields {
-        recipient_number: Some("(212) 555-0123".into()),
-        sender_name: Some("Dr. Maria Gonzalez".into()),
-        sender_email: Some("maria@example.com".into()),
-        include_cover: Some("false".into()),
-        ..FormFields::default()
-    }
-}
 
 fn in_process() -> Options {
     let mut o = Options::default();

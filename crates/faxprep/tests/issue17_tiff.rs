@@ -14,6 +14,8 @@
 //!   4xx rejections with a hint.
 #![allow(clippy::unwrap_used)] // test code: a panic is a failure report
 
+mod common;
+use common::fields;
 use std::path::Path;
 use std::process::Command;
 
@@ -21,20 +23,10 @@ use faxprep::codec::tiff::{ReadLimits, TiffOptions, decode_tiff, read_tiff, writ
 use faxprep::halftone::Method;
 use faxprep::intake::{Error as IntakeError, LimitKind};
 use faxprep::page::{BitPage, DocumentFormat, FAX_WIDTH, Resolution};
-use faxprep::{Error, FormFields, Isolation, Options, prepare};
+use faxprep::{Error, Isolation, Options, prepare};
 use faxprep_testkit::{
     AT_DATA, corpus_dir, corpus_index, hand_made_tiff as hand_made, require_tool,
 };
-
-fn fields() -> FormFields {
-    FormFields {
-        recipient_number: Some("(212) 555-0123".into()),
-        sender_name: Some("Dr. Maria Gonzalez".into()),
-        sender_email: Some("maria@example.com".into()),
-        include_cover: Some("false".into()),
-        ..FormFields::default()
-    }
-}
 
 fn options(method: Method, resolution: Resolution) -> Options {
     let mut o = Options::default();

@@ -21,6 +21,8 @@
 //!   panic.
 #![allow(clippy::unwrap_used)] // test code: a panic is a failure report
 
+mod common;
+use common::fields;
 use std::path::Path;
 use std::process::Command;
 
@@ -29,18 +31,8 @@ use faxprep::halftone::Method;
 use faxprep::intake::{Error as IntakeError, LimitKind};
 use faxprep::page::{BitPage, DocumentFormat, GrayPage, Resolution};
 use faxprep::raster::{RasterOptions, render_all};
-use faxprep::{Error, ErrorType, FormFields, Isolation, Options, prepare};
+use faxprep::{Error, ErrorType, Isolation, Options, prepare};
 use faxprep_testkit::{AT_DATA, hand_made_tiff, require_tool};
-
-fn fields() -> FormFields {
-    FormFields {
-        recipient_number: Some("(212) 555-0123".into()),
-        sender_name: Some("Dr. Maria Gonzalez".into()),
-        sender_email: Some("maria@example.com".into()),
-        include_cover: Some("false".into()),
-        ..FormFields::default()
-    }
-}
 
 fn options() -> Options {
     let mut o = Options::default();
@@ -394,6 +386,13 @@ fn refused(bytes: &[u8]) -> Error {
     prepare(bytes, &fields(), &options()).unwrap_err()
 }
 
+fn limit_hit(err: &Error) -> LimitKind {
+    match err {
+        Error::Intake(IntakeError::Limits { which, .. }) => *which,
+        other => panic!("{other:?}"),
+    }
+}
+
 fn unsupported_feature(err: &Error) -> String {
     match err {
         Error::Intake(IntakeError::Unsupported {
@@ -519,30 +518,15 @@ fn hostile_colour_pages_are_typed_rejections() {
     // 10 000 x 10 000 RGB at 16 bits: 600 MB of samples, past the
     // decompressed-bytes cap, declared in a file of 100 bytes.
     let huge = colour_page(10_000, 10_000, 3, 16, 5, &[0u8; 32]);
-    match refused(&huge) {
-        Error::Intake(IntakeError::Limits { which, .. }) => {
-            assert_eq!(which, LimitKind::DecompressedBytes)
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(limit_hit(&refused(&huge)), LimitKind::DecompressedBytes);
     // 7000 x 7000 RGB at 8 bits, 147 MB, under that cap but more than 400
     // times a file of 100 bytes and past the 64 MiB any file may decode
     // to: a decompression bomb.
     let bomb = colour_page(7_000, 7_000, 3, 8, 5, &[0u8; 32]);
-    match refused(&bomb) {
-        Error::Intake(IntakeError::Limits { which, .. }) => {
-            assert_eq!(which, LimitKind::DecompressionRatio)
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(limit_hit(&refused(&bomb)), LimitKind::DecompressionRatio);
     // Pixels past the cap.
     let wide = colour_page(60_000, 60_000, 1, 8, 1, &[0u8; 32]);
-    match refused(&wide) {
-        Error::Intake(IntakeError::Limits { which, .. }) => {
-            assert_eq!(which, LimitKind::ImagePixels)
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(limit_hit(&refused(&wide)), LimitKind::ImagePixels);
     // JBIG is never read.
     let jbig = colour_page(64, 64, 1, 8, 34661, &[0u8; 32]);
     assert!(unsupported_feature(&refused(&jbig)).contains("jbig"));

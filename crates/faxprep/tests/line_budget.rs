@@ -3,23 +3,15 @@
 //! within it untouched.
 #![allow(clippy::unwrap_used)] // helpers of tests: a failed unwrap fails the test
 
+mod common;
+use common::fields;
 use faxprep::codec::tiff::{ReadLimits, read_tiff};
 use faxprep::halftone::Method;
-use faxprep::{FormFields, Isolation, Options, PreparedFax, Warning, prepare};
+use faxprep::{Isolation, Options, PreparedFax, Warning, prepare};
 use faxprep_testkit::workspace_root;
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(workspace_root().join("fixtures/docs").join(name)).expect("fixture exists")
-}
-
-fn fields() -> FormFields {
-    FormFields {
-        recipient_number: Some("(212) 555-0123".into()),
-        sender_name: Some("Dr. Maria Gonzalez".into()),
-        sender_email: Some("maria@example.com".into()),
-        include_cover: Some("false".into()),
-        ..FormFields::default()
-    }
 }
 
 fn run(name: &str, method: Method, budget: Option<u32>) -> PreparedFax {
