@@ -37,22 +37,44 @@ pub(super) fn text_band(
     band: &mut [u8],
     stride: usize,
 ) {
+    fearless_simd::dispatch!(fearless_simd::Level::new(), simd => { use fearless_simd::Simd; simd.vectorize(#[inline(always)] || text_band_in(page, map, ty, band, stride)) })
+}
+
+#[inline(always)]
+fn text_band_in(
+    page: &GrayPage,
+    map: &RegionMap,
+    ty: usize,
+    band: &mut [u8],
+    stride: usize,
+) {
     let width = map.width;
     let height = map.height;
     let paper = u32::from(map.paper);
+    let cols = map.cols;
+    // The brightest and darkest pixel of the 3 x 3 tiles around each tile
+    // of this row: down the three tile rows, then across.
+    let (mut down_max, mut down_min) = (vec![0u8; cols], vec![255u8; cols]);
+    for ny in ty.saturating_sub(1)..(ty + 2).min(map.rows) {
+        let (hi, lo) = (&map.max[ny * cols..][..cols], &map.min[ny * cols..][..cols]);
+        for (((m, n), &h), &l) in down_max.iter_mut().zip(&mut down_min).zip(hi).zip(lo) {
+            *m = (*m).max(h);
+            *n = (*n).min(l);
+        }
+    }
+    let across = |v: &[u8], tx: usize, f: fn(u8, u8) -> u8| {
+        let left = v[tx.saturating_sub(1)];
+        let right = v[(tx + 1).min(cols - 1)];
+        f(f(left, v[tx]), right)
+    };
     // The tiles of this row that can have black pixels, with their cuts.
-    let tiles: Vec<Cuts> = (0..map.cols)
+    let tiles: Vec<Cuts> = (0..cols)
         .filter_map(|tx| {
-            if map.photo[ty * map.cols + tx] {
+            if map.photo[ty * cols + tx] {
                 return None;
             }
-            let (mut b, mut ink) = (0u8, 255u8);
-            for ny in ty.saturating_sub(1)..(ty + 2).min(map.rows) {
-                for nx in tx.saturating_sub(1)..(tx + 2).min(map.cols) {
-                    b = b.max(map.max[ny * map.cols + nx]);
-                    ink = ink.min(map.min[ny * map.cols + nx]);
-                }
-            }
+            let b = across(&down_max, tx, u8::max);
+            let ink = across(&down_min, tx, u8::min);
             // The local background, after the dark-fill rule.
             let b = if u32::from(b) * 256 < CUT * paper {
                 map.paper
@@ -148,7 +170,7 @@ pub(super) fn text_band(
 /// they become vector code. `None` for tiles that are not sixteen pixels
 /// wide with two more on each side (the page's edges), which take the
 /// pixel-by-pixel path.
-#[inline]
+#[inline(always)]
 fn rims16(rows: &[&[u8]; 5], t: &Cuts) -> Option<u16> {
     if t.x1 - t.x0 != 16 || t.x0 < 2 {
         return None;
@@ -224,7 +246,7 @@ struct Cuts {
 /// Masks of the pixels of `seg` (at most 16; bit `15 - i` is `seg[i]`,
 /// the order of the packed output) that are below `black`, and of those
 /// between `black` and `white`.
-#[inline]
+#[inline(always)]
 fn sort_pixels(seg: &[u8], black: u8, white: u8) -> (u16, u16) {
     if let Some(v) = seg.first_chunk::<16>() {
         // Fixed size: the comparisons become vector code, and each half
@@ -256,7 +278,7 @@ pub(super) fn all_white(seg: &[u8]) -> bool {
 }
 
 /// Sixteen 0-or-1 bytes to sixteen bits, the first byte in the top bit.
-#[inline]
+#[inline(always)]
 fn msb_first(lanes: [u8; 16]) -> u16 {
     // Multiplying eight 0/1 bytes by this constant gathers them, the
     // lowest-addressed first, into the top byte of the product.
@@ -267,7 +289,7 @@ fn msb_first(lanes: [u8; 16]) -> u16 {
 }
 
 /// The five pixels around `x` along the row (clamped at the edges).
-#[inline]
+#[inline(always)]
 fn row5(row: &[u8], x: usize, width: usize) -> [u8; 5] {
     if x >= 2
         && x + 2 < width
@@ -280,7 +302,7 @@ fn row5(row: &[u8], x: usize, width: usize) -> [u8; 5] {
 }
 
 /// The five pixels around `x` down the column.
-#[inline]
+#[inline(always)]
 fn col5(rows: &[&[u8]; 5], x: usize) -> [u8; 5] {
     [rows[0][x], rows[1][x], rows[2][x], rows[3][x], rows[4][x]]
 }
