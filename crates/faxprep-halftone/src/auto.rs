@@ -294,33 +294,10 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     // knows to be white are not read.
     let spans: Vec<Vec<(usize, usize)>> = (0..rows).map(|ty| drawn_spans(page, ty, cols)).collect();
     let pass1: Vec<Vec<[u8; 2]>> = par::map_indices(opts, rows, |ty| {
-        let spans = &spans[ty];
-        // Column-wise extremes over the band's rows first (element-wise
-        // max and min vectorize; a horizontal reduction per tile and row
-        // would not), then one reduction per tile.
-        let mut col_max = vec![255u8; width];
-        let mut col_min = vec![255u8; width];
-        for &(x0, x1) in spans {
-            col_max[x0..x1].fill(0);
-        }
-        for y in ty * TILE..((ty + 1) * TILE).min(height) {
-            let row = page.row(y as u32);
-            for &(x0, x1) in spans {
-                let cols = col_max[x0..x1].iter_mut().zip(&mut col_min[x0..x1]);
-                for ((hi, lo), &v) in cols.zip(&row[x0..x1]) {
-                    *hi = (*hi).max(v);
-                    *lo = (*lo).min(v);
-                }
-            }
-        }
-        col_max
-            .chunks(TILE)
-            .zip(col_min.chunks(TILE))
-            .map(|(hi, lo)| {
-                let max = hi.iter().fold(0u8, |a, &v| a.max(v));
-                [max, lo.iter().fold(255u8, |a, &v| a.min(v))]
-            })
-            .collect()
+        par::vectorized(
+            #[inline(always)]
+            || tile_extremes(page, &spans[ty], ty),
+        )
     });
     let mut max = Vec::with_capacity(cols * rows);
     let mut min = Vec::with_capacity(cols * rows);
@@ -353,26 +330,10 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     // the mid-tones reach up to the margin below white.
     let hi = if paper >= 192 { paper } else { 255 }.saturating_sub(MID_MARGIN);
     let stats: Vec<(u32, Levels)> = par::map_indices(opts, rows, |ty| {
-        (0..cols)
-            .map(|tx| {
-                let t = ty * cols + tx;
-                // All paper or all ink: no mid-tones to count.
-                if min[t] > hi || max[t] < MID_LO {
-                    return (0, [0; 4]);
-                }
-                let tile = TileRect::new(tx, ty, width, height);
-                let smooth = count_smooth(page, &tile, hi);
-                // Levels are only ever looked at for tiles that are smooth
-                // themselves (see `decide`): text tiles skip the slower
-                // per-level pass.
-                let levels = if smooth * 100 >= PHOTO_PERCENT * tile.area() {
-                    smooth_levels(page, &tile, hi)
-                } else {
-                    [0; 4]
-                };
-                (smooth, levels)
-            })
-            .collect::<Vec<_>>()
+        par::vectorized(
+            #[inline(always)]
+            || tile_stats(page, &min, &max, ty, hi),
+        )
     })
     .concat();
 
@@ -390,6 +351,71 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     flat::drop_flat_regions(page, &mut map, &cand, hi);
     close_seams(page, &mut map, hi);
     map
+}
+
+/// The brightest and darkest pixel of each tile of tile row `ty`, whose
+/// drawn pixels are `spans`.
+#[inline(always)]
+fn tile_extremes(page: &GrayPage, spans: &[(usize, usize)], ty: usize) -> Vec<[u8; 2]> {
+    let (width, height) = (page.width() as usize, page.height() as usize);
+    // Column-wise extremes over the band's rows first (element-wise
+    // max and min vectorize; a horizontal reduction per tile and row
+    // would not), then one reduction per tile.
+    let mut col_max = vec![255u8; width];
+    let mut col_min = vec![255u8; width];
+    for &(x0, x1) in spans {
+        col_max[x0..x1].fill(0);
+    }
+    for y in ty * TILE..((ty + 1) * TILE).min(height) {
+        let row = page.row(y as u32);
+        for &(x0, x1) in spans {
+            let cols = col_max[x0..x1].iter_mut().zip(&mut col_min[x0..x1]);
+            for ((hi, lo), &v) in cols.zip(&row[x0..x1]) {
+                *hi = (*hi).max(v);
+                *lo = (*lo).min(v);
+            }
+        }
+    }
+    let mut extremes = Vec::with_capacity(width.div_ceil(TILE));
+    for (hi, lo) in col_max.chunks(TILE).zip(col_min.chunks(TILE)) {
+        let (mut max, mut min) = (0u8, 255u8);
+        for (&h, &l) in hi.iter().zip(lo) {
+            max = max.max(h);
+            min = min.min(l);
+        }
+        extremes.push([max, min]);
+    }
+    extremes
+}
+
+/// The smooth mid-tones of each tile of tile row `ty` (below `hi`), and
+/// their levels where the tile is smooth enough to be a photo.
+#[inline(always)]
+fn tile_stats(page: &GrayPage, min: &[u8], max: &[u8], ty: usize, hi: u8) -> Vec<(u32, Levels)> {
+    let (width, height) = (page.width() as usize, page.height() as usize);
+    let cols = width.div_ceil(TILE);
+    // A plain loop: a closure would not be compiled for the vector level.
+    let mut stats = Vec::with_capacity(cols);
+    for tx in 0..cols {
+        let t = ty * cols + tx;
+        // All paper or all ink: no mid-tones to count.
+        if min[t] > hi || max[t] < MID_LO {
+            stats.push((0, [0; 4]));
+            continue;
+        }
+        let tile = TileRect::new(tx, ty, width, height);
+        let smooth = count_smooth(page, &tile, hi);
+        // Levels are only ever looked at for tiles that are smooth
+        // themselves (see `decide`): text tiles skip the slower
+        // per-level pass.
+        let levels = if smooth * 100 >= PHOTO_PERCENT * tile.area() {
+            smooth_levels(page, &tile, hi)
+        } else {
+            [0; 4]
+        };
+        stats.push((smooth, levels));
+    }
+    stats
 }
 
 /// Take into a picture the tiles inside it that the rules above left out
@@ -527,7 +553,7 @@ impl TileRect {
 }
 
 /// Whether `v` is a smooth mid-tone, given its right and lower neighbours.
-#[inline]
+#[inline(always)]
 fn smooth_mid(v: u8, r: u8, d: u8, hi: u8) -> bool {
     // A saturating sum in u8 decides the same as the exact one against a
     // bound below 255, and keeps sixteen lanes to a vector.
@@ -535,6 +561,7 @@ fn smooth_mid(v: u8, r: u8, d: u8, hi: u8) -> bool {
 }
 
 /// The number of smooth mid-tones in `tile`.
+#[inline(always)]
 fn count_smooth(page: &GrayPage, tile: &TileRect, hi: u8) -> u32 {
     let mut n = 0u32;
     for y in tile.y0..tile.y1 {
@@ -569,6 +596,7 @@ fn count_smooth(page: &GrayPage, tile: &TileRect, hi: u8) -> u32 {
 }
 
 /// The levels of the smooth mid-tones in `tile`.
+#[inline(always)]
 fn smooth_levels(page: &GrayPage, tile: &TileRect, hi: u8) -> Levels {
     let mut levels = [0u64; 4];
     for y in tile.y0..tile.y1 {

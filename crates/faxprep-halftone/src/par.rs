@@ -62,3 +62,15 @@ pub(crate) fn install<T: Send>(opts: &HalftoneOptions, f: impl FnOnce() -> T + S
         Err(_) => f(),
     }
 }
+
+/// Run `f` compiled for the best vector instructions this CPU has (SSE2
+/// to AVX-512 on x86-64, NEON on ARM, plain code elsewhere), chosen at run
+/// time. `f` must be an `#[inline(always)]` closure, and whatever it calls
+/// that should use those instructions `#[inline(always)]` too: only code
+/// inlined into `f` is compiled for them. The result is the same on every
+/// level; only the speed differs.
+#[inline(always)]
+pub(crate) fn vectorized<R>(f: impl FnOnce() -> R) -> R {
+    use fearless_simd::Simd;
+    fearless_simd::dispatch!(fearless_simd::Level::new(), simd => simd.vectorize(f))
+}

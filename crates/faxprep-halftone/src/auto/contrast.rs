@@ -37,17 +37,14 @@ pub(super) fn text_band(
     band: &mut [u8],
     stride: usize,
 ) {
-    fearless_simd::dispatch!(fearless_simd::Level::new(), simd => { use fearless_simd::Simd; simd.vectorize(#[inline(always)] || text_band_in(page, map, ty, band, stride)) })
+    crate::par::vectorized(
+        #[inline(always)]
+        || text_band_in(page, map, ty, band, stride),
+    );
 }
 
 #[inline(always)]
-fn text_band_in(
-    page: &GrayPage,
-    map: &RegionMap,
-    ty: usize,
-    band: &mut [u8],
-    stride: usize,
-) {
+fn text_band_in(page: &GrayPage, map: &RegionMap, ty: usize, band: &mut [u8], stride: usize) {
     let width = map.width;
     let height = map.height;
     let paper = u32::from(map.paper);
