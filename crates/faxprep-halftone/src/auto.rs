@@ -81,7 +81,7 @@
 
 use faxprep_page::{BitPage, GrayPage};
 
-use crate::screen::screen_page;
+use crate::screen::screen_columns;
 use crate::{HalftoneOptions, par};
 
 mod contrast;
@@ -259,6 +259,19 @@ impl RegionMap {
                 }
             }
         }
+    }
+
+    /// The pixel columns from the leftmost photo tile to the rightmost
+    /// one, if the page has any.
+    fn photo_columns(&self) -> Option<std::ops::Range<usize>> {
+        let mut cols = self.photo.chunks(self.cols).flat_map(|row| {
+            let first = row.iter().position(|&p| p)?;
+            let last = row.iter().rposition(|&p| p)?;
+            Some((first, last))
+        });
+        let first = cols.next()?;
+        let (left, right) = cols.fold(first, |(l, r), (a, b)| (l.min(a), r.max(b)));
+        Some(left * TILE..((right + 1) * TILE).min(self.width))
     }
 
     /// Runs of photo tiles in tile row `ty`, as pixel column ranges.
@@ -778,9 +791,11 @@ pub(crate) fn auto_with(
     par::for_each_band(opts, &mut data, stride, TILE, |y0, band| {
         contrast::text_band(page, map, y0 / TILE, band, stride);
     });
-    if map.photo.iter().any(|&p| p) {
+    if let Some(columns) = map.photo_columns() {
+        // Only the pixels of photo tiles and of the text tiles between
+        // them (across or down) are taken from the screen.
         let mut screened = vec![0u8; data.len()];
-        screen_page(page, period, &mut screened, stride);
+        screen_columns(page, period, &mut screened, stride, columns);
         map.copy_photo(&screened, &mut data, stride);
         map.screen_inside_picture(page, &screened, &mut data, stride);
     }

@@ -42,30 +42,54 @@ const EDGE_DEAD_ZONE: i32 = 200;
 
 /// Screen `page` into packed rows `out` (`stride` bytes a row, zeroed).
 pub(crate) fn screen_page(page: &GrayPage, period: u8, out: &mut [u8], stride: usize) {
+    screen_columns(page, period, out, stride, 0..page.width() as usize);
+}
+
+/// [`screen_page`] for the cells that meet pixel columns `columns` only:
+/// those pixels come out as [`screen_page`] makes them (cells are
+/// independent), and the bytes of `out` that hold no pixel of those
+/// cells stay as they are.
+pub(crate) fn screen_columns(
+    page: &GrayPage,
+    period: u8,
+    out: &mut [u8],
+    stride: usize,
+    columns: std::ops::Range<usize>,
+) {
     let width = page.width() as usize;
     let p = usize::from(period.clamp(MIN_PERIOD, MAX_PERIOD));
-    let cells = width.div_ceil(p);
+    let cells = columns.start / p..columns.end.min(width).div_ceil(p);
+    if cells.is_empty() {
+        return;
+    }
+    // The cells' pixels, and the whole bytes that hold them.
+    let (x0, x1) = (cells.start * p, (cells.end * p).min(width));
+    let (b0, b1) = (x0 / 8, x1.div_ceil(8));
     // Per cell: the darkness carried down (1/255 pixel) and the width.
-    let mut err = vec![0i32; cells];
-    let mut wid = vec![0u8; cells];
-    // The row being made, 1 for white; only the cells whose width changed
-    // are rewritten, and a row with no change is the packed row above.
-    let mut white = vec![1u8; width];
+    let mut err = vec![0i32; cells.len()];
+    let mut wid = vec![0u8; cells.len()];
+    // The bytes' pixels being made, 1 for white; only the cells whose
+    // width changed are rewritten, and a row with no change is the packed
+    // row above. Pixels of the bytes outside the cells stay white.
+    let mut white = vec![1u8; (b1 * 8).min(width) - b0 * 8];
     let mut above: Option<&mut [u8]> = None;
-    // Running sums of the row (a cell's sum is the difference of two).
-    let mut sums = vec![0u32; width + 1];
+    // Running sums of the cells' pixels (a cell's sum is the difference
+    // of two).
+    let mut sums = vec![0u32; x1 - x0 + 1];
     for (y, (src, dst)) in page.rows().zip(out.chunks_exact_mut(stride)).enumerate() {
+        let dst = &mut dst[b0..b1];
         let mut acc = 0u32;
-        for (s, &v) in sums[1..].iter_mut().zip(&src[..width]) {
+        for (s, &v) in sums[1..].iter_mut().zip(&src[x0..x1]) {
             acc += u32::from(v);
             *s = acc;
         }
         let mut changed = y == 0;
-        for (c, wh) in white.chunks_mut(p).enumerate() {
+        let in_cells = &mut white[x0 - b0 * 8..x1 - b0 * 8];
+        for (c, wh) in in_cells.chunks_mut(p).enumerate() {
             let n = wh.len() as i32;
-            let x0 = c * p;
+            let from = c * p;
             // At most 16 x 255: fits an i32.
-            let dark = 255 * n - (sums[x0 + wh.len()] - sums[x0]) as i32;
+            let dark = 255 * n - (sums[from + wh.len()] - sums[from]) as i32;
             let want = dark + err[c];
             let w = next_width((y > 0).then_some(i32::from(wid[c])), want, n);
             // Bounded: a cell's whole darkness either way.
@@ -149,6 +173,56 @@ mod tests {
                         let runs =
                             row.windows(2).filter(|w| !w[0] && w[1]).count() + usize::from(row[0]);
                         assert!(runs <= 1, "period {period}, width {width}: {row:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// A column range screens the cells that meet it exactly as the whole
+    /// page does (cells are independent), and writes no byte that holds
+    /// none of their pixels.
+    #[test]
+    fn columns_screen_their_cells_as_the_page_does() {
+        let mut seed = 11u32;
+        let (width, height) = (203u32, 9u32);
+        let data: Vec<u8> = (0..width * height)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (seed >> 16) as u8
+            })
+            .collect();
+        let page = GrayPage::from_raw(width, height, Resolution::Fine, data).unwrap();
+        let stride = BitPage::stride_for(width);
+        for period in MIN_PERIOD..=MAX_PERIOD {
+            let mut whole = vec![0u8; stride * height as usize];
+            screen_page(&page, period, &mut whole, stride);
+            let p = usize::from(period);
+            for columns in [0..1, 5..6, 17..80, 100..203, 150..400, 203..210, 30..30] {
+                let mut part = vec![0xA5u8; whole.len()];
+                screen_columns(&page, period, &mut part, stride, columns.clone());
+                let cells = columns.start / p..columns.end.min(203).div_ceil(p);
+                let pixels = cells.start * p..(cells.end * p).min(203);
+                for y in 0..height as usize {
+                    for byte in 0..stride {
+                        let (got, want) = (part[y * stride + byte], whole[y * stride + byte]);
+                        let bits = byte * 8..byte * 8 + 8;
+                        if pixels.is_empty() || bits.end <= pixels.start || bits.start >= pixels.end
+                        {
+                            assert_eq!(got, 0xA5, "byte {byte} outside {columns:?} written");
+                            continue;
+                        }
+                        for bit in 0..8 {
+                            let x = byte * 8 + bit;
+                            if pixels.contains(&x) {
+                                let mask = 0x80u8 >> bit;
+                                assert_eq!(
+                                    got & mask,
+                                    want & mask,
+                                    "pixel {x}, row {y}, period {period}, {columns:?}"
+                                );
+                            }
+                        }
                     }
                 }
             }
