@@ -26,12 +26,22 @@
 //!   from page to page) and reduces them to gray with [`crate::gray`]'s
 //!   weights, as the full renderer's RGBA-to-gray pass does.
 //!
-//! What it does not draw (images, shadings and patterns, soft masks, blend
-//! modes other than normal, transparency groups with an opacity below one)
-//! stops the device at the first such operation, with its
-//! [`FallbackReason`], and the caller renders that page again with hayro
-//! and vello. The decision depends on the page's content only, so it is
-//! the same on every run and every thread.
+//! What it does not draw is left to hayro and vello in one of two ways,
+//! each with the [`FallbackReason`] of the first such operation:
+//! - an operation that paints only inside its own bounds (an image; a fill
+//!   or stroke with a shading or pattern, a soft mask or a blend mode
+//!   other than normal) is skipped, and its bounds (within an axis-aligned
+//!   clip, widened by [`PATCH_MARGIN`] pixels for anti-aliasing) join one
+//!   rectangle, the patch ([`Outcome::Patched`]): the caller draws that
+//!   rectangle again with hayro and vello, everything in it, so pixels
+//!   there are the full renderer's and pixels outside it never met a
+//!   skipped operation;
+//! - anything else (a transparency group with an opacity below one, a
+//!   soft mask or blend mode on one, a pattern on text) stops the device,
+//!   and the caller renders the page again whole.
+//!
+//! The decision depends on the page's content only, so it is the same on
+//! every run and every thread.
 //!
 //! hayro's interpreter has no way to stop early, so the device stops it by
 //! unwinding with [`std::panic::resume_unwind`] (which runs no panic hook:
@@ -95,11 +105,42 @@ const MAX_CACHED_SIZE: f64 = 128.0;
 pub(crate) enum Outcome {
     /// Every operation was drawn.
     Drawn,
+    /// Every operation was drawn except some that only paint inside
+    /// `area` (images, pattern fills, soft-masked or blended fills): the
+    /// full renderer must draw that rectangle of the page again, over
+    /// what the device drew there. `reason` is the first such operation.
+    Patched {
+        area: PixelRect,
+        reason: FallbackReason,
+    },
     /// The page needs the full renderer.
     Fallback(FallbackReason),
     /// The page draws more than [`WORK_BUDGET`].
     TooComplex,
 }
+
+/// Pixels `x0..x1` of rows `y0..y1` of the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PixelRect {
+    pub(crate) x0: usize,
+    pub(crate) y0: usize,
+    pub(crate) x1: usize,
+    pub(crate) y1: usize,
+}
+
+impl PixelRect {
+    pub(crate) fn width(&self) -> usize {
+        self.x1 - self.x0
+    }
+
+    pub(crate) fn height(&self) -> usize {
+        self.y1 - self.y0
+    }
+}
+
+/// Pixels around an operation left to the full renderer that its
+/// anti-aliasing may reach beyond its bounds.
+const PATCH_MARGIN: f64 = 2.0;
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct GlyphKey {
@@ -204,6 +245,7 @@ pub(crate) fn draw<'a>(
         clips: 0,
         groups: 0,
         work: 0,
+        patch: None,
     };
     // hayro's render_into: clip to the crop box unless it covers the
     // target with an axis-aligned transform.
@@ -220,7 +262,10 @@ pub(crate) fn draw<'a>(
         interpret_page(page, &mut context, &mut device);
     }));
     match run {
-        Ok(()) => Outcome::Drawn,
+        Ok(()) => match device.patch {
+            None => Outcome::Drawn,
+            Some((area, reason)) => Outcome::Patched { area, reason },
+        },
         Err(payload) => match payload.downcast_ref::<Stop>() {
             Some(Stop::Fallback(reason)) => Outcome::Fallback(*reason),
             Some(Stop::Budget) => Outcome::TooComplex,
@@ -414,6 +459,8 @@ struct GrayDevice<'s, 'g> {
     clips: usize,
     groups: usize,
     work: u64,
+    /// What the full renderer must draw again ([`Outcome::Patched`]).
+    patch: Option<(PixelRect, FallbackReason)>,
 }
 
 impl GrayDevice<'_, '_> {
@@ -430,19 +477,68 @@ impl GrayDevice<'_, '_> {
         }
     }
 
-    /// The source colour of a paint (stops for what the device does not
-    /// draw).
-    fn source(&mut self, props: &DrawProps<'_>) -> Option<Src> {
-        if props.soft_mask.is_some() {
-            self.fallback(FallbackReason::SoftMask);
+    /// The source colour of a paint. A paint the device does not draw (a
+    /// pattern, a soft mask, a blend mode) is left to the full renderer:
+    /// with the operation's bounds in pixels, `area(self)`, as a patch
+    /// (and `None`: nothing to draw), else by stopping.
+    fn source(
+        &mut self,
+        props: &DrawProps<'_>,
+        area: impl FnOnce(&Self) -> Option<Rect>,
+    ) -> Option<Src> {
+        let reason = if props.soft_mask.is_some() {
+            FallbackReason::SoftMask
+        } else if props.blend_mode != BlendMode::Normal {
+            FallbackReason::BlendMode
+        } else {
+            match &props.paint {
+                Paint::Color(c) => return Some(solid(c.to_rgba().to_rgba8())),
+                Paint::Pattern(_) => FallbackReason::Pattern,
+            }
+        };
+        match area(self) {
+            Some(area) => {
+                self.patch(area, reason);
+                None
+            }
+            None => self.fallback(reason),
         }
-        if props.blend_mode != BlendMode::Normal {
-            self.fallback(FallbackReason::BlendMode);
+    }
+
+    /// Leave the pixels of `area` (page pixels, before the clip) to the
+    /// full renderer. The device goes on drawing everything else.
+    fn patch(&mut self, area: Rect, reason: FallbackReason) {
+        self.charge(1);
+        let mut r = area.inflate(PATCH_MARGIN, PATCH_MARGIN);
+        if let Some(clip) = self.state.viewport.clip()
+            && let ClipShape::AxisAlignedRect(c) = clip.shape
+        {
+            r = r.intersect(c);
         }
-        match &props.paint {
-            Paint::Color(c) => Some(solid(c.to_rgba().to_rgba8())),
-            Paint::Pattern(_) => self.fallback(FallbackReason::Pattern),
+        let r = r.intersect(Rect::new(0.0, 0.0, self.width as f64, self.height as f64));
+        // NaN bounds (a degenerate transform) compare false: nothing.
+        if !(r.x0 < r.x1 && r.y0 < r.y1) {
+            return;
         }
+        let px = PixelRect {
+            x0: r.x0.floor() as usize,
+            y0: r.y0.floor() as usize,
+            x1: (r.x1.ceil() as usize).min(self.width),
+            y1: (r.y1.ceil() as usize).min(self.height),
+        };
+        self.touch(px.x0, px.x1, px.y0, px.y1);
+        self.patch = Some(match self.patch {
+            None => (px, reason),
+            Some((p, first)) => (
+                PixelRect {
+                    x0: p.x0.min(px.x0),
+                    y0: p.y0.min(px.y0),
+                    x1: p.x1.max(px.x1),
+                    y1: p.y1.max(px.y1),
+                },
+                first,
+            ),
+        });
     }
 
     fn clip_rect(&mut self, rect: Rect, transform: Affine) {
@@ -656,12 +752,13 @@ impl GrayDevice<'_, '_> {
 
     /// hayro's `stroke_path`.
     fn stroke(&mut self, path: &BezPath, props: &DrawProps<'_>, sp: &StrokeProps, is_text: bool) {
-        let Some(src) = self.source(props) else {
-            return;
-        };
         let stroke = self.stroke_for(sp, &props.transform, is_text);
         let extent = stroke.width / 2.0 * stroke.miter_limit.max(std::f64::consts::SQRT_2);
         let bbox = path.control_box().inflate(extent, extent);
+        let Some(src) = self.source(props, |_| Some(props.transform.transform_rect_bbox(bbox)))
+        else {
+            return;
+        };
         let target = Rect::new(0.0, 0.0, self.width as f64, self.height as f64);
         if !props.transform.transform_rect_bbox(bbox).overlaps(target) {
             return;
@@ -674,7 +771,8 @@ impl GrayDevice<'_, '_> {
     }
 
     fn fill(&mut self, path: &BezPath, props: &DrawProps<'_>, rule: FillRule) {
-        if let Some(src) = self.source(props) {
+        let area = |_: &Self| Some(props.transform.transform_rect_bbox(path.control_box()));
+        if let Some(src) = self.source(props, area) {
             self.fill_path(path, props.transform, rule, src);
         }
     }
@@ -893,7 +991,7 @@ impl GrayDevice<'_, '_> {
 
     /// hayro's `fill_outline_run` for a solid paint.
     fn fill_outline_run(&mut self, run: &GlyphRun<'_, '_>, props: &DrawProps<'_>) {
-        let Some(src) = self.source(props) else {
+        let Some(src) = self.source(props, |_| None) else {
             return;
         };
         let hint = Self::hint(run);
@@ -919,7 +1017,7 @@ impl GrayDevice<'_, '_> {
         props: &DrawProps<'_>,
         sp: &StrokeProps,
     ) {
-        let Some(src) = self.source(props) else {
+        let Some(src) = self.source(props, |_| None) else {
             return;
         };
         let stroke = self.stroke_for(sp, &props.transform, true);
@@ -946,7 +1044,7 @@ impl GrayDevice<'_, '_> {
                 let id = outline.identifier().cache_key();
                 let (path, transform, _) =
                     self.fill_outline(outline, id, props.transform * transform, hint);
-                if let Some(src) = self.source(props) {
+                if let Some(src) = self.source(props, |_| None) {
                     self.fill_path(&path, transform, FillRule::NonZero, src);
                 }
             }
@@ -991,7 +1089,8 @@ impl<'a> Device<'a> for GrayDevice<'_, '_> {
 
     fn draw_rect(&mut self, rect: &Rect, props: DrawProps<'a>, draw_mode: &DrawMode) {
         let fill = |dev: &mut Self, rule: FillRule| {
-            if let Some(src) = dev.source(&props) {
+            let area = |_: &Self| Some(props.transform.transform_rect_bbox(*rect));
+            if let Some(src) = dev.source(&props, area) {
                 dev.fill_rect(*rect, props.transform, rule, src);
             }
         };
@@ -1089,8 +1188,19 @@ impl<'a> Device<'a> for GrayDevice<'_, '_> {
         }
     }
 
-    fn draw_image(&mut self, _image: Image<'a, '_>, _props: ImageDrawProps<'a>) {
-        self.fallback(FallbackReason::Image);
+    fn draw_image(&mut self, image: Image<'a, '_>, props: ImageDrawProps<'a>) {
+        // hayro draws an image (with its soft mask and blend mode) inside
+        // the bounds of its pixel grid.
+        let grid = Rect::new(
+            0.0,
+            0.0,
+            f64::from(image.width()),
+            f64::from(image.height()),
+        );
+        self.patch(
+            props.transform.transform_rect_bbox(grid),
+            FallbackReason::Image,
+        );
     }
 }
 

@@ -28,11 +28,14 @@
 //!   and the non-square pixels with the page's own. Most pages are drawn
 //!   by this crate's gray device (`device.rs`: hayro's interpreter painting
 //!   fills, strokes, glyphs and clips straight into the gray page with
-//!   hayro's own rules, so the pixels are hayro + vello_cpu's); a page with
-//!   an image, shading, pattern, soft mask, blend mode or partly
-//!   transparent group is drawn by hayro + vello_cpu. [`RenderedPage::
-//!   renderer`] says which ([`PageRenderer`]); [`RasterOptions::
-//!   pdf_renderer`] forces the full renderer. A page drawing more than 10
+//!   hayro's own rules, so the pixels are hayro + vello_cpu's). Images,
+//!   and fills and strokes with a shading, pattern, soft mask or blend
+//!   mode, paint only inside their bounds: the device leaves them out and
+//!   hayro + vello_cpu draw the rectangle around them again (a patch); a
+//!   page with a partly transparent group, a pattern on text, or a patch
+//!   over more than half of it is drawn whole by hayro + vello_cpu.
+//!   [`RenderedPage::renderer`] says which ([`PageRenderer`]);
+//!   [`RasterOptions::pdf_renderer`] forces the full renderer. A page drawing more than 10
 //!   million path elements and glyphs is [`LimitKind::PageContent`].
 //!   Non-embedded CJK fonts use a system font ([`CjkFont`]), or come out
 //!   blank with [`Warning::NoCjkFont`]; annotations are drawn from their
@@ -317,9 +320,15 @@ pub enum Warning {
 /// Which renderer drew a PDF page.
 ///
 /// The gray device (see the crate docs) draws solid fills, strokes,
-/// glyphs and clips straight into the gray page; a page that needs
-/// anything else is drawn by hayro with vello_cpu and converted to gray.
-/// Which one draws a page depends on the page's content only.
+/// glyphs and clips straight into the gray page. An image, or a fill or
+/// stroke with a pattern, a soft mask or a blend mode, paints only inside
+/// its own bounds: the device leaves it out, and hayro with vello_cpu
+/// draws the rectangle around all such operations of the page again, the
+/// whole content there (a patch). A page that needs anything else (a
+/// transparency group, a pattern on text), or whose patch would cover
+/// more than half of it, is drawn whole by hayro with vello_cpu and
+/// converted to gray. Which one draws a page depends on the page's
+/// content only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PageRenderer {
@@ -327,24 +336,28 @@ pub enum PageRenderer {
     Picture,
     /// The gray device drew the whole page.
     Device,
+    /// The gray device drew the page, and hayro with vello_cpu drew a
+    /// rectangle of it again, for this reason (the first such operation).
+    Patched(FallbackReason),
     /// hayro with vello_cpu drew the page, for this reason.
     Full(FallbackReason),
 }
 
 impl PageRenderer {
-    /// A short name for facts and logs: `picture`, `device`, or `full:`
-    /// and the [`FallbackReason`] (`full:image`).
+    /// A short name for facts and logs: `picture`, `device`, or
+    /// `patched:` or `full:` and the [`FallbackReason`] (`full:image`).
     pub fn name(self) -> String {
         match self {
             PageRenderer::Picture => "picture".into(),
             PageRenderer::Device => "device".into(),
+            PageRenderer::Patched(reason) => format!("patched:{}", reason.as_str()),
             PageRenderer::Full(reason) => format!("full:{}", reason.as_str()),
         }
     }
 }
 
-/// Why a PDF page is drawn by hayro with vello_cpu instead of the gray
-/// device (the first such content met on the page).
+/// Why a PDF page, or a rectangle of it, is drawn by hayro with vello_cpu
+/// instead of the gray device (the first such content met on the page).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FallbackReason {

@@ -179,6 +179,17 @@ fn render_page<'a>(
                 rows16,
             ) {
                 Outcome::Drawn => PageRenderer::Device,
+                // A patch over more than half the page costs more than
+                // drawing the page whole.
+                Outcome::Patched { area, reason }
+                    if area.width() * area.height() * 2 > FAX_WIDTH as usize * rows as usize =>
+                {
+                    PageRenderer::Full(reason)
+                }
+                Outcome::Patched { area, reason } => {
+                    render_patch(page, settings, full, transform, area, &mut data);
+                    PageRenderer::Patched(reason)
+                }
                 Outcome::Fallback(reason) => PageRenderer::Full(reason),
                 Outcome::TooComplex => {
                     return Err(Error::Limits(LimitKind::PageContent { page: index }));
@@ -194,8 +205,9 @@ fn render_page<'a>(
             index,
             kind: PageErrorKind::BadPageBox,
         })?;
-    // The device knows which tiles it never drew into.
-    if renderer == PageRenderer::Device {
+    // The device knows which tiles it never drew into (a patch's tiles
+    // count as drawn).
+    if matches!(renderer, PageRenderer::Device | PageRenderer::Patched(_)) {
         page.set_white_tiles(device_state.white_tiles());
     }
     Ok(RenderedPage {
@@ -240,6 +252,50 @@ fn render_full<'a>(
         },
     );
     gray::premul_rgba_to_gray(full.pixmap.data_as_u8_slice(), data);
+}
+
+/// Draw the rectangle `area` of a page with hayro and vello_cpu into the
+/// same pixels of `data` (gray, `FAX_WIDTH` a row), replacing what the
+/// device drew there: the page's transform moved by whole pixels, into a
+/// context of the rectangle's size.
+fn render_patch<'a>(
+    page: &'a hayro::hayro_syntax::page::Page<'a>,
+    settings: &InterpreterSettings,
+    full: &mut Full<'_, 'a>,
+    transform: hayro::kurbo::Affine,
+    area: device::PixelRect,
+    data: &mut [u8],
+) {
+    // The area lies inside the page, whose size fits u16.
+    let (Ok(w), Ok(h)) = (u16::try_from(area.width()), u16::try_from(area.height())) else {
+        return;
+    };
+    full.ctx.reset_and_resize(w, h);
+    full.pixmap.resize(w, h);
+    let moved = hayro::kurbo::Affine::translate((-(area.x0 as f64), -(area.y0 as f64))) * transform;
+    render_into(
+        page,
+        full.cache,
+        settings,
+        &RenderSettings::default(),
+        &mut full.ctx,
+        moved,
+    );
+    full.ctx.flush();
+    full.ctx.render_with(
+        &mut full.pixmap,
+        &mut full.resources,
+        RasterizerSettings {
+            target_init: TargetInit::Clear(WHITE),
+            ..Default::default()
+        },
+    );
+    let rgba = full.pixmap.data_as_u8_slice();
+    let stride = FAX_WIDTH as usize;
+    for (y, src) in rgba.chunks_exact(4 * area.width()).enumerate() {
+        let at = (area.y0 + y) * stride + area.x0;
+        gray::premul_rgba_to_gray(src, &mut data[at..at + area.width()]);
+    }
 }
 
 /// Whether every annotation of the page with an /AP either has a normal

@@ -2,10 +2,11 @@
 //! oracle): every page of the corpus's `pdf-text`, `pdf-std14`,
 //! `pdf-fonts` and `pdf-form` PDFs is rendered both ways
 //! ([`PdfRenderer::Auto`] and [`PdfRenderer::Full`]). On each page the
-//! device draws, the gray pages differ by at most 0.05 gray levels on
-//! average, and after the default halftone (`auto`) at most 0.01 % of the
-//! 1-bit pixels differ. Pages the device hands to the full renderer are
-//! listed with their reasons (and are equal by construction). Every page
+//! device draws (patched or not), the gray pages differ by at most 0.05
+//! gray levels on average, and after the default halftone (`auto`) at
+//! most 0.01 % of the 1-bit pixels differ. Pages the device patches or
+//! hands to the full renderer are listed with their reasons (the latter
+//! are equal by construction). Every page
 //! is checked, none sampled. Skips with a message when the corpus is
 //! absent.
 #![allow(clippy::unwrap_used)]
@@ -33,7 +34,7 @@ fn device_pages_equal_hayro_and_vello() {
         return;
     };
     let mut files = 0;
-    let (mut drawn, mut fell_back) = (0usize, Vec::new());
+    let (mut drawn, mut fell_back, mut patched) = (0usize, Vec::new(), Vec::new());
     let mut failures = Vec::new();
     let (mut worst_mean, mut worst_share) = ((0.0f64, String::new()), (0.0f64, String::new()));
     for entry in faxprep_testkit::corpus_index() {
@@ -54,6 +55,10 @@ fn device_pages_equal_hayro_and_vello() {
             let page = format!("{} page {}", entry.file, d.index + 1);
             match d.renderer {
                 PageRenderer::Device => drawn += 1,
+                PageRenderer::Patched(reason) => {
+                    drawn += 1;
+                    patched.push(format!("{page}: {}", reason.as_str()));
+                }
                 PageRenderer::Full(reason) => {
                     fell_back.push(format!("{page}: {}", reason.as_str()));
                 }
@@ -79,7 +84,7 @@ fn device_pages_equal_hayro_and_vello() {
                 .map(|(x, y)| u64::from((x ^ y).count_ones()))
                 .sum();
             let share = differing as f64 / (f64::from(hd.width()) * f64::from(hd.height()));
-            if d.renderer == PageRenderer::Device {
+            if matches!(d.renderer, PageRenderer::Device | PageRenderer::Patched(_)) {
                 if mean > worst_mean.0 {
                     worst_mean = (mean, page.clone());
                 }
@@ -100,7 +105,8 @@ fn device_pages_equal_hayro_and_vello() {
         return;
     }
     println!(
-        "{drawn} pages drawn by the device, {} by hayro + vello:",
+        "{drawn} pages drawn by the device ({} of them patched by hayro + vello), {} by hayro + vello:",
+        patched.len(),
         fell_back.len()
     );
     println!(
@@ -110,6 +116,9 @@ fn device_pages_equal_hayro_and_vello() {
         worst_share.0 * 100.0,
         worst_share.1
     );
+    for p in &patched {
+        println!("  patched {p}");
+    }
     for p in &fell_back {
         println!("  fallback {p}");
     }
@@ -248,5 +257,129 @@ fn colour_over_colour_and_gray_over_colour_draw_like_hayro() {
     assert!(
         levels.iter().filter(|&&l| l).count() > 100,
         "few grays drawn"
+    );
+}
+
+/// A one-page Letter PDF whose `content` sees a 16 x 16 gray gradient
+/// image as `/Im0`, an axial shading from black to white as `/Sh0` and
+/// Helvetica as `/F0`.
+fn pdf_with_image_and_shading(content: &str) -> Vec<u8> {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font = doc.add_object(
+        dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" },
+    );
+    let pixels: Vec<u8> = (0..16u8)
+        .flat_map(|y| (0..16u8).map(move |x| x * 8 + y * 7))
+        .collect();
+    let image = doc.add_object(Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => 16, "Height" => 16,
+            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+        },
+        pixels,
+    ));
+    let shading = doc.add_object(dictionary! {
+        "ShadingType" => 2, "ColorSpace" => "DeviceGray",
+        "Coords" => vec![0.into(), 0.into(), 100.into(), 0.into()],
+        "Function" => dictionary! {
+            "FunctionType" => 2, "Domain" => vec![0.into(), 1.into()],
+            "C0" => vec![0.into()], "C1" => vec![1.into()], "N" => 1,
+        },
+    });
+    let resources = doc.add_object(dictionary! {
+        "XObject" => dictionary! { "Im0" => image },
+        "Shading" => dictionary! { "Sh0" => shading },
+        "Font" => dictionary! { "F0" => font },
+    });
+    let content = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
+    let media = vec![0.into(), 0.into(), 612.into(), 792.into()];
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "MediaBox" => media,
+        "Contents" => content, "Resources" => resources,
+    });
+    faxprep_testkit::finish_pdf(doc, pages_id, vec![Object::Reference(page)])
+}
+
+/// The largest and the mean difference between two gray pages.
+fn worst_and_mean(a: &[u8], b: &[u8]) -> (u8, f64) {
+    let worst = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| x.abs_diff(*y))
+        .max()
+        .unwrap_or(0);
+    let sum: u64 = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| u64::from(x.abs_diff(*y)))
+        .sum();
+    (worst, sum as f64 / a.len() as f64)
+}
+
+#[test]
+fn images_and_shadings_are_patched_by_hayro_and_vello() {
+    // Text, then an image and a clipped shading, then text over both and
+    // a stroke across their edges: inside the patch hayro + vello draw
+    // everything (the later text too), outside it the device does.
+    let content = "BT /F0 24 Tf 72 700 Td (Text before the image) Tj ET\n\
+        q 150 0 0 120 100 450 cm /Im0 Do Q\n\
+        q 300 300 200 80 re W n /Sh0 sh Q\n\
+        0 g BT /F0 30 Tf 90 500 Td (over the image and beyond) Tj ET\n\
+        1 0 0 RG 2.5 w 60 430 m 540 390 l S\n\
+        BT /F0 12 Tf 72 100 Td (a footer far from both) Tj ET\n";
+    let bytes = pdf_with_image_and_shading(content);
+    let device = pages(&bytes, PdfRenderer::Auto);
+    let full = pages(&bytes, PdfRenderer::Full);
+    assert_eq!(
+        device[0].renderer,
+        PageRenderer::Patched(FallbackReason::Image),
+        "the image comes first"
+    );
+    assert_eq!(device[0].renderer.name(), "patched:image");
+    let (a, b) = (device[0].page.data(), full[0].page.data());
+    let (worst, mean) = worst_and_mean(a, b);
+    assert!(
+        worst <= 2 && mean < 0.01,
+        "{worst} levels at worst, {mean:.4} on average from hayro + vello"
+    );
+    // The image's gradient and the shading are on the page: many grays
+    // that no black text on white has this many pixels of.
+    let mid = a.iter().filter(|&&v| (40..=215).contains(&v)).count();
+    assert!(
+        mid > 20_000,
+        "only {mid} mid-gray pixels: the patch is missing"
+    );
+}
+
+#[test]
+fn a_patch_over_most_of_the_page_draws_the_page_whole() {
+    let content = "q 560 0 0 740 26 26 cm /Im0 Do Q\n\
+        BT /F0 24 Tf 72 700 Td (Text over a full-page image) Tj ET\n";
+    let bytes = pdf_with_image_and_shading(content);
+    let device = pages(&bytes, PdfRenderer::Auto);
+    assert_eq!(
+        device[0].renderer,
+        PageRenderer::Full(FallbackReason::Image)
+    );
+    let full = pages(&bytes, PdfRenderer::Full);
+    assert_eq!(device[0].page.data(), full[0].page.data());
+}
+
+#[test]
+fn a_clipped_shading_is_patched() {
+    // hayro paints `sh` as a fill of the clip with a shading pattern.
+    let shaded = "q 100 100 300 200 re W n /Sh0 sh Q BT /F0 20 Tf 72 700 Td (x) Tj ET\n";
+    let device = pages(&pdf_with_image_and_shading(shaded), PdfRenderer::Auto);
+    assert_eq!(
+        device[0].renderer,
+        PageRenderer::Patched(FallbackReason::Pattern)
+    );
+    let full = pages(&pdf_with_image_and_shading(shaded), PdfRenderer::Full);
+    let (worst, mean) = worst_and_mean(device[0].page.data(), full[0].page.data());
+    assert!(
+        worst <= 2 && mean < 0.01,
+        "{worst} / {mean:.4} from hayro + vello"
     );
 }

@@ -126,9 +126,11 @@ pub struct PageFacts {
     /// by " | " (an ellipsis ends a cut one); `None` without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
-    /// Which renderer drew the page: `device` (the gray device), `full:`
-    /// and the reason it was needed (`full:image`, `full:pattern`, ...),
-    /// or `picture` (JPEG, PNG, TIFF); `None` for the cover.
+    /// Which renderer drew the page: `device` (the gray device),
+    /// `patched:` and a reason (the device, with a rectangle around images
+    /// or pattern fills drawn by hayro + vello: `patched:image`), `full:`
+    /// and the reason hayro + vello drew it all (`full:transparency-group`,
+    /// ...), or `picture` (JPEG, PNG, TIFF); `None` for the cover.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renderer: Option<String>,
 }
