@@ -60,6 +60,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::rc::Rc;
 
 use ab_glyph_rasterizer::{Rasterizer, point};
+use foldhash::fast::RandomState;
 use hayro::hayro_syntax::page::Page;
 use hayro_interpret::font::{Glyph, GlyphRun, HintingCache, OutlineGlyph};
 use hayro_interpret::hayro_cmap::WritingMode;
@@ -163,8 +164,8 @@ struct CachedGlyph {
 /// (hayro's keys), the strip generator with its clip stack, and scratch
 /// strip storage.
 pub(crate) struct DeviceState {
-    outlines: HashMap<(u128, u32), Option<Rc<BezPath>>>,
-    glyphs: HashMap<GlyphKey, Option<Rc<CachedGlyph>>>,
+    outlines: HashMap<(u128, u32), Option<Rc<BezPath>>, RandomState>,
+    glyphs: HashMap<GlyphKey, Option<Rc<CachedGlyph>>, RandomState>,
     glyph_bytes: usize,
     hinting: HintingCache,
     viewport: ViewportState,
@@ -194,8 +195,8 @@ impl DeviceState {
     pub(crate) fn new() -> Self {
         let level = Level::try_detect().unwrap_or(Level::baseline());
         DeviceState {
-            outlines: HashMap::new(),
-            glyphs: HashMap::new(),
+            outlines: HashMap::default(),
+            glyphs: HashMap::default(),
             glyph_bytes: 0,
             hinting: HintingCache::new(),
             viewport: ViewportState::new(1, 1, level),
