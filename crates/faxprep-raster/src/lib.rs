@@ -92,9 +92,9 @@
 //! - `tiff` (the version `image` uses, pinned): JPEG YCbCr TIFF pages.
 //! - `rayon`: the local thread pool.
 //! - `foldhash`: the hasher of the device's glyph caches, looked up once
-//!   per glyph drawn (SipHash cost a sixth of the device's time on text
-//!   pages); seeded per process, so hostile glyph keys cannot aim at
-//!   collisions.
+//!   per glyph drawn (the standard SipHash is measurably slower there,
+//!   see `docs/raster.md`); seeded per process, so hostile glyph keys
+//!   cannot aim at collisions.
 //! - `faxprep-codec`: the TIFF reader and CCITT decoders for bilevel fax
 //!   TIFF uploads (read under the page and pixel caps).
 //!
