@@ -363,6 +363,15 @@ fn blend_gray(bg: u8, src: Src, cov: u8) -> u8 {
     div255(u32::from(bg) * inv + gray * 255) as u8
 }
 
+/// [`blend_gray`] for an opaque `src` of gray `gray` (text's usual
+/// paint): the scaled alpha is the coverage itself (`(255 c + 255) >> 8`
+/// is `c` for every byte), which leaves one product per pixel.
+#[inline(always)]
+fn blend_gray_opaque(bg: u8, gray: u8, cov: u8) -> u8 {
+    let c = u32::from(cov);
+    div255(u32::from(bg) * (255 - c) + div255(u32::from(gray) * c) * 255) as u8
+}
+
 /// vello_cpu's unmasked source-over for a solid run.
 #[inline(always)]
 fn over(bg: u8, src: Src) -> u8 {
@@ -912,8 +921,15 @@ impl GrayDevice<'_, '_> {
                         // colour above) on gray: one channel, without
                         // branches (coverage 0 leaves the pixel as it is).
                         let at = y * w as usize;
-                        for (d, &c) in target.gray[at + x..at + end].iter_mut().zip(cov) {
-                            *d = blend_gray(*d, src, c);
+                        let dst = target.gray[at + x..at + end].iter_mut().zip(cov);
+                        if src.alpha == 255 {
+                            for (d, &c) in dst {
+                                *d = blend_gray_opaque(*d, src.gray, c);
+                            }
+                        } else {
+                            for (d, &c) in dst {
+                                *d = blend_gray(*d, src, c);
+                            }
                         }
                     } else {
                         for (i, &c) in cov.iter().enumerate() {
@@ -1370,11 +1386,15 @@ mod tests {
             let src = Src::new([gray; 3], alpha);
             for bg in 0..=255u8 {
                 for cov in 0..=255u8 {
+                    let general = blend(bg, src.scaled(cov), 255);
                     assert_eq!(
                         blend_gray(bg, src, cov),
-                        blend(bg, src.scaled(cov), 255),
+                        general,
                         "gray {gray} alpha {alpha} over {bg} at coverage {cov}"
                     );
+                    if alpha == 255 {
+                        assert_eq!(blend_gray_opaque(bg, gray, cov), general);
+                    }
                 }
             }
         }
