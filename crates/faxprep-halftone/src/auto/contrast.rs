@@ -4,6 +4,7 @@
 //! small text) kept white.
 
 use faxprep_page::GrayPage;
+use fearless_simd::{Simd, SimdFrom, u8x16};
 
 use super::{RegionMap, TILE};
 
@@ -37,14 +38,21 @@ pub(super) fn text_band(
     band: &mut [u8],
     stride: usize,
 ) {
-    crate::par::vectorized(
-        #[inline(always)]
-        || text_band_in(page, map, ty, band, stride),
+    fearless_simd::dispatch!(
+        fearless_simd::Level::new(),
+        simd => text_band_in(simd, page, map, ty, band, stride)
     );
 }
 
 #[inline(always)]
-fn text_band_in(page: &GrayPage, map: &RegionMap, ty: usize, band: &mut [u8], stride: usize) {
+fn text_band_in<S: Simd>(
+    simd: S,
+    page: &GrayPage,
+    map: &RegionMap,
+    ty: usize,
+    band: &mut [u8],
+    stride: usize,
+) {
     let width = map.width;
     let height = map.height;
     let paper = u32::from(map.paper);
@@ -111,6 +119,18 @@ fn text_band_in(page: &GrayPage, map: &RegionMap, ty: usize, band: &mut [u8], st
         ];
         let cur = rows[2];
         for t in &tiles {
+            // Away from the page's left and right edges, in vectors.
+            if let Some(black) = tile_in_lanes(simd, &rows, t) {
+                if black != 0 {
+                    for (d, b) in dst[t.x0 / 8..t.x0 / 8 + 2]
+                        .iter_mut()
+                        .zip(black.to_be_bytes())
+                    {
+                        *d |= b;
+                    }
+                }
+                continue;
+            }
             // Only the pixels between the sure black (below `peak_lo`) and
             // the sure white (from `white` up) need the ridge or peak test:
             // the anti-aliased rims, a small share of a text tile.
@@ -158,6 +178,82 @@ fn text_band_in(page: &GrayPage, map: &RegionMap, ty: usize, band: &mut [u8], st
             }
         }
     }
+}
+
+/// The black pixels of the sixteen pixels of tile `t` in the middle row
+/// of `rows` (bit `15 - i` for pixel `i`, as [`sort_pixels`]): the whole
+/// rule (sure black, sure white, and the rim tests of [`rim_black`] for
+/// the rest) in vectors of the CPU's level. `None` where [`rims16`] is
+/// `None` (the page's edges).
+#[inline(always)]
+fn tile_in_lanes<S: Simd>(simd: S, rows: &[&[u8]; 5], t: &Cuts) -> Option<u16> {
+    if t.x1 - t.x0 != 16 || t.x0 < 2 {
+        return None;
+    }
+    let at = |row: &[u8], from: usize| -> Option<u8x16<S>> {
+        let lanes = *row.get(from..)?.first_chunk::<16>()?;
+        Some(u8x16::simd_from(simd, lanes))
+    };
+    let cur = rows[2];
+    // The right neighbours first: they bound the row's length.
+    let r2 = at(cur, t.x0 + 2)?;
+    let v = at(cur, t.x0)?;
+    let splat = |b: u8| simd.splat_u8x16(b);
+    let white = t.cut.max(t.deep);
+    // Paper-white rows of a text tile cost one comparison.
+    if simd.all_true_mask8x16(simd.simd_eq_u8x16(v, splat(255))) {
+        return Some(0);
+    }
+    let sure = simd.simd_lt_u8x16(v, splat(t.peak_lo));
+    let unsure = !sure & simd.simd_lt_u8x16(v, splat(white));
+    if !simd.any_true_mask8x16(unsure) {
+        return Some(msb_first_bits(simd.to_bitmask_mask8x16(sure)));
+    }
+    let (l2, l1, r1) = (at(cur, t.x0 - 2)?, at(cur, t.x0 - 1)?, at(cur, t.x0 + 1)?);
+    let (u2, u1, d1, d2) = (
+        at(rows[0], t.x0)?,
+        at(rows[1], t.x0)?,
+        at(rows[3], t.x0)?,
+        at(rows[4], t.x0)?,
+    );
+    let (cut, deep, tip_paper) = (splat(t.cut), splat(t.deep), splat(t.tip_paper));
+    let lt = |a, b| simd.simd_lt_u8x16(a, b);
+    let ge = |a, b| simd.simd_ge_u8x16(a, b);
+    let min = |a, b| simd.min_u8x16(a, b);
+    let max = |a, b| simd.max_u8x16(a, b);
+    // As `rim_black`, lane by lane.
+    let continues = |a1, a3| !(lt(min(a1, a3), cut) & ge(max(a1, a3), tip_paper));
+    let ridge_m = simd.saturating_add_u8x16(v, splat(RIDGE_CONTRAST));
+    let is_ridge = |p0, p1, p3, p4| {
+        ge(p1, v)
+            & ge(p3, v)
+            & ge(max(p0, p1), ridge_m)
+            & ge(max(p3, p4), ridge_m)
+            & lt(v, splat(255 - RIDGE_CONTRAST))
+    };
+    let peak_m = simd.sub_u8x16(v, splat(PEAK_CONTRAST));
+    let is_peak = |p0, p1, p3, p4| {
+        ge(v, splat(PEAK_CONTRAST))
+            & ge(v, p1)
+            & ge(v, p3)
+            & ge(peak_m, min(p0, p1))
+            & ge(peak_m, min(p3, p4))
+    };
+    let ridge = (is_ridge(l2, l1, r1, r2) & continues(u1, d1))
+        | (is_ridge(u2, u1, d1, d2) & continues(l1, r1));
+    let lightest = ge(v, max(max(l1, r1), max(u1, d1)));
+    let peak = lightest & (is_peak(l2, l1, r1, r2) | is_peak(u2, u1, d1, d2));
+    let dark = lt(v, cut);
+    let rim = (dark & !peak) | (!dark & lt(v, deep) & ridge);
+    Some(msb_first_bits(
+        simd.to_bitmask_mask8x16(sure | (unsure & rim)),
+    ))
+}
+
+/// A lane mask (bit `i` for lane `i`) in the packed order (bit `15 - i`).
+#[inline(always)]
+fn msb_first_bits(mask: u64) -> u16 {
+    (mask as u16).reverse_bits()
 }
 
 /// The rim decisions (black or not, for a pixel that is neither sure
@@ -428,6 +524,105 @@ mod tests {
             ..edge
         };
         assert_eq!(rims16(&rows, &right), None, "the right edge clamps");
+    }
+
+    /// The scalar rule for a middle tile: sure black, and the rim tests
+    /// on the unsure pixels.
+    fn tile_scalar(rows: &[&[u8]; 5], t: &Cuts) -> u16 {
+        let seg = &rows[2][t.x0..t.x1];
+        if all_white(seg) {
+            return 0;
+        }
+        let (sure, unsure) = sort_pixels(seg, t.peak_lo, t.cut.max(t.deep));
+        sure | (rims16(rows, t).unwrap() & unsure)
+    }
+
+    fn tile_lanes_match<S: Simd>(simd: S) {
+        let mut state = 0x2545_f491_u32;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state
+        };
+        let width = 64;
+        for round in 0..4000 {
+            let rows_owned: Vec<Vec<u8>> = (0..5)
+                .map(|_| {
+                    (0..width)
+                        .map(|_| match (next() % 5, round % 7) {
+                            // Some rows all paper.
+                            (_, 0) => 255,
+                            (0 | 1, _) => 255,
+                            (2, _) => 0,
+                            _ => (next() % 256) as u8,
+                        })
+                        .collect()
+                })
+                .collect();
+            let rows: [&[u8]; 5] = std::array::from_fn(|i| rows_owned[i].as_slice());
+            let b = 128 + (next() % 128) as u8;
+            let fraction = if next() % 2 == 0 { CUT } else { CUT_BLACK };
+            let x0 = 16 * (1 + (next() % 2) as usize);
+            let t = Cuts {
+                x0,
+                x1: x0 + 16,
+                cut: ((u32::from(b) * fraction) >> 8) as u8,
+                deep: b.saturating_sub(RIDGE_DEPTH),
+                tip_paper: b.saturating_sub(TIP_PAPER),
+                peak_lo: b / 3,
+            };
+            assert_eq!(
+                tile_in_lanes(simd, &rows, &t),
+                Some(tile_scalar(&rows, &t)),
+                "{rows_owned:?}"
+            );
+        }
+        // The edges are left to the scalar path.
+        let rows: [&[u8]; 5] = [&[255; 32]; 5];
+        let edge = Cuts {
+            x0: 0,
+            x1: 16,
+            cut: 100,
+            deep: 200,
+            tip_paper: 240,
+            peak_lo: 80,
+        };
+        assert_eq!(tile_in_lanes(simd, &rows, &edge), None);
+        let right = Cuts {
+            x0: 16,
+            x1: 32,
+            ..edge
+        };
+        assert_eq!(tile_in_lanes(simd, &rows, &right), None);
+    }
+
+    /// The vector rule gives the scalar rule's pixels at every vector
+    /// level this CPU has.
+    #[test]
+    fn vector_tiles_match_the_scalar_rule_at_every_level() {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let level = fearless_simd::Level::new();
+            if let Some(t) = level.as_sse2() {
+                tile_lanes_match(t);
+            }
+            if let Some(t) = level.as_sse4_2() {
+                tile_lanes_match(t);
+            }
+            if let Some(t) = level.as_avx2() {
+                tile_lanes_match(t);
+            }
+            if let Some(t) = level.as_avx512() {
+                tile_lanes_match(t);
+            }
+        }
+        #[cfg(target_arch = "aarch64")]
+        {
+            if let Some(t) = fearless_simd::Level::new().as_neon() {
+                tile_lanes_match(t);
+            }
+        }
     }
 
     #[test]
