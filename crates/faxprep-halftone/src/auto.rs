@@ -342,13 +342,20 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     // A page whose "paper" is darker than 75% gray is mostly picture: then
     // the mid-tones reach up to the margin below white.
     let hi = if paper >= 192 { paper } else { 255 }.saturating_sub(MID_MARGIN);
-    let stats: Vec<(u32, Levels)> = par::map_indices(opts, rows, |ty| {
+    let per_row = par::map_indices(opts, rows, |ty| {
         par::vectorized(
             #[inline(always)]
             || tile_stats(page, &min, &max, ty, hi),
         )
-    })
-    .concat();
+    });
+    let mut stats = TileStats {
+        smooth: Vec::with_capacity(cols * rows),
+        levels: Vec::new(),
+    };
+    for (smooth, levels) in per_row {
+        stats.smooth.extend(smooth);
+        stats.levels.extend(levels);
+    }
 
     let mut map = RegionMap {
         cols,
@@ -404,31 +411,53 @@ fn tile_extremes(page: &GrayPage, spans: &[(usize, usize)], ty: usize) -> Vec<[u
 /// The smooth mid-tones of each tile of tile row `ty` (below `hi`), and
 /// their levels where the tile is smooth enough to be a photo.
 #[inline(always)]
-fn tile_stats(page: &GrayPage, min: &[u8], max: &[u8], ty: usize, hi: u8) -> Vec<(u32, Levels)> {
+fn tile_stats(
+    page: &GrayPage,
+    min: &[u8],
+    max: &[u8],
+    ty: usize,
+    hi: u8,
+) -> (Vec<u32>, Vec<(usize, Levels)>) {
     let (width, height) = (page.width() as usize, page.height() as usize);
     let cols = width.div_ceil(TILE);
     // A plain loop: a closure would not be compiled for the vector level.
-    let mut stats = Vec::with_capacity(cols);
+    let (mut counts, mut levels) = (Vec::with_capacity(cols), Vec::new());
     for tx in 0..cols {
         let t = ty * cols + tx;
         // All paper or all ink: no mid-tones to count.
         if min[t] > hi || max[t] < MID_LO {
-            stats.push((0, [0; 4]));
+            counts.push(0);
             continue;
         }
         let tile = TileRect::new(tx, ty, width, height);
         let smooth = count_smooth(page, &tile, hi);
         // Levels are only ever looked at for tiles that are smooth
         // themselves (see `decide`): text tiles skip the slower
-        // per-level pass.
-        let levels = if smooth * 100 >= PHOTO_PERCENT * tile.area() {
-            smooth_levels(page, &tile, hi)
-        } else {
-            [0; 4]
-        };
-        stats.push((smooth, levels));
+        // per-level pass, and keep no levels.
+        if smooth * 100 >= PHOTO_PERCENT * tile.area() {
+            levels.push((t, smooth_levels(page, &tile, hi)));
+        }
+        counts.push(smooth);
     }
-    stats
+    (counts, levels)
+}
+
+/// The smooth mid-tones of every tile, and the levels they have for the
+/// tiles smooth enough to be looked at (in tile order: a text page has
+/// few or none).
+struct TileStats {
+    smooth: Vec<u32>,
+    levels: Vec<(usize, Levels)>,
+}
+
+impl TileStats {
+    /// The levels of tile `t`, kept for smooth tiles only.
+    fn levels(&self, t: usize) -> Levels {
+        match self.levels.binary_search_by_key(&t, |&(i, _)| i) {
+            Ok(i) => self.levels[i].1,
+            Err(_) => [0; 4],
+        }
+    }
 }
 
 /// Take into a picture the tiles inside it that the rules above left out
@@ -669,7 +698,7 @@ type Levels = [u64; 4];
 /// Photo tiles from the neighbourhood statistics, then cleaned up.
 /// Returns the candidate tiles (before cleaning and growing), which
 /// [`flat::drop_flat_regions`] looks at again.
-fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8) -> Vec<bool> {
+fn decide(map: &mut RegionMap, stats: &TileStats, hi: u8) -> Vec<bool> {
     let (cols, rows) = (map.cols, map.rows);
     let mut cand = vec![false; cols * rows];
     let count = |l: &Levels| l.iter().map(|w| w.count_ones()).sum::<u32>();
@@ -677,13 +706,13 @@ fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8) -> Vec<bool> {
     // Levels count only from tiles that are smooth themselves, so that a
     // flat tint does not borrow the levels of a picture next to it.
     let smooth_tile =
-        |tx: usize, ty: usize| stats[ty * cols + tx].0 * 100 >= PHOTO_PERCENT * area(tx, ty);
+        |tx: usize, ty: usize| stats.smooth[ty * cols + tx] * 100 >= PHOTO_PERCENT * area(tx, ty);
     let levels_around = |tx: usize, ty: usize, r: usize| {
         let mut levels = [0u64; 4];
         for ny in ty.saturating_sub(r)..(ty + r + 1).min(rows) {
             for nx in tx.saturating_sub(r)..(tx + r + 1).min(cols) {
                 if smooth_tile(nx, ny) {
-                    let l = &stats[ny * cols + nx].1;
+                    let l = &stats.levels(ny * cols + nx);
                     levels.iter_mut().zip(l).for_each(|(a, b)| *a |= b);
                 }
             }
@@ -694,13 +723,13 @@ fn decide(map: &mut RegionMap, stats: &[(u32, Levels)], hi: u8) -> Vec<bool> {
         for tx in 0..cols {
             // The tile's own share first: most tiles of a text page stop
             // here without the neighbourhood sums.
-            if stats[ty * cols + tx].0 * 100 < PHOTO_OWN_PERCENT * area(tx, ty) {
+            if stats.smooth[ty * cols + tx] * 100 < PHOTO_OWN_PERCENT * area(tx, ty) {
                 continue;
             }
             let (mut smooth, mut pixels) = (0u32, 0u32);
             for ny in ty.saturating_sub(1)..(ty + 2).min(rows) {
                 for nx in tx.saturating_sub(1)..(tx + 2).min(cols) {
-                    smooth += stats[ny * cols + nx].0;
+                    smooth += stats.smooth[ny * cols + nx];
                     pixels += area(nx, ny);
                 }
             }
