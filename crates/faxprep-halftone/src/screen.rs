@@ -145,6 +145,17 @@ mod tests {
     use super::*;
     use faxprep_page::{BitPage, Resolution};
 
+    /// A page of every gray from a linear congruential stream.
+    fn noise_page(width: u32, height: u32, seed: &mut u32) -> GrayPage {
+        let data = (0..width * height)
+            .map(|_| {
+                *seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (*seed >> 16) as u8
+            })
+            .collect();
+        GrayPage::from_raw(width, height, Resolution::Fine, data).unwrap()
+    }
+
     /// Every period on pages narrower and wider than a cell, with partial
     /// cells at the right edge and values from black to white: no panic,
     /// and black exactly where a line runs.
@@ -154,13 +165,7 @@ mod tests {
         for period in MIN_PERIOD..=MAX_PERIOD {
             for width in 1..=40u32 {
                 let height = 1 + width % 4;
-                let data = (0..width * height)
-                    .map(|_| {
-                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                        (seed >> 16) as u8
-                    })
-                    .collect();
-                let page = GrayPage::from_raw(width, height, Resolution::Fine, data).unwrap();
+                let page = noise_page(width, height, &mut seed);
                 let stride = BitPage::stride_for(width);
                 let mut out = vec![0u8; stride * height as usize];
                 screen_page(&page, period, &mut out, stride);
@@ -186,13 +191,7 @@ mod tests {
     fn columns_screen_their_cells_as_the_page_does() {
         let mut seed = 11u32;
         let (width, height) = (203u32, 9u32);
-        let data: Vec<u8> = (0..width * height)
-            .map(|_| {
-                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                (seed >> 16) as u8
-            })
-            .collect();
-        let page = GrayPage::from_raw(width, height, Resolution::Fine, data).unwrap();
+        let page = noise_page(width, height, &mut seed);
         let stride = BitPage::stride_for(width);
         for period in MIN_PERIOD..=MAX_PERIOD {
             let mut whole = vec![0u8; stride * height as usize];

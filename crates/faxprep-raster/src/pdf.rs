@@ -230,6 +230,46 @@ fn render_full<'a>(
     rows: u16,
     data: &mut [u8],
 ) {
+    let rgba = render_rgba(page, settings, full, transform, width, rows);
+    gray::premul_rgba_to_gray(rgba, data);
+}
+
+/// Draw the rectangle `area` of a page with hayro and vello_cpu into the
+/// same pixels of `data` (gray, `FAX_WIDTH` a row), replacing what the
+/// device drew there: the page's transform moved by whole pixels, into a
+/// context of the rectangle's size.
+fn render_patch<'a>(
+    page: &'a hayro::hayro_syntax::page::Page<'a>,
+    settings: &InterpreterSettings,
+    full: &mut Full<'_, 'a>,
+    transform: hayro::kurbo::Affine,
+    area: device::PixelRect,
+    data: &mut [u8],
+) {
+    // The area lies inside the page, whose size fits u16.
+    let (Ok(w), Ok(h)) = (u16::try_from(area.width()), u16::try_from(area.height())) else {
+        return;
+    };
+    let moved = hayro::kurbo::Affine::translate((-(area.x0 as f64), -(area.y0 as f64))) * transform;
+    let rgba = render_rgba(page, settings, full, moved, w, h);
+    let stride = FAX_WIDTH as usize;
+    for (y, src) in rgba.chunks_exact(4 * area.width()).enumerate() {
+        let at = (area.y0 + y) * stride + area.x0;
+        gray::premul_rgba_to_gray(src, &mut data[at..at + area.width()]);
+    }
+}
+
+/// The page drawn by hayro and vello_cpu with `transform` into
+/// premultiplied RGBA of `width` x `rows` over white (the pixmap is
+/// reused from page to page).
+fn render_rgba<'f, 'a>(
+    page: &'a hayro::hayro_syntax::page::Page<'a>,
+    settings: &InterpreterSettings,
+    full: &'f mut Full<'_, 'a>,
+    transform: hayro::kurbo::Affine,
+    width: u16,
+    rows: u16,
+) -> &'f [u8] {
     full.ctx.reset_and_resize(width, rows);
     full.pixmap.resize(width, rows);
     // Defaults: hinting and glyph caching on; measured fastest (turning
@@ -251,51 +291,7 @@ fn render_full<'a>(
             ..Default::default()
         },
     );
-    gray::premul_rgba_to_gray(full.pixmap.data_as_u8_slice(), data);
-}
-
-/// Draw the rectangle `area` of a page with hayro and vello_cpu into the
-/// same pixels of `data` (gray, `FAX_WIDTH` a row), replacing what the
-/// device drew there: the page's transform moved by whole pixels, into a
-/// context of the rectangle's size.
-fn render_patch<'a>(
-    page: &'a hayro::hayro_syntax::page::Page<'a>,
-    settings: &InterpreterSettings,
-    full: &mut Full<'_, 'a>,
-    transform: hayro::kurbo::Affine,
-    area: device::PixelRect,
-    data: &mut [u8],
-) {
-    // The area lies inside the page, whose size fits u16.
-    let (Ok(w), Ok(h)) = (u16::try_from(area.width()), u16::try_from(area.height())) else {
-        return;
-    };
-    full.ctx.reset_and_resize(w, h);
-    full.pixmap.resize(w, h);
-    let moved = hayro::kurbo::Affine::translate((-(area.x0 as f64), -(area.y0 as f64))) * transform;
-    render_into(
-        page,
-        full.cache,
-        settings,
-        &RenderSettings::default(),
-        &mut full.ctx,
-        moved,
-    );
-    full.ctx.flush();
-    full.ctx.render_with(
-        &mut full.pixmap,
-        &mut full.resources,
-        RasterizerSettings {
-            target_init: TargetInit::Clear(WHITE),
-            ..Default::default()
-        },
-    );
-    let rgba = full.pixmap.data_as_u8_slice();
-    let stride = FAX_WIDTH as usize;
-    for (y, src) in rgba.chunks_exact(4 * area.width()).enumerate() {
-        let at = (area.y0 + y) * stride + area.x0;
-        gray::premul_rgba_to_gray(src, &mut data[at..at + area.width()]);
-    }
+    full.pixmap.data_as_u8_slice()
 }
 
 /// Whether every annotation of the page with an /AP either has a normal

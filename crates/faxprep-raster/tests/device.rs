@@ -134,7 +134,7 @@ fn device_pages_equal_hayro_and_vello() {
 /// XObject `/Xi`, each form seeing the forms before it (and Helvetica as
 /// `/F0`).
 fn pdf_with_forms(content: &str, forms: &[String]) -> Vec<u8> {
-    use lopdf::{Document, Object, Stream, dictionary};
+    use lopdf::{Document, Stream, dictionary};
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let font = doc.add_object(
@@ -155,9 +155,21 @@ fn pdf_with_forms(content: &str, forms: &[String]) -> Vec<u8> {
         ));
         xobjects.set(format!("X{i}"), form);
     }
-    let resources = doc.add_object(dictionary! {
+    let resources = dictionary! {
         "XObject" => xobjects, "Font" => dictionary! { "F0" => font },
-    });
+    };
+    letter_page(doc, pages_id, content, resources)
+}
+
+/// `doc` finished as one Letter page of `content` with `resources`.
+fn letter_page(
+    mut doc: lopdf::Document,
+    pages_id: lopdf::ObjectId,
+    content: &str,
+    resources: lopdf::Dictionary,
+) -> Vec<u8> {
+    use lopdf::{Object, Stream, dictionary};
+    let resources = doc.add_object(resources);
     let content = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
     let media = vec![0.into(), 0.into(), 612.into(), 792.into()];
     let page = doc.add_object(dictionary! {
@@ -240,12 +252,7 @@ fn colour_over_colour_and_gray_over_colour_draw_like_hayro() {
     // pages); compositing the gray of the colours instead puts pixels two
     // levels off on 0.2% of the page.
     let differing = a.iter().zip(b).filter(|(x, y)| x != y).count();
-    let worst = a
-        .iter()
-        .zip(b)
-        .map(|(x, y)| x.abs_diff(*y))
-        .max()
-        .unwrap_or(0);
+    let (worst, _) = worst_and_mean(a, b);
     assert!(worst <= 1, "a pixel {worst} levels from hayro + vello");
     assert!(
         differing * 1000 < a.len(),
@@ -264,7 +271,7 @@ fn colour_over_colour_and_gray_over_colour_draw_like_hayro() {
 /// image as `/Im0`, an axial shading from black to white as `/Sh0` and
 /// Helvetica as `/F0`.
 fn pdf_with_image_and_shading(content: &str) -> Vec<u8> {
-    use lopdf::{Document, Object, Stream, dictionary};
+    use lopdf::{Document, Stream, dictionary};
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let font = doc.add_object(
@@ -288,18 +295,12 @@ fn pdf_with_image_and_shading(content: &str) -> Vec<u8> {
             "C0" => vec![0.into()], "C1" => vec![1.into()], "N" => 1,
         },
     });
-    let resources = doc.add_object(dictionary! {
+    let resources = dictionary! {
         "XObject" => dictionary! { "Im0" => image },
         "Shading" => dictionary! { "Sh0" => shading },
         "Font" => dictionary! { "F0" => font },
-    });
-    let content = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
-    let media = vec![0.into(), 0.into(), 612.into(), 792.into()];
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages_id, "MediaBox" => media,
-        "Contents" => content, "Resources" => resources,
-    });
-    faxprep_testkit::finish_pdf(doc, pages_id, vec![Object::Reference(page)])
+    };
+    letter_page(doc, pages_id, content, resources)
 }
 
 /// The largest and the mean difference between two gray pages.

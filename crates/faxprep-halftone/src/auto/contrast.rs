@@ -434,6 +434,46 @@ mod tests {
         assert_eq!(sort_pixels(&seg[..10], 50, 200), (0x8000, 0x0040));
     }
 
+    /// `n` middle tiles (16 pixels from x = 16 or 32 in rows 64 wide) of
+    /// strokes and hairlines in many grays from a fixed xorshift stream,
+    /// some rows all paper, with every cut the contrast rule can choose:
+    /// `check(rows, cuts)` for each.
+    fn random_tiles(seed: u32, n: usize, mut check: impl FnMut(&[&[u8]; 5], &Cuts)) {
+        let mut state = seed;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state
+        };
+        for round in 0..n {
+            let rows_owned: Vec<Vec<u8>> = (0..5)
+                .map(|_| {
+                    (0..64)
+                        .map(|_| match (next() % 5, round % 7) {
+                            (_, 0) | (0 | 1, _) => 255,
+                            (2, _) => 0,
+                            _ => (next() % 256) as u8,
+                        })
+                        .collect()
+                })
+                .collect();
+            let rows: [&[u8]; 5] = std::array::from_fn(|i| rows_owned[i].as_slice());
+            let b = 128 + (next() % 128) as u8;
+            let fraction = if next() % 2 == 0 { CUT } else { CUT_BLACK };
+            let x0 = 16 * (1 + (next() % 2) as usize);
+            let t = Cuts {
+                x0,
+                x1: x0 + 16,
+                cut: ((u32::from(b) * fraction) >> 8) as u8,
+                deep: b.saturating_sub(RIDGE_DEPTH),
+                tip_paper: b.saturating_sub(TIP_PAPER),
+                peak_lo: b / 3,
+            };
+            check(&rows, &t);
+        }
+    }
+
     /// The rim rules as first written, pixel by pixel with short-circuit
     /// tests: the oracle for the branch-free [`rim_black`].
     fn rim_black_reference(rows: &[&[u8]; 5], x: usize, width: usize, t: &Cuts) -> bool {
@@ -462,53 +502,28 @@ mod tests {
 
     #[test]
     fn lane_rims_match_the_pixel_by_pixel_rules() {
-        // Rows of strokes and hairlines in many grays (a fixed xorshift
-        // stream), every cut the contrast rule can choose.
-        let mut state = 0x9e37_79b9_u32;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            state
-        };
-        let width = 64;
-        for _ in 0..2000 {
-            let rows_owned: Vec<Vec<u8>> = (0..5)
-                .map(|_| {
-                    (0..width)
-                        .map(|_| match next() % 4 {
-                            0 => 255,
-                            1 => 0,
-                            _ => (next() % 256) as u8,
-                        })
-                        .collect()
-                })
-                .collect();
-            let rows: [&[u8]; 5] = std::array::from_fn(|i| rows_owned[i].as_slice());
-            let b = 128 + (next() % 128) as u8;
-            let fraction = if next() % 2 == 0 { CUT } else { CUT_BLACK };
-            let cut = ((u32::from(b) * fraction) >> 8) as u8;
-            let t = Cuts {
-                x0: 16 * (1 + (next() % 2) as usize),
-                x1: 0,
-                cut,
-                deep: b.saturating_sub(RIDGE_DEPTH),
-                tip_paper: b.saturating_sub(TIP_PAPER),
-                peak_lo: b / 3,
-            };
-            let t = Cuts { x1: t.x0 + 16, ..t };
-            let lanes = rims16(&rows, &t).unwrap();
+        random_tiles(0x9e37_79b9, 2000, |rows, t| {
+            let lanes = rims16(rows, t).unwrap();
             for i in 0..16 {
                 let x = t.x0 + i;
                 let v = rows[2][x];
-                let scalar = rim_black_reference(&rows, x, width, &t);
+                let scalar = rim_black_reference(rows, x, 64, t);
                 let lane = lanes & (0x8000 >> i) != 0;
                 if v >= t.peak_lo && v < t.cut.max(t.deep) {
-                    assert_eq!(lane, scalar, "pixel {i} of {:?}", &rows_owned);
+                    assert_eq!(lane, scalar, "pixel {i} of {rows:?}");
                 }
             }
-        }
-        let edge = Cuts {
+        });
+        let rows: [&[u8]; 5] = [&[255; 32]; 5];
+        let [left, right] = edge_tiles();
+        assert_eq!(rims16(&rows, &left), None, "the left edge clamps");
+        assert_eq!(rims16(&rows, &right), None, "the right edge clamps");
+    }
+
+    /// The first and the last tile of a page 32 pixels wide: no two
+    /// pixels beyond them on one side.
+    fn edge_tiles() -> [Cuts; 2] {
+        let left = Cuts {
             x0: 0,
             x1: 16,
             cut: 100,
@@ -516,14 +531,12 @@ mod tests {
             tip_paper: 240,
             peak_lo: 80,
         };
-        let rows: [&[u8]; 5] = [&[255; 32]; 5];
-        assert_eq!(rims16(&rows, &edge), None, "the left edge clamps");
         let right = Cuts {
             x0: 16,
             x1: 32,
-            ..edge
+            ..left
         };
-        assert_eq!(rims16(&rows, &right), None, "the right edge clamps");
+        [left, right]
     }
 
     /// The scalar rule for a middle tile: sure black, and the rim tests
@@ -538,62 +551,17 @@ mod tests {
     }
 
     fn tile_lanes_match<S: Simd>(simd: S) {
-        let mut state = 0x2545_f491_u32;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            state
-        };
-        let width = 64;
-        for round in 0..4000 {
-            let rows_owned: Vec<Vec<u8>> = (0..5)
-                .map(|_| {
-                    (0..width)
-                        .map(|_| match (next() % 5, round % 7) {
-                            // Some rows all paper.
-                            (_, 0) => 255,
-                            (0 | 1, _) => 255,
-                            (2, _) => 0,
-                            _ => (next() % 256) as u8,
-                        })
-                        .collect()
-                })
-                .collect();
-            let rows: [&[u8]; 5] = std::array::from_fn(|i| rows_owned[i].as_slice());
-            let b = 128 + (next() % 128) as u8;
-            let fraction = if next() % 2 == 0 { CUT } else { CUT_BLACK };
-            let x0 = 16 * (1 + (next() % 2) as usize);
-            let t = Cuts {
-                x0,
-                x1: x0 + 16,
-                cut: ((u32::from(b) * fraction) >> 8) as u8,
-                deep: b.saturating_sub(RIDGE_DEPTH),
-                tip_paper: b.saturating_sub(TIP_PAPER),
-                peak_lo: b / 3,
-            };
+        random_tiles(0x2545_f491, 4000, |rows, t| {
             assert_eq!(
-                tile_in_lanes(simd, &rows, &t),
-                Some(tile_scalar(&rows, &t)),
-                "{rows_owned:?}"
+                tile_in_lanes(simd, rows, t),
+                Some(tile_scalar(rows, t)),
+                "{rows:?}"
             );
-        }
+        });
         // The edges are left to the scalar path.
         let rows: [&[u8]; 5] = [&[255; 32]; 5];
-        let edge = Cuts {
-            x0: 0,
-            x1: 16,
-            cut: 100,
-            deep: 200,
-            tip_paper: 240,
-            peak_lo: 80,
-        };
-        assert_eq!(tile_in_lanes(simd, &rows, &edge), None);
-        let right = Cuts {
-            x0: 16,
-            x1: 32,
-            ..edge
-        };
+        let [left, right] = edge_tiles();
+        assert_eq!(tile_in_lanes(simd, &rows, &left), None);
         assert_eq!(tile_in_lanes(simd, &rows, &right), None);
     }
 
