@@ -8,7 +8,7 @@
 //!
 //! `--full` draws every PDF page with hayro + vello_cpu instead of the gray
 //! device (the renderer the device is measured against); each file's line
-//! says how many pages the device drew.
+//! says how many pages the device drew, alone or with a patch.
 //!
 //! Without `--out` the pages are rendered and dropped (what the benchmark
 //! measures: the raster stage alone, no disk writes).
@@ -61,10 +61,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .unwrap_or_default();
         let start = Instant::now();
         let mut pages = 0u32;
-        let mut device = 0u32;
+        let (mut device, mut patched) = (0u32, 0u32);
         let result = render(&bytes, format, &opts, |p| {
             pages += 1;
             device += u32::from(p.renderer == PageRenderer::Device);
+            patched += u32::from(matches!(p.renderer, PageRenderer::Patched(_)));
             if let Some(dir) = &out {
                 let path = dir.join(format!("{stem}-{:03}.pgm", p.index + 1));
                 let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
@@ -78,7 +79,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         });
         let ms = start.elapsed().as_secs_f64() * 1e3;
         match result {
-            Ok(()) => println!("{stem}: {pages} pages ({device} by the device) in {ms:.0} ms"),
+            Ok(()) => println!(
+                "{stem}: {pages} pages ({device} by the device, {patched} by the device with a patch) in {ms:.0} ms"
+            ),
             Err(e) => println!("{stem}: error after {pages} pages: {e}"),
         }
     }
