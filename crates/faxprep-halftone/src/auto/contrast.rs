@@ -152,21 +152,7 @@ fn text_band_in<S: Simd>(
             {
                 *d |= b;
             }
-            if unsure == 0 {
-                continue;
-            }
-            // Away from the page's left and right edges the rim tests run
-            // on all sixteen pixels at once (no clamping needed).
-            if let Some(rims) = rims16(&rows, t) {
-                let black = rims & unsure;
-                for (d, b) in dst[t.x0 / 8..t.x0 / 8 + 2]
-                    .iter_mut()
-                    .zip(black.to_be_bytes())
-                {
-                    *d |= b;
-                }
-                continue;
-            }
+            // At the page's edges, pixel by pixel (clamped).
             let mut rest = unsure;
             while rest != 0 {
                 let i = rest.leading_zeros();
@@ -183,8 +169,9 @@ fn text_band_in<S: Simd>(
 /// The black pixels of the sixteen pixels of tile `t` in the middle row
 /// of `rows` (bit `15 - i` for pixel `i`, as [`sort_pixels`]): the whole
 /// rule (sure black, sure white, and the rim tests of [`rim_black`] for
-/// the rest) in vectors of the CPU's level. `None` where [`rims16`] is
-/// `None` (the page's edges).
+/// the rest) in vectors of the CPU's level. `None` for tiles that are not
+/// sixteen pixels wide with two more on each side (the page's edges),
+/// which take the pixel-by-pixel path.
 #[inline(always)]
 fn tile_in_lanes<S: Simd>(simd: S, rows: &[&[u8]; 5], t: &Cuts) -> Option<u16> {
     if t.x1 - t.x0 != 16 || t.x0 < 2 {
@@ -256,42 +243,6 @@ fn msb_first_bits(mask: u64) -> u16 {
     (mask as u16).reverse_bits()
 }
 
-/// The rim decisions (black or not, for a pixel that is neither sure
-/// black nor sure white) of the sixteen pixels of tile `t` in the middle
-/// row of `rows`, as a mask like [`sort_pixels`]'s: the same rules as
-/// [`peak`] and [`ridge`], computed lane by lane without branches so that
-/// they become vector code. `None` for tiles that are not sixteen pixels
-/// wide with two more on each side (the page's edges), which take the
-/// pixel-by-pixel path.
-#[inline(always)]
-fn rims16(rows: &[&[u8]; 5], t: &Cuts) -> Option<u16> {
-    if t.x1 - t.x0 != 16 || t.x0 < 2 {
-        return None;
-    }
-    let at = |row: &[u8], from: usize| row.get(from..)?.first_chunk::<16>().copied();
-    let cur = rows[2];
-    let (l2, l1, v, r1, r2) = (
-        at(cur, t.x0 - 2)?,
-        at(cur, t.x0 - 1)?,
-        at(cur, t.x0)?,
-        at(cur, t.x0 + 1)?,
-        at(cur, t.x0 + 2)?,
-    );
-    let (u2, u1, d1, d2) = (
-        at(rows[0], t.x0)?,
-        at(rows[1], t.x0)?,
-        at(rows[3], t.x0)?,
-        at(rows[4], t.x0)?,
-    );
-    let mut black = [0u8; 16];
-    for i in 0..16 {
-        let row = [l2[i], l1[i], v[i], r1[i], r2[i]];
-        let col = [u2[i], u1[i], v[i], d1[i], d2[i]];
-        black[i] = u8::from(rim_black(row, col, t));
-    }
-    Some(msb_first(black))
-}
-
 /// Whether a rim pixel (neither sure black nor sure white), with the five
 /// pixels around it along its `row` and down its `col`, is black:
 /// - darker than the cut, it is black unless it is a *peak* that is also
@@ -306,8 +257,8 @@ fn rims16(rows: &[&[u8]; 5], t: &Cuts) -> Option<u16> {
 ///   pair of changes. A hairline continues on both sides, or crosses
 ///   another line.
 ///
-/// Without branches, so that [`rims16`] becomes vector code; the edge
-/// tiles call it pixel by pixel.
+/// Without branches; the edge tiles call it pixel by pixel, and the
+/// tests compare it, lane by lane, with [`tile_in_lanes`].
 #[inline(always)]
 fn rim_black(row: [u8; 5], col: [u8; 5], t: &Cuts) -> bool {
     let v = row[2];
@@ -472,6 +423,39 @@ mod tests {
             };
             check(&rows, &t);
         }
+    }
+
+    /// The rim decisions (black or not, for a pixel that is neither sure
+    /// black nor sure white) of the sixteen pixels of tile `t` in the
+    /// middle row of `rows`, as a mask like [`sort_pixels`]'s: [`rim_black`]
+    /// lane by lane, the step between the pixel-by-pixel rules and
+    /// [`tile_in_lanes`]. `None` where [`tile_in_lanes`] is `None`.
+    fn rims16(rows: &[&[u8]; 5], t: &Cuts) -> Option<u16> {
+        if t.x1 - t.x0 != 16 || t.x0 < 2 {
+            return None;
+        }
+        let at = |row: &[u8], from: usize| row.get(from..)?.first_chunk::<16>().copied();
+        let cur = rows[2];
+        let (l2, l1, v, r1, r2) = (
+            at(cur, t.x0 - 2)?,
+            at(cur, t.x0 - 1)?,
+            at(cur, t.x0)?,
+            at(cur, t.x0 + 1)?,
+            at(cur, t.x0 + 2)?,
+        );
+        let (u2, u1, d1, d2) = (
+            at(rows[0], t.x0)?,
+            at(rows[1], t.x0)?,
+            at(rows[3], t.x0)?,
+            at(rows[4], t.x0)?,
+        );
+        let mut black = [0u8; 16];
+        for i in 0..16 {
+            let row = [l2[i], l1[i], v[i], r1[i], r2[i]];
+            let col = [u2[i], u1[i], v[i], d1[i], d2[i]];
+            black[i] = u8::from(rim_black(row, col, t));
+        }
+        Some(msb_first(black))
     }
 
     /// The rim rules as first written, pixel by pixel with short-circuit
