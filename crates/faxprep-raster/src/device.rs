@@ -31,11 +31,11 @@
 //! - an operation that paints only inside its own bounds (an image; a fill
 //!   or stroke with a shading or pattern, a soft mask or a blend mode
 //!   other than normal) is skipped, and its bounds (within an axis-aligned
-//!   clip, widened by [`PATCH_MARGIN`] pixels for anti-aliasing) join one
-//!   rectangle, the patch ([`Outcome::Patched`]): the caller draws that
-//!   rectangle again with hayro and vello, everything in it, so pixels
-//!   there are the full renderer's and pixels outside it never met a
-//!   skipped operation;
+//!   clip, widened by [`PATCH_MARGIN`] pixels for anti-aliasing) join the
+//!   patch, at most [`MAX_PATCHES`] rectangles ([`Outcome::Patched`]):
+//!   the caller draws those rectangles again with hayro and vello,
+//!   everything in them, so pixels there are the full renderer's and
+//!   pixels outside them never met a skipped operation;
 //! - anything else (a transparency group with an opacity below one, a
 //!   soft mask or blend mode on one, a pattern on text) stops the device,
 //!   and the caller renders the page again whole.
@@ -102,16 +102,17 @@ const SUBPIXEL_STEPS: f64 = 4.0;
 const MAX_CACHED_SIZE: f64 = 128.0;
 
 /// How a page drawn by the device ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Outcome {
     /// Every operation was drawn.
     Drawn,
     /// Every operation was drawn except some that only paint inside
-    /// `area` (images, pattern fills, soft-masked or blended fills): the
-    /// full renderer must draw that rectangle of the page again, over
-    /// what the device drew there. `reason` is the first such operation.
+    /// `areas` (images, pattern fills, soft-masked or blended fills; at
+    /// most [`MAX_PATCHES`] rectangles that do not overlap): the full
+    /// renderer must draw those rectangles of the page again, over what
+    /// the device drew there. `reason` is the first such operation.
     Patched {
-        area: PixelRect,
+        areas: Vec<PixelRect>,
         reason: FallbackReason,
     },
     /// The page needs the full renderer.
@@ -136,6 +137,57 @@ impl PixelRect {
 
     pub(crate) fn height(&self) -> usize {
         self.y1 - self.y0
+    }
+
+    pub(crate) fn area(&self) -> usize {
+        self.width() * self.height()
+    }
+
+    fn union(&self, o: &PixelRect) -> PixelRect {
+        PixelRect {
+            x0: self.x0.min(o.x0),
+            y0: self.y0.min(o.y0),
+            x1: self.x1.max(o.x1),
+            y1: self.y1.max(o.y1),
+        }
+    }
+
+    /// Whether the two share a pixel.
+    fn overlaps(&self, o: &PixelRect) -> bool {
+        self.x0 < o.x1 && o.x0 < self.x1 && self.y0 < o.y1 && o.y0 < self.y1
+    }
+}
+
+/// The most rectangles a page's patch is drawn in: each costs hayro's
+/// interpretation of the page once more, so operations far apart (a
+/// letterhead's logo, a signature at the foot) get their own, and beyond
+/// this many the closest are merged.
+pub(crate) const MAX_PATCHES: usize = 4;
+
+/// Add `px` to the patch rectangles `areas`: merged with every rectangle
+/// it overlaps (again, until none does), then, past [`MAX_PATCHES`], the
+/// two whose union adds the least area are merged.
+fn add_patch(areas: &mut Vec<PixelRect>, mut px: PixelRect) {
+    while let Some(i) = areas.iter().position(|a| a.overlaps(&px)) {
+        px = px.union(&areas.swap_remove(i));
+    }
+    areas.push(px);
+    while areas.len() > MAX_PATCHES {
+        let mut best = (usize::MAX, 0, 1);
+        for i in 0..areas.len() {
+            for j in i + 1..areas.len() {
+                let u = areas[i].union(&areas[j]);
+                let added = u.area().saturating_sub(areas[i].area() + areas[j].area());
+                if added < best.0 {
+                    best = (added, i, j);
+                }
+            }
+        }
+        let (_, i, j) = best;
+        let b = areas.swap_remove(j);
+        let a = areas.swap_remove(i);
+        // The union may now overlap a third rectangle.
+        add_patch(areas, a.union(&b));
     }
 }
 
@@ -265,7 +317,7 @@ pub(crate) fn draw<'a>(
     match run {
         Ok(()) => match device.patch {
             None => Outcome::Drawn,
-            Some((area, reason)) => Outcome::Patched { area, reason },
+            Some((areas, reason)) => Outcome::Patched { areas, reason },
         },
         Err(payload) => match payload.downcast_ref::<Stop>() {
             Some(Stop::Fallback(reason)) => Outcome::Fallback(*reason),
@@ -471,7 +523,7 @@ struct GrayDevice<'s, 'g> {
     groups: usize,
     work: u64,
     /// What the full renderer must draw again ([`Outcome::Patched`]).
-    patch: Option<(PixelRect, FallbackReason)>,
+    patch: Option<(Vec<PixelRect>, FallbackReason)>,
 }
 
 impl GrayDevice<'_, '_> {
@@ -538,18 +590,8 @@ impl GrayDevice<'_, '_> {
             y1: (r.y1.ceil() as usize).min(self.height),
         };
         self.touch(px.x0, px.x1, px.y0, px.y1);
-        self.patch = Some(match self.patch {
-            None => (px, reason),
-            Some((p, first)) => (
-                PixelRect {
-                    x0: p.x0.min(px.x0),
-                    y0: p.y0.min(px.y0),
-                    x1: p.x1.max(px.x1),
-                    y1: p.y1.max(px.y1),
-                },
-                first,
-            ),
-        });
+        let (areas, _) = self.patch.get_or_insert_with(|| (Vec::new(), reason));
+        add_patch(areas, px);
     }
 
     fn clip_rect(&mut self, rect: Rect, transform: Affine) {
@@ -1371,6 +1413,49 @@ mod tests {
         for g in 0..=255u8 {
             assert_eq!(blend(g, clear, 255), g, "transparent paint leaves {g}");
             assert_eq!(over(g, clear), g);
+        }
+    }
+
+    fn rect(x0: usize, y0: usize, x1: usize, y1: usize) -> PixelRect {
+        PixelRect { x0, y0, x1, y1 }
+    }
+
+    #[test]
+    fn patches_merge_what_overlaps_and_keep_at_most_four() {
+        let mut areas = Vec::new();
+        // A logo at the top and a signature at the foot stay apart.
+        add_patch(&mut areas, rect(100, 100, 300, 200));
+        add_patch(&mut areas, rect(1200, 1900, 1500, 2000));
+        assert_eq!(areas.len(), 2);
+        // A rectangle across both of two others makes one of all three.
+        add_patch(&mut areas, rect(50, 50, 120, 120));
+        add_patch(&mut areas, rect(280, 150, 400, 160));
+        assert_eq!(areas.len(), 2);
+        assert!(areas.contains(&rect(50, 50, 400, 200)), "{areas:?}");
+        // Touching edges share no pixel: apart.
+        add_patch(&mut areas, rect(400, 50, 450, 60));
+        assert_eq!(areas.len(), 3);
+        // Past four, the two whose union adds least are merged (the two
+        // small ones near the top left), and nothing overlaps after.
+        add_patch(&mut areas, rect(1600, 100, 1700, 150));
+        add_patch(&mut areas, rect(800, 1000, 900, 1100));
+        assert_eq!(areas.len(), MAX_PATCHES);
+        assert!(areas.contains(&rect(50, 50, 450, 200)), "{areas:?}");
+        for (i, a) in areas.iter().enumerate() {
+            for b in &areas[i + 1..] {
+                assert!(!a.overlaps(b), "{a:?} and {b:?} overlap");
+            }
+        }
+        // Every rectangle added lies inside one kept.
+        for r in [
+            rect(100, 100, 300, 200),
+            rect(1200, 1900, 1500, 2000),
+            rect(800, 1000, 900, 1100),
+        ] {
+            assert!(
+                areas.iter().any(|a| a.union(&r) == *a),
+                "{r:?} not covered by {areas:?}"
+            );
         }
     }
 

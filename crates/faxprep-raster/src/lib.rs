@@ -31,7 +31,7 @@
 //!   hayro's own rules, so the pixels are hayro + vello_cpu's). Images,
 //!   and fills and strokes with a shading, pattern, soft mask or blend
 //!   mode, paint only inside their bounds: the device leaves them out and
-//!   hayro + vello_cpu draw the rectangle around them again (a patch); a
+//!   hayro + vello_cpu draw the rectangles around them again (a patch); a
 //!   page with a partly transparent group, a pattern on text, or a patch
 //!   over more than half of it is drawn whole by hayro + vello_cpu.
 //!   [`RenderedPage::renderer`] says which ([`PageRenderer`]);
@@ -327,11 +327,11 @@ pub enum Warning {
 /// glyphs and clips straight into the gray page. An image, or a fill or
 /// stroke with a pattern, a soft mask or a blend mode, paints only inside
 /// its own bounds: the device leaves it out, and hayro with vello_cpu
-/// draws the rectangle around all such operations of the page again, the
-/// whole content there (a patch). A page that needs anything else (a
-/// transparency group, a pattern on text), or whose patch would cover
-/// more than half of it, is drawn whole by hayro with vello_cpu and
-/// converted to gray. Which one draws a page depends on the page's
+/// draw the rectangles around such operations again (at most four a
+/// page, merged where they overlap), the whole content there (a patch).
+/// A page that needs anything else (a transparency group, a pattern on
+/// text), or whose patch would cover more than half of it, is drawn whole
+/// by hayro with vello_cpu and converted to gray. Which one draws a page depends on the page's
 /// content only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -340,8 +340,8 @@ pub enum PageRenderer {
     Picture,
     /// The gray device drew the whole page.
     Device,
-    /// The gray device drew the page, and hayro with vello_cpu drew a
-    /// rectangle of it again, for this reason (the first such operation).
+    /// The gray device drew the page, and hayro with vello_cpu drew
+    /// rectangles of it again, for this reason (the first such operation).
     Patched(FallbackReason),
     /// hayro with vello_cpu drew the page, for this reason.
     Full(FallbackReason),

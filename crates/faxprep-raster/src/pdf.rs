@@ -181,13 +181,16 @@ fn render_page<'a>(
                 Outcome::Drawn => PageRenderer::Device,
                 // A patch over more than half the page costs more than
                 // drawing the page whole.
-                Outcome::Patched { area, reason }
-                    if area.width() * area.height() * 2 > FAX_WIDTH as usize * rows as usize =>
+                Outcome::Patched { areas, reason }
+                    if areas.iter().map(|a| a.area()).sum::<usize>() * 2
+                        > FAX_WIDTH as usize * rows as usize =>
                 {
                     PageRenderer::Full(reason)
                 }
-                Outcome::Patched { area, reason } => {
-                    render_patch(page, settings, full, transform, area, &mut data);
+                Outcome::Patched { areas, reason } => {
+                    for area in areas {
+                        render_patch(page, settings, full, transform, area, &mut data);
+                    }
                     PageRenderer::Patched(reason)
                 }
                 Outcome::Fallback(reason) => PageRenderer::Full(reason),

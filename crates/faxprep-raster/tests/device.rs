@@ -355,6 +355,29 @@ fn images_and_shadings_are_patched_by_hayro_and_vello() {
 }
 
 #[test]
+fn a_logo_and_a_signature_far_apart_are_two_patches() {
+    // A letterhead picture at the top left and a signature picture at the
+    // foot right: one rectangle around both would cover most of the page
+    // (and send it whole to hayro + vello); two small ones do not.
+    let content = "q 120 60 0 0 40 700 cm /Im0 Do Q\n\
+        BT /F0 14 Tf 72 640 Td (Dear Sir or Madam, the letter's text.) Tj ET\n\
+        q 150 50 0 0 420 60 cm /Im0 Do Q\n\
+        BT /F0 10 Tf 430 50 Td (signed) Tj ET\n";
+    let bytes = pdf_with_image_and_shading(content);
+    let device = pages(&bytes, PdfRenderer::Auto);
+    let full = pages(&bytes, PdfRenderer::Full);
+    assert_eq!(
+        device[0].renderer,
+        PageRenderer::Patched(FallbackReason::Image)
+    );
+    let (worst, mean) = worst_and_mean(device[0].page.data(), full[0].page.data());
+    assert!(
+        worst <= 2 && mean < 0.01,
+        "{worst} / {mean:.4} from hayro + vello"
+    );
+}
+
+#[test]
 fn a_patch_over_most_of_the_page_draws_the_page_whole() {
     let content = "q 560 0 0 740 26 26 cm /Im0 Do Q\n\
         BT /F0 24 Tf 72 700 Td (Text over a full-page image) Tj ET\n";
