@@ -418,7 +418,7 @@ fn blend_gray(bg: u8, src: Src, cov: u8) -> u8 {
 /// [`blend_gray`] for an opaque `src` of gray `gray` (text's usual
 /// paint): the scaled alpha is the coverage itself (`(255 c + 255) >> 8`
 /// is `c` for every byte), which leaves the backdrop's product and the
-/// paint's (nothing for black).
+/// paint's (zero for black).
 #[inline(always)]
 fn blend_gray_opaque(bg: u8, gray: u8, cov: u8) -> u8 {
     let c = u32::from(cov);
