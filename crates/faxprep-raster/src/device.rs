@@ -542,12 +542,12 @@ impl GrayDevice<'_, '_> {
 
     /// The source colour of a paint. A paint the device does not draw (a
     /// pattern, a soft mask, a blend mode) is left to the full renderer:
-    /// with the operation's bounds in pixels, `area(self)`, as a patch
-    /// (and `None`: nothing to draw), else by stopping.
+    /// with the operation's bounds in pixels, `area()`, as a patch (and
+    /// `None`: nothing to draw), else by stopping.
     fn source(
         &mut self,
         props: &DrawProps<'_>,
-        area: impl FnOnce(&Self) -> Option<Rect>,
+        area: impl FnOnce() -> Option<Rect>,
     ) -> Option<Src> {
         let reason = if props.soft_mask.is_some() {
             FallbackReason::SoftMask
@@ -559,7 +559,7 @@ impl GrayDevice<'_, '_> {
                 Paint::Pattern(_) => FallbackReason::Pattern,
             }
         };
-        match area(self) {
+        match area() {
             Some(area) => {
                 self.patch(area, reason);
                 None
@@ -807,13 +807,14 @@ impl GrayDevice<'_, '_> {
     fn stroke(&mut self, path: &BezPath, props: &DrawProps<'_>, sp: &StrokeProps, is_text: bool) {
         let stroke = self.stroke_for(sp, &props.transform, is_text);
         let extent = stroke.width / 2.0 * stroke.miter_limit.max(std::f64::consts::SQRT_2);
-        let bbox = path.control_box().inflate(extent, extent);
-        let Some(src) = self.source(props, |_| Some(props.transform.transform_rect_bbox(bbox)))
-        else {
+        let reach = props
+            .transform
+            .transform_rect_bbox(path.control_box().inflate(extent, extent));
+        let Some(src) = self.source(props, || Some(reach)) else {
             return;
         };
         let target = Rect::new(0.0, 0.0, self.width as f64, self.height as f64);
-        if !props.transform.transform_rect_bbox(bbox).overlaps(target) {
+        if !reach.overlaps(target) {
             return;
         }
         if let Some(outline) = single_segment_outline(path, &stroke) {
@@ -824,7 +825,7 @@ impl GrayDevice<'_, '_> {
     }
 
     fn fill(&mut self, path: &BezPath, props: &DrawProps<'_>, rule: FillRule) {
-        let area = |_: &Self| Some(props.transform.transform_rect_bbox(path.control_box()));
+        let area = || Some(props.transform.transform_rect_bbox(path.control_box()));
         if let Some(src) = self.source(props, area) {
             self.fill_path(path, props.transform, rule, src);
         }
@@ -1051,7 +1052,7 @@ impl GrayDevice<'_, '_> {
 
     /// hayro's `fill_outline_run` for a solid paint.
     fn fill_outline_run(&mut self, run: &GlyphRun<'_, '_>, props: &DrawProps<'_>) {
-        let Some(src) = self.source(props, |_| None) else {
+        let Some(src) = self.source(props, || None) else {
             return;
         };
         let hint = Self::hint(run);
@@ -1077,7 +1078,7 @@ impl GrayDevice<'_, '_> {
         props: &DrawProps<'_>,
         sp: &StrokeProps,
     ) {
-        let Some(src) = self.source(props, |_| None) else {
+        let Some(src) = self.source(props, || None) else {
             return;
         };
         let stroke = self.stroke_for(sp, &props.transform, true);
@@ -1104,7 +1105,7 @@ impl GrayDevice<'_, '_> {
                 let id = outline.identifier().cache_key();
                 let (path, transform, _) =
                     self.fill_outline(outline, id, props.transform * transform, hint);
-                if let Some(src) = self.source(props, |_| None) {
+                if let Some(src) = self.source(props, || None) {
                     self.fill_path(&path, transform, FillRule::NonZero, src);
                 }
             }
@@ -1149,7 +1150,7 @@ impl<'a> Device<'a> for GrayDevice<'_, '_> {
 
     fn draw_rect(&mut self, rect: &Rect, props: DrawProps<'a>, draw_mode: &DrawMode) {
         let fill = |dev: &mut Self, rule: FillRule| {
-            let area = |_: &Self| Some(props.transform.transform_rect_bbox(*rect));
+            let area = || Some(props.transform.transform_rect_bbox(*rect));
             if let Some(src) = dev.source(&props, area) {
                 dev.fill_rect(*rect, props.transform, rule, src);
             }

@@ -407,3 +407,37 @@ fn a_clipped_shading_is_patched() {
         "{worst} / {mean:.4} from hayro + vello"
     );
 }
+
+#[test]
+fn images_under_degenerate_transforms_patch_like_hayro_draws() {
+    // An image under a singular matrix (a line), a zero matrix (a point),
+    // one that overflows to infinity, and one that turns to NaN once the
+    // infinity is multiplied by 0: each is left to a patch, a rectangle
+    // after it is still drawn, and the page is hayro + vello's.
+    let after = "100 100 200 50 re f\n";
+    for image in [
+        "q 150 0 0 0 100 450 cm /Im0 Do Q",
+        "q 0 0 0 0 300 300 cm /Im0 Do Q",
+        "q 1e30 0 0 1e30 0 0 cm 1e30 0 0 1e30 0 0 cm /Im0 Do Q",
+        "q 1e30 0 0 1e30 0 0 cm 1e30 0 0 1e30 0 0 cm 0 0 0 0 0 0 cm /Im0 Do Q",
+    ] {
+        let bytes = pdf_with_image_and_shading(&format!("{image}\n{after}"));
+        let device = pages(&bytes, PdfRenderer::Auto);
+        let full = pages(&bytes, PdfRenderer::Full);
+        assert_eq!(
+            device[0].renderer,
+            PageRenderer::Patched(FallbackReason::Image),
+            "{image}"
+        );
+        let (a, b) = (device[0].page.data(), full[0].page.data());
+        let (worst, mean) = worst_and_mean(a, b);
+        assert!(
+            worst <= 2 && mean < 0.01,
+            "{image}: {worst} / {mean:.4} from hayro + vello"
+        );
+        assert!(
+            a.iter().filter(|&&v| v < 128).count() > 10_000,
+            "{image}: the rectangle after it is drawn"
+        );
+    }
+}
