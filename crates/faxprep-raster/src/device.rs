@@ -143,7 +143,7 @@ impl PixelRect {
         self.width() * self.height()
     }
 
-    fn union(&self, o: &PixelRect) -> PixelRect {
+    pub(crate) fn union(&self, o: &PixelRect) -> PixelRect {
         PixelRect {
             x0: self.x0.min(o.x0),
             y0: self.y0.min(o.y0),
@@ -158,10 +158,10 @@ impl PixelRect {
     }
 }
 
-/// The most rectangles a page's patch is drawn in: each costs hayro's
-/// interpretation of the page once more, so operations far apart (a
-/// letterhead's logo, a signature at the foot) get their own, and beyond
-/// this many the closest are merged.
+/// The most rectangles a page's patch is drawn in: operations far apart
+/// (a letterhead's logo, a signature at the foot) get their own, and
+/// beyond this many the closest are merged. The caller draws rectangles
+/// close together in one pass (each pass interprets the page once more).
 pub(crate) const MAX_PATCHES: usize = 4;
 
 /// Add `px` to the patch rectangles `areas`: merged with every rectangle
