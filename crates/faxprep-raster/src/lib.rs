@@ -457,28 +457,51 @@ pub fn recycle(page: GrayPage) {
 ///
 /// Pages already passed to the sink stay valid when a later page fails;
 /// the first failing page (in page order) is the error. A sink error stops
-/// rendering and is returned as [`RenderError::Sink`].
+/// rendering and is returned as [`RenderError::Sink`]. At most two
+/// rendered pages a thread exist at once.
 pub fn render<E>(
     bytes: &[u8],
     format: DocumentFormat,
     opts: &RasterOptions,
     sink: impl FnMut(RenderedPage) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), RenderError<E>> {
-    render_then(bytes, format, opts, |page| page, sink)
+    render_windowed(bytes, format, opts, PAGES_AHEAD, |page| page, sink)
 }
+
+/// Rendered pages a thread may have waiting for their turn in [`render`]:
+/// a gray page is 3.8 MB at fine resolution.
+const PAGES_AHEAD: usize = 2;
+
+/// Results a thread may have waiting for their turn in [`render_then`]:
+/// a thread that meets a slow page (a picture, a mesh shading) leaves the
+/// other threads this many pages to go on with before they wait for it.
+const RESULTS_AHEAD: usize = 8;
 
 /// Render every page, pass it through `then` on the thread that rendered
 /// it, and hand the results to `sink` in page order on the calling thread.
 ///
 /// `then` is the caller's per-page work (the fax pipeline halftones and
 /// codes the page there), so it runs in parallel with the rendering of
-/// other pages and only its (smaller) result waits for its turn; the same
-/// window bounds how many results exist at once. Errors and sink errors
-/// behave as in [`render`].
+/// other pages and only its result waits for its turn: at most eight
+/// results a thread exist at once, so they should be small (a coded page,
+/// not the gray page). Errors and sink errors behave
+/// as in [`render`].
 pub fn render_then<T: Send, E>(
     bytes: &[u8],
     format: DocumentFormat,
     opts: &RasterOptions,
+    then: impl Fn(RenderedPage) -> T + Sync,
+    sink: impl FnMut(T) -> std::result::Result<(), E>,
+) -> std::result::Result<(), RenderError<E>> {
+    render_windowed(bytes, format, opts, RESULTS_AHEAD, then, sink)
+}
+
+/// [`render_then`] with at most `ahead` results a thread alive at once.
+fn render_windowed<T: Send, E>(
+    bytes: &[u8],
+    format: DocumentFormat,
+    opts: &RasterOptions,
+    ahead: usize,
     then: impl Fn(RenderedPage) -> T + Sync,
     mut sink: impl FnMut(T) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), RenderError<E>> {
@@ -506,6 +529,7 @@ pub fn render_then<T: Send, E>(
                 },
                 pages,
                 threads,
+                ahead,
                 &mut sink,
             );
             // One thread renders on the caller's: its spare buffer goes

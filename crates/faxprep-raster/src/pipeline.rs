@@ -119,11 +119,13 @@ where
     }
 }
 
-/// Render `pages` pages on `threads` threads, calling `sink` in order.
+/// Render `pages` pages on `threads` threads, calling `sink` in order,
+/// with at most `ahead` items a thread alive at once.
 pub(crate) fn run<W: Worker, E>(
     worker: &W,
     pages: u32,
     threads: usize,
+    ahead: usize,
     sink: &mut dyn FnMut(W::Item) -> std::result::Result<(), E>,
 ) -> std::result::Result<(), RenderError<E>> {
     if threads <= 1 || pages <= 1 {
@@ -133,7 +135,7 @@ pub(crate) fn run<W: Worker, E>(
         // No threads to be had: still render, just on this one.
         return sequential(worker, pages, sink);
     };
-    let window = u32::try_from(threads.saturating_mul(2)).unwrap_or(u32::MAX);
+    let window = u32::try_from(threads.saturating_mul(ahead.max(1))).unwrap_or(u32::MAX);
     let queue = Queue {
         pages,
         window,
@@ -234,7 +236,7 @@ mod tests {
 
     #[test]
     fn in_order_and_bounded_for_any_thread_count() {
-        for threads in [1, 2, 3, 5] {
+        for (threads, ahead) in [(1, 2), (2, 2), (3, 2), (5, 2), (2, 8), (3, 8)] {
             let live = Live {
                 now: AtomicUsize::new(0),
                 max: AtomicUsize::new(0),
@@ -247,6 +249,7 @@ mod tests {
                 },
                 300,
                 threads,
+                ahead,
                 &mut |t: Tracked<'_>| {
                     seen.push(t.0);
                     Ok::<(), ()>(())
@@ -256,8 +259,8 @@ mod tests {
             assert_eq!(seen, (0..300).collect::<Vec<_>>());
             let max = live.max.load(Ordering::SeqCst);
             assert!(
-                max <= 2 * threads.max(1),
-                "{max} pages alive with {threads} threads"
+                max <= ahead * threads,
+                "{max} pages alive with {threads} threads, {ahead} each"
             );
         }
     }
@@ -277,6 +280,7 @@ mod tests {
                 },
                 100,
                 threads,
+                2,
                 &mut |_| {
                     seen += 1;
                     Ok::<(), ()>(())
@@ -300,6 +304,7 @@ mod tests {
                 fail_at: None,
             },
             1000,
+            2,
             2,
             &mut |_| {
                 seen += 1;
