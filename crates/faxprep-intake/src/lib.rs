@@ -57,8 +57,7 @@
 //! operations and work. PDFs are parsed by lopdf on a thread with a
 //! 64 MiB stack behind `catch_unwind`, repaired where the cross-reference
 //! table is broken ([`Warning::Repaired`]), and followed per use, as the
-//! renderer will run them (their content streams decoded and scanned on up
-//! to four threads first), so the bounds hold in-process as well as in
+//! renderer will run them, so the bounds hold in-process as well as in
 //! the isolated worker. JPEG and PNG are checked by their markers and
 //! chunks; TIFF pages by their directories (bilevel pages also decoded
 //! once). What the renderer's decoders cannot read is

@@ -83,11 +83,6 @@ fn is_white(b: u8) -> bool {
     matches!(b, b'\0' | b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
 }
 
-/// Neither white space nor a delimiter: part of a token.
-fn is_regular(b: u8) -> bool {
-    !is_white(b) && !is_delim(b)
-}
-
 fn is_delim(b: u8) -> bool {
     matches!(
         b,
@@ -110,44 +105,8 @@ impl Scanner {
 
     /// Scan the next chunk of decoded content.
     pub(crate) fn feed(&mut self, bytes: &[u8]) {
-        let mut rest = bytes;
-        while let Some((&b, after)) = rest.split_first() {
-            // Runs that change nothing but the token's length or the
-            // string's end are skipped whole: most of a text page's
-            // content is string bytes and numbers.
-            let skip = match self.state {
-                State::Normal if is_regular(b) => {
-                    let run = rest
-                        .iter()
-                        .position(|&c| !is_regular(c))
-                        .unwrap_or(rest.len());
-                    // As `normal` byte by byte: the first four kept.
-                    let keep = self.token.len().saturating_sub(self.token_len).min(run);
-                    if keep > 0 {
-                        self.token[self.token_len..self.token_len + keep]
-                            .copy_from_slice(&rest[..keep]);
-                    }
-                    self.token_len = self.token_len.saturating_add(run);
-                    run
-                }
-                State::Literal(_, false) if !matches!(b, b'(' | b')' | b'\\') => rest
-                    .iter()
-                    .position(|&c| matches!(c, b'(' | b')' | b'\\'))
-                    .unwrap_or(rest.len()),
-                State::Hex if b != b'>' => {
-                    rest.iter().position(|&c| c == b'>').unwrap_or(rest.len())
-                }
-                State::Comment if b != b'\n' && b != b'\r' => rest
-                    .iter()
-                    .position(|&c| c == b'\n' || c == b'\r')
-                    .unwrap_or(rest.len()),
-                _ => {
-                    self.byte(b);
-                    rest = after;
-                    continue;
-                }
-            };
-            rest = &rest[skip.max(1)..];
+        for &b in bytes {
+            self.byte(b);
         }
     }
 
@@ -321,7 +280,6 @@ fn decode_name(raw: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     fn scan(chunks: &[&[u8]]) -> HashMap<(Paint, Vec<u8>), u64> {
         let mut s = Scanner::new();
@@ -378,61 +336,5 @@ mod tests {
         let m = s.finish().uses;
         assert_eq!(m.len(), MAX_NAMES);
         assert_eq!(m.values().sum::<u64>(), (MAX_NAMES + 100) as u64);
-    }
-
-    /// The scanner's rules applied one byte at a time, as the standard's
-    /// lexer reads: what [`Scanner::feed`] must equal however it skips.
-    fn scan_bytewise(bytes: &[u8]) -> HashMap<(Paint, Vec<u8>), u64> {
-        let mut s = Scanner::new();
-        for &b in bytes {
-            s.byte(b);
-        }
-        s.finish().uses
-    }
-
-    /// Content made of the pieces the scanner's states turn on.
-    fn content() -> impl Strategy<Value = Vec<u8>> {
-        let piece = prop_oneof![
-            Just(&b"/X0 "[..]),
-            Just(&b"/Fm#31"[..]),
-            Just(&b" Do "[..]),
-            Just(&b"Do"[..]),
-            Just(&b" sh\n"[..]),
-            Just(&b"scn "[..]),
-            Just(&b"SCN"[..]),
-            Just(&b"(a (b\\) c) d)"[..]),
-            Just(&b"(\\("[..]),
-            Just(&b")"[..]),
-            Just(&b"<2f58>"[..]),
-            Just(&b"<<"[..]),
-            Just(&b"% /X0 Do"[..]),
-            Just(&b"\r"[..]),
-            Just(&b"BI /W 2 ID "[..]),
-            Just(&b" EI "[..]),
-            Just(&b"12.5 0 Td [(Wor)80(d)]TJ "[..]),
-            Just(&b"verylongtoken "[..]),
-        ];
-        (
-            proptest::collection::vec(piece, 0..40),
-            proptest::collection::vec(any::<u8>(), 0..8),
-        )
-            .prop_map(|(pieces, noise)| {
-                let mut v: Vec<u8> = pieces.concat();
-                v.extend(noise);
-                v
-            })
-    }
-
-    proptest! {
-        #[test]
-        fn skipping_runs_finds_what_a_byte_by_byte_scan_finds(
-            bytes in content(),
-            cut in 0usize..64,
-        ) {
-            let expected = scan_bytewise(&bytes);
-            prop_assert_eq!(&scan(&[&bytes]), &expected);
-            let cut = cut.min(bytes.len());
-            prop_assert_eq!(&scan(&[&bytes[..cut], &bytes[cut..]]), &expected);
-        }
     }
 }

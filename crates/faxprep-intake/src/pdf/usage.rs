@@ -99,7 +99,7 @@ pub(crate) fn check(
         limits,
         sizes: &budget.sizes,
         calculators: &budget.calculators,
-        scans: prescan(doc, pages, &budget.sizes),
+        scans: HashMap::new(),
         forms: HashMap::new(),
         in_progress: HashSet::new(),
         distinct: HashSet::new(),
@@ -177,7 +177,14 @@ impl<'a> Walker<'a> {
         if let Some(scan) = self.scans.get(&id) {
             return scan.clone();
         }
-        let scan = Rc::new(scan_stream(self.doc, id, self.size(id), &mut self.scratch));
+        let mut scanner = Scanner::new();
+        let size = self.size(id);
+        if let Some(Object::Stream(s)) = self.doc.objects.get(&id) {
+            decode_into(self.doc, s, size, &mut self.scratch, &mut |chunk| {
+                scanner.feed(chunk)
+            });
+        }
+        let scan = Rc::new(scanner.finish());
         self.scans.insert(id, scan.clone());
         scan
     }
@@ -364,83 +371,6 @@ fn named<'a>(
         _ => None,
     };
     Some((id, resolve(doc, entry)?))
-}
-
-/// The names painted by the content stream `id`, its first `size` decoded
-/// bytes scanned.
-fn scan_stream(doc: &Document, id: ObjectId, size: u64, scratch: &mut [u8]) -> Scan {
-    let mut scanner = Scanner::new();
-    if let Some(Object::Stream(s)) = doc.objects.get(&id) {
-        decode_into(doc, s, size, scratch, &mut |chunk| scanner.feed(chunk));
-    }
-    scanner.finish()
-}
-
-/// Threads [`prescan`] decodes and scans on.
-const SCAN_THREADS: usize = 4;
-
-/// The scans of the streams the walk is likely to need (the pages' content
-/// streams and annotation appearances, every form and tiling pattern),
-/// made before it on up to [`SCAN_THREADS`] threads: decoding and scanning
-/// is most of the walk's time, and each stream's scan depends on its bytes
-/// alone. Each stream is decoded at most once, up to the size `streams.rs`
-/// measured and checked; the walk scans whatever else it meets itself.
-fn prescan(
-    doc: &Document,
-    pages: &[(PageInfo, PageNode<'_>)],
-    sizes: &HashMap<ObjectId, u64>,
-) -> HashMap<ObjectId, Rc<Scan>> {
-    let mut ids: Vec<ObjectId> = pages
-        .iter()
-        .flat_map(|(_, page)| {
-            let mut ids = content_ids(doc, page.dict);
-            ids.extend(appearances(doc, page.dict));
-            ids
-        })
-        .collect();
-    ids.extend(doc.objects.iter().filter_map(|(id, o)| {
-        let Object::Stream(s) = o else { return None };
-        let form = s.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Form");
-        let tiling = s.dict.get(b"PatternType").and_then(Object::as_i64).ok() == Some(1);
-        (form || tiling).then_some(*id)
-    }));
-    ids.sort_unstable();
-    ids.dedup();
-    let size = |id: &ObjectId| sizes.get(id).copied().unwrap_or(0);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, SCAN_THREADS)
-        .min(ids.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || {
-        let mut scratch = vec![0u8; 64 * 1024];
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(id) = ids.get(i) else { break };
-            done.push((*id, scan_stream(doc, *id, size(id), &mut scratch)));
-        }
-        done
-    };
-    let done: Vec<(ObjectId, Scan)> = if threads <= 1 {
-        work()
-    } else {
-        std::thread::scope(|scope| {
-            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-            let mut done = work();
-            for helper in helpers {
-                // A panic in a helper goes on to the preflight's guard.
-                match helper.join() {
-                    Ok(more) => done.extend(more),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-            done
-        })
-    };
-    done.into_iter()
-        .map(|(id, scan)| (id, Rc::new(scan)))
-        .collect()
 }
 
 /// The page's content streams (/Contents: one reference or an array).
