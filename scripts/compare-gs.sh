@@ -6,6 +6,7 @@
 #
 # Default files: the corpus pdf-text PDFs (../shared/corpus, kind pdf-text).
 # For each file and engine it takes the median wall seconds over N runs
+# (bash's EPOCHREALTIME around the command)
 # (default 3; engines alternated so drift hits both alike) and the largest
 # peak RSS, then prints one row per file and the totals with the ratio
 # gs / faxprep (above 1 means faxprep is faster). faxprep runs as the CLI
@@ -29,9 +30,13 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 measure() { # prints "seconds maxrss_kb" of one command
-    /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || {
+    # Wall time from bash's microsecond clock around the command (GNU
+    # time's %e is rounded to 10 ms), peak RSS from GNU time.
+    local start=$EPOCHREALTIME end
+    /usr/bin/time -f '%M' -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || {
         echo "FAILED: $*" >&2; tail -3 "$tmp/err" >&2; echo "nan 0"; return; }
-    cat "$tmp/time"
+    end=$EPOCHREALTIME
+    echo "$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.4f", b - a}') $(cat "$tmp/time")"
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
@@ -48,10 +53,10 @@ for f in "${files[@]}"; do
     done
     fp=$(median < "$tmp/fp"); gs=$(median < "$tmp/gs")
     ratio=$(awk -v a="$gs" -v b="$fp" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
-    printf '%-44s %8.2f %8.2f %7s %8d %8d\n' "$(basename "$f")" "$fp" "$gs" "$ratio" \
+    printf '%-44s %8.3f %8.3f %7s %8d %8d\n' "$(basename "$f")" "$fp" "$gs" "$ratio" \
         $((fp_mem / 1024)) $((gs_mem / 1024))
     tot_fp=$(awk -v a="$tot_fp" -v b="$fp" 'BEGIN {print a + b}')
     tot_gs=$(awk -v a="$tot_gs" -v b="$gs" 'BEGIN {print a + b}')
 done
-printf '%-44s %8.2f %8.2f %7s\n' TOTAL "$tot_fp" "$tot_gs" \
+printf '%-44s %8.3f %8.3f %7s\n' TOTAL "$tot_fp" "$tot_gs" \
     "$(awk -v a="$tot_gs" -v b="$tot_fp" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')"
