@@ -484,8 +484,7 @@ const RESULTS_AHEAD: usize = 8;
 /// codes the page there), so it runs in parallel with the rendering of
 /// other pages and only its result waits for its turn: at most eight
 /// results a thread exist at once, so they should be small (a coded page,
-/// not the gray page). Errors and sink errors behave
-/// as in [`render`].
+/// not the gray page). Errors and sink errors behave as in [`render`].
 pub fn render_then<T: Send, E>(
     bytes: &[u8],
     format: DocumentFormat,

@@ -476,7 +476,7 @@ mod tests {
     #[test]
     fn patches_close_together_share_a_pass_and_far_apart_do_not() {
         // Two graphs side by side in a figure (GeoTopo's page 13): one pass
-        // over both, whose bounds add 44,000 white pixels.
+        // over both, whose bounds add 59,940 pixels to their 44,289.
         let side_by_side = vec![rect(779, 176, 66, 333), rect(1025, 176, 67, 333)];
         let passes = patch_passes(side_by_side.clone());
         assert_eq!(passes.len(), 1);

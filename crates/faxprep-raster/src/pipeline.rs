@@ -265,6 +265,60 @@ mod tests {
         }
     }
 
+    /// A worker whose page 0 waits (up to `patience`) until `wanted` other
+    /// pages are rendered, as a slow page does, and says how many it saw.
+    struct SlowFirst {
+        rendered: Mutex<u32>,
+        more: Condvar,
+        wanted: u32,
+        patience: std::time::Duration,
+    }
+
+    impl Worker for SlowFirst {
+        type Item = u32;
+        fn run(&self, body: &mut dyn FnMut(&mut RenderFn<'_, u32>)) {
+            body(&mut |i| {
+                let mut rendered = self.rendered.lock().unwrap();
+                if i == 0 {
+                    let deadline = std::time::Instant::now() + self.patience;
+                    while *rendered < self.wanted {
+                        let left = deadline.saturating_duration_since(std::time::Instant::now());
+                        if left.is_zero() {
+                            break;
+                        }
+                        rendered = self.more.wait_timeout(rendered, left).unwrap().0;
+                    }
+                    return Ok(*rendered);
+                }
+                *rendered += 1;
+                self.more.notify_all();
+                Ok(*rendered)
+            });
+        }
+    }
+
+    #[test]
+    fn other_threads_run_ahead_of_a_slow_page_up_to_the_window() {
+        // Two threads, eight ahead each: while page 0 is slow, the other
+        // thread renders pages 1 to 15 (the window of 16 counts from the
+        // undelivered page 0) and not one more.
+        for (ahead, patience_ms, seen) in [(8, 10_000, 15), (2, 300, 3)] {
+            let worker = SlowFirst {
+                rendered: Mutex::new(0),
+                more: Condvar::new(),
+                wanted: 15,
+                patience: std::time::Duration::from_millis(patience_ms),
+            };
+            let mut first = None;
+            run(&worker, 40, 2, ahead, &mut |n| {
+                first.get_or_insert(n);
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+            assert_eq!(first, Some(seen), "{ahead} ahead a thread");
+        }
+    }
+
     #[test]
     fn first_error_in_page_order_wins() {
         for threads in [1, 2, 4] {
