@@ -156,6 +156,30 @@ impl PixelRect {
     fn overlaps(&self, o: &PixelRect) -> bool {
         self.x0 < o.x1 && o.x0 < self.x1 && self.y0 < o.y1 && o.y0 < self.y1
     }
+
+    /// The smallest rectangle holding all of `rects` (`None` for none).
+    pub(crate) fn bounds(rects: &[PixelRect]) -> Option<PixelRect> {
+        let (first, rest) = rects.split_first()?;
+        Some(rest.iter().fold(*first, |b, r| b.union(r)))
+    }
+}
+
+/// The pair `i < j` of `0..n` whose `cost` is least (the first such), with
+/// that cost; `None` when there is no pair.
+pub(crate) fn cheapest_pair(
+    n: usize,
+    cost: impl Fn(usize, usize) -> usize,
+) -> Option<(usize, usize, usize)> {
+    let mut best: Option<(usize, usize, usize)> = None;
+    for i in 0..n {
+        for j in i + 1..n {
+            let c = cost(i, j);
+            if best.is_none_or(|b| c < b.0) {
+                best = Some((c, i, j));
+            }
+        }
+    }
+    best
 }
 
 /// The most rectangles a page's patch is drawn in: operations far apart
@@ -173,17 +197,13 @@ fn add_patch(areas: &mut Vec<PixelRect>, mut px: PixelRect) {
     }
     areas.push(px);
     while areas.len() > MAX_PATCHES {
-        let mut best = (usize::MAX, 0, 1);
-        for i in 0..areas.len() {
-            for j in i + 1..areas.len() {
-                let u = areas[i].union(&areas[j]);
-                let added = u.area().saturating_sub(areas[i].area() + areas[j].area());
-                if added < best.0 {
-                    best = (added, i, j);
-                }
-            }
-        }
-        let (_, i, j) = best;
+        let added = |i: usize, j: usize| {
+            let (a, b) = (&areas[i], &areas[j]);
+            a.union(b).area().saturating_sub(a.area() + b.area())
+        };
+        let Some((_, i, j)) = cheapest_pair(areas.len(), added) else {
+            return;
+        };
         let b = areas.swap_remove(j);
         let a = areas.swap_remove(i);
         // The union may now overlap a third rectangle.

@@ -331,8 +331,8 @@ pub enum Warning {
 /// page, merged where they overlap), the whole content there (a patch).
 /// A page that needs anything else (a transparency group, a pattern on
 /// text), or whose patch would cover more than half of it, is drawn whole
-/// by hayro with vello_cpu and converted to gray. Which one draws a page depends on the page's
-/// content only.
+/// by hayro with vello_cpu and converted to gray. Which one draws a page
+/// depends on the page's content only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PageRenderer {

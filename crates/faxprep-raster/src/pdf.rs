@@ -247,27 +247,22 @@ const PASS_SPARE_PIXELS: usize = 300_000;
 /// bounds: two groups are joined while the bounds of both together hold
 /// at most [`PASS_SPARE_PIXELS`] more pixels than their rectangles.
 fn patch_passes(areas: Vec<device::PixelRect>) -> Vec<Vec<device::PixelRect>> {
-    let mut passes: Vec<Vec<device::PixelRect>> = areas.into_iter().map(|a| vec![a]).collect();
-    let bounds = |g: &[device::PixelRect]| g.iter().skip(1).fold(g[0], |b, a| b.union(a));
-    let inside = |g: &[device::PixelRect]| g.iter().map(device::PixelRect::area).sum::<usize>();
+    use device::PixelRect;
+    let mut passes: Vec<Vec<PixelRect>> = areas.into_iter().map(|a| vec![a]).collect();
+    let inside = |g: &[PixelRect]| g.iter().map(PixelRect::area).sum::<usize>();
     loop {
-        let mut best: Option<(usize, usize, usize)> = None;
-        for i in 0..passes.len() {
-            for j in i + 1..passes.len() {
-                let both = bounds(&passes[i]).union(&bounds(&passes[j]));
-                let spare = both
-                    .area()
-                    .saturating_sub(inside(&passes[i]) + inside(&passes[j]));
-                if spare <= PASS_SPARE_PIXELS && best.is_none_or(|b| spare < b.0) {
-                    best = Some((spare, i, j));
-                }
-            }
-        }
-        let Some((_, i, j)) = best else {
-            return passes;
+        let spare = |i: usize, j: usize| {
+            let both = PixelRect::bounds(&passes[i]).zip(PixelRect::bounds(&passes[j]));
+            let inside = inside(&passes[i]) + inside(&passes[j]);
+            both.map_or(0, |(a, b)| a.union(&b).area().saturating_sub(inside))
         };
-        let joined = passes.swap_remove(j);
-        passes[i].extend(joined);
+        match device::cheapest_pair(passes.len(), spare) {
+            Some((spare, i, j)) if spare <= PASS_SPARE_PIXELS => {
+                let joined = passes.swap_remove(j);
+                passes[i].extend(joined);
+            }
+            _ => return passes,
+        }
     }
 }
 
@@ -284,10 +279,9 @@ fn render_patch<'a>(
     areas: &[device::PixelRect],
     data: &mut [u8],
 ) {
-    let Some(first) = areas.first() else {
+    let Some(bounds) = device::PixelRect::bounds(areas) else {
         return;
     };
-    let bounds = areas.iter().fold(*first, |b, a| b.union(a));
     // The bounds lie inside the page, whose size fits u16.
     let (Ok(w), Ok(h)) = (
         u16::try_from(bounds.width()),

@@ -319,6 +319,22 @@ fn worst_and_mean(a: &[u8], b: &[u8]) -> (u8, f64) {
     (worst, sum as f64 / a.len() as f64)
 }
 
+/// `content`'s page drawn by the device with a patch for `reason`,
+/// checked against hayro + vello's: at most 2 levels apart and 0.01 on
+/// average (`what` names the case in a failure). Returns the device's page.
+fn patched_like_hayro(content: &str, reason: FallbackReason, what: &str) -> RenderedPage {
+    let bytes = pdf_with_image_and_shading(content);
+    let device = pages(&bytes, PdfRenderer::Auto).remove(0);
+    let full = pages(&bytes, PdfRenderer::Full).remove(0);
+    assert_eq!(device.renderer, PageRenderer::Patched(reason), "{what}");
+    let (worst, mean) = worst_and_mean(device.page.data(), full.page.data());
+    assert!(
+        worst <= 2 && mean < 0.01,
+        "{what}: {worst} levels at worst, {mean:.4} on average from hayro + vello"
+    );
+    device
+}
+
 #[test]
 fn images_and_shadings_are_patched_by_hayro_and_vello() {
     // Text, then an image and a clipped shading, then text over both and
@@ -330,21 +346,10 @@ fn images_and_shadings_are_patched_by_hayro_and_vello() {
         0 g BT /F0 30 Tf 90 500 Td (over the image and beyond) Tj ET\n\
         1 0 0 RG 2.5 w 60 430 m 540 390 l S\n\
         BT /F0 12 Tf 72 100 Td (a footer far from both) Tj ET\n";
-    let bytes = pdf_with_image_and_shading(content);
-    let device = pages(&bytes, PdfRenderer::Auto);
-    let full = pages(&bytes, PdfRenderer::Full);
-    assert_eq!(
-        device[0].renderer,
-        PageRenderer::Patched(FallbackReason::Image),
-        "the image comes first"
-    );
-    assert_eq!(device[0].renderer.name(), "patched:image");
-    let (a, b) = (device[0].page.data(), full[0].page.data());
-    let (worst, mean) = worst_and_mean(a, b);
-    assert!(
-        worst <= 2 && mean < 0.01,
-        "{worst} levels at worst, {mean:.4} on average from hayro + vello"
-    );
+    // The image comes first.
+    let device = patched_like_hayro(content, FallbackReason::Image, "image and shading");
+    assert_eq!(device.renderer.name(), "patched:image");
+    let a = device.page.data();
     // The image's gradient and the shading are on the page: many grays
     // that no black text on white has this many pixels of.
     let mid = a.iter().filter(|&&v| (40..=215).contains(&v)).count();
@@ -359,21 +364,32 @@ fn a_logo_and_a_signature_far_apart_are_two_patches() {
     // A letterhead picture at the top left and a signature picture at the
     // foot right: one rectangle around both would cover most of the page
     // (and send it whole to hayro + vello); two small ones do not.
-    let content = "q 120 60 0 0 40 700 cm /Im0 Do Q\n\
+    let content = "q 120 0 0 60 40 700 cm /Im0 Do Q\n\
         BT /F0 14 Tf 72 640 Td (Dear Sir or Madam, the letter's text.) Tj ET\n\
-        q 150 50 0 0 420 60 cm /Im0 Do Q\n\
+        q 150 0 0 50 420 60 cm /Im0 Do Q\n\
         BT /F0 10 Tf 430 50 Td (signed) Tj ET\n";
-    let bytes = pdf_with_image_and_shading(content);
-    let device = pages(&bytes, PdfRenderer::Auto);
-    let full = pages(&bytes, PdfRenderer::Full);
-    assert_eq!(
-        device[0].renderer,
-        PageRenderer::Patched(FallbackReason::Image)
-    );
-    let (worst, mean) = worst_and_mean(device[0].page.data(), full[0].page.data());
+    patched_like_hayro(content, FallbackReason::Image, "logo and signature");
+}
+
+#[test]
+fn pictures_side_by_side_are_patched_in_one_pass() {
+    // Two pictures with a gap between them and a caption across both:
+    // their rectangles share one pass of hayro + vello (the gap adds far
+    // fewer pixels than a pass costs), and only the two are copied from
+    // it, each to its own place.
+    let content = "q 120 0 0 90 100 500 cm /Im0 Do Q\n\
+        q 0 1 -1 0 380 500 cm 90 0 0 120 0 0 cm /Im0 Do Q\n\
+        BT /F0 18 Tf 90 540 Td (a caption across both pictures) Tj ET\n";
+    let device = patched_like_hayro(content, FallbackReason::Image, "side by side");
+    let mid = device
+        .page
+        .data()
+        .iter()
+        .filter(|&&v| (40..=215).contains(&v))
+        .count();
     assert!(
-        worst <= 2 && mean < 0.01,
-        "{worst} / {mean:.4} from hayro + vello"
+        mid > 40_000,
+        "only {mid} mid-gray pixels: a picture is missing"
     );
 }
 
@@ -395,17 +411,7 @@ fn a_patch_over_most_of_the_page_draws_the_page_whole() {
 fn a_clipped_shading_is_patched() {
     // hayro paints `sh` as a fill of the clip with a shading pattern.
     let shaded = "q 100 100 300 200 re W n /Sh0 sh Q BT /F0 20 Tf 72 700 Td (x) Tj ET\n";
-    let device = pages(&pdf_with_image_and_shading(shaded), PdfRenderer::Auto);
-    assert_eq!(
-        device[0].renderer,
-        PageRenderer::Patched(FallbackReason::Pattern)
-    );
-    let full = pages(&pdf_with_image_and_shading(shaded), PdfRenderer::Full);
-    let (worst, mean) = worst_and_mean(device[0].page.data(), full[0].page.data());
-    assert!(
-        worst <= 2 && mean < 0.01,
-        "{worst} / {mean:.4} from hayro + vello"
-    );
+    patched_like_hayro(shaded, FallbackReason::Pattern, "clipped shading");
 }
 
 #[test]
@@ -421,22 +427,10 @@ fn images_under_degenerate_transforms_patch_like_hayro_draws() {
         "q 1e30 0 0 1e30 0 0 cm 1e30 0 0 1e30 0 0 cm /Im0 Do Q",
         "q 1e30 0 0 1e30 0 0 cm 1e30 0 0 1e30 0 0 cm 0 0 0 0 0 0 cm /Im0 Do Q",
     ] {
-        let bytes = pdf_with_image_and_shading(&format!("{image}\n{after}"));
-        let device = pages(&bytes, PdfRenderer::Auto);
-        let full = pages(&bytes, PdfRenderer::Full);
-        assert_eq!(
-            device[0].renderer,
-            PageRenderer::Patched(FallbackReason::Image),
-            "{image}"
-        );
-        let (a, b) = (device[0].page.data(), full[0].page.data());
-        let (worst, mean) = worst_and_mean(a, b);
+        let content = format!("{image}\n{after}");
+        let device = patched_like_hayro(&content, FallbackReason::Image, image);
         assert!(
-            worst <= 2 && mean < 0.01,
-            "{image}: {worst} / {mean:.4} from hayro + vello"
-        );
-        assert!(
-            a.iter().filter(|&&v| v < 128).count() > 10_000,
+            device.page.data().iter().filter(|&&v| v < 128).count() > 10_000,
             "{image}: the rectangle after it is drawn"
         );
     }
