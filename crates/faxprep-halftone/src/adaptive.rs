@@ -71,7 +71,7 @@ pub(crate) fn adaptive(page: &GrayPage, opts: &HalftoneOptions) -> BitPage {
     let cuts = par::map_indices(opts, bh, |by| prefix.cut_row(by, rby, width, height));
 
     let stride = BitPage::stride_for(page.width());
-    let mut data = vec![0u8; stride * height];
+    let mut data = crate::spare::zeroed(stride * height);
     par::for_each_band(opts, &mut data, stride, BAND_BLOCKS * BLOCK, |y0, band| {
         // Each block's cut repeated over its columns, for one block row.
         let mut cut_row = vec![0u8; width];

@@ -816,7 +816,7 @@ pub(crate) fn auto_with(
     opts: &HalftoneOptions,
 ) -> BitPage {
     let stride = BitPage::stride_for(page.width());
-    let mut data = vec![0u8; stride * page.height() as usize];
+    let mut data = crate::spare::zeroed(stride * page.height() as usize);
     par::for_each_band(opts, &mut data, stride, TILE, |y0, band| {
         contrast::text_band(page, map, y0 / TILE, band, stride);
     });

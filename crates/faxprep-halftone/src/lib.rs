@@ -88,6 +88,7 @@ mod ordered;
 mod paper;
 mod par;
 mod screen;
+mod spare;
 mod threshold;
 
 use std::fmt;
@@ -402,6 +403,13 @@ pub fn halftone_coarser(
     run(page, method, period, opts)
 }
 
+/// Hand a coded page back, so that the next page halftoned on this thread
+/// reuses its buffer instead of taking a new one from the allocator (the
+/// output is the same either way).
+pub fn recycle(page: BitPage) {
+    spare::keep(page);
+}
+
 /// Halftone with `period` for `auto`'s photo tiles.
 fn run(page: &GrayPage, method: Method, period: u8, opts: &HalftoneOptions) -> (BitPage, Report) {
     let mut paper_photo = false;
@@ -468,7 +476,7 @@ fn as_document(
 /// Whole-page error diffusion.
 fn diffused<K: diffuse::Kernel>(page: &GrayPage) -> BitPage {
     let stride = BitPage::stride_for(page.width());
-    let mut data = vec![0u8; stride * page.height() as usize];
+    let mut data = crate::spare::zeroed(stride * page.height() as usize);
     diffuse::diffuse_page::<K>(page, &mut data, stride);
     finish(page, data)
 }
@@ -476,7 +484,7 @@ fn diffused<K: diffuse::Kernel>(page: &GrayPage) -> BitPage {
 /// Whole-page line screen.
 fn screened(page: &GrayPage, period: u8) -> BitPage {
     let stride = BitPage::stride_for(page.width());
-    let mut data = vec![0u8; stride * page.height() as usize];
+    let mut data = crate::spare::zeroed(stride * page.height() as usize);
     screen::screen_page(page, period, &mut data, stride);
     finish(page, data)
 }

@@ -62,7 +62,7 @@ pub(crate) fn matrix() -> [[u8; N]; N] {
 pub(crate) fn ordered(page: &GrayPage, opts: &HalftoneOptions) -> BitPage {
     let width = page.width() as usize;
     let stride = BitPage::stride_for(page.width());
-    let mut data = vec![0u8; stride * page.height() as usize];
+    let mut data = crate::spare::zeroed(stride * page.height() as usize);
     let m = matrix();
     // One full-width threshold row per screen phase, so the inner loop is
     // a plain compare of two rows.

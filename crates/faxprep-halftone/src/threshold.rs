@@ -35,7 +35,7 @@ pub(crate) fn pack_below(row: &[u8], cut: u8, out: &mut [u8]) {
 /// Black where `v < cut`.
 pub(crate) fn threshold(page: &GrayPage, cut: u8, opts: &HalftoneOptions) -> BitPage {
     let stride = BitPage::stride_for(page.width());
-    let mut data = vec![0u8; stride * page.height() as usize];
+    let mut data = crate::spare::zeroed(stride * page.height() as usize);
     let width = page.width() as usize;
     par::for_each_band(opts, &mut data, stride, BAND_ROWS, |y0, band| {
         for (i, dst) in band.chunks_exact_mut(stride).enumerate() {

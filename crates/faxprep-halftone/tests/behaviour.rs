@@ -251,6 +251,29 @@ fn output_is_identical_for_any_thread_count() {
     }
 }
 
+/// A page handed back with `recycle` lends its buffer to the next page on
+/// the thread: whatever the last page left in it, and whatever its size,
+/// the next page comes out as it does on a fresh buffer.
+#[test]
+fn a_recycled_page_changes_nothing_on_the_next() {
+    let mut next = draw::form(300, 180);
+    draw::photo(&mut next, 0, 100, 300, 80, 5);
+    let one = HalftoneOptions::with_threads(1);
+    for method in ALL {
+        let fresh = halftone_with_report(&next, method, &one).0;
+        // All black, larger and smaller than the next page.
+        for (w, h) in [(400, 300), (300, 180), (120, 50)] {
+            let mut black = GrayPage::new(w, h, next.resolution()).expect("page");
+            draw::fill(&mut black, 0, 0, w, h, 0);
+            let last = halftone_with_report(&black, method, &one).0;
+            assert_eq!(last.count_black(), u64::from(w * h), "{method}");
+            faxprep_halftone::recycle(last);
+            let again = halftone_with_report(&next, method, &one).0;
+            assert_eq!(fresh, again, "{method} after a {w} x {h} black page");
+        }
+    }
+}
+
 #[test]
 fn photos_are_dithered_and_text_is_not() {
     let mut page = draw::page(800, 600);

@@ -272,6 +272,7 @@ pub(crate) fn process_document(
             header: None,
             renderer: Some(rendered.renderer.name()),
         };
+        faxprep_halftone::recycle(bits);
         CodedPage {
             facts,
             strip,
