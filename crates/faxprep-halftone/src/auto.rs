@@ -306,48 +306,51 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     // Pass 1: brightest and darkest pixel of every tile. Tiles the page
     // knows to be white are not read.
     let spans: Vec<Vec<(usize, usize)>> = (0..rows).map(|ty| drawn_spans(page, ty, cols)).collect();
-    let pass1: Vec<Vec<[u8; 2]>> = par::map_indices(opts, rows, |ty| {
-        par::vectorized(
-            #[inline(always)]
-            || tile_extremes(page, &spans[ty], ty),
-        )
-    });
+    // Pass 2 (smooth mid-tones per tile, and which levels they have) needs
+    // the paper level. When the tiles the page knows to be white settle it
+    // before a pixel is read, both passes run over each tile row while its
+    // pixels are in cache; otherwise the paper is measured in between.
+    let (pass1, paper, per_row) = match paper_of_white_tiles(page, &spans) {
+        Some(paper) => {
+            let hi = mid_tones_below(paper);
+            let rows: Vec<_> = par::map_indices(opts, rows, |ty| {
+                par::vectorized(
+                    #[inline(always)]
+                    || {
+                        let extremes = tile_extremes(page, &spans[ty], ty);
+                        let stats = tile_stats(page, &extremes, ty, hi);
+                        (extremes, stats)
+                    },
+                )
+            });
+            let (pass1, per_row) = rows.into_iter().unzip();
+            (pass1, paper, per_row)
+        }
+        None => {
+            let pass1: Vec<Vec<[u8; 2]>> = par::map_indices(opts, rows, |ty| {
+                par::vectorized(
+                    #[inline(always)]
+                    || tile_extremes(page, &spans[ty], ty),
+                )
+            });
+            let paper = measured_paper(page, &spans, &pass1);
+            let hi = mid_tones_below(paper);
+            let per_row: Vec<_> = par::map_indices(opts, rows, |ty| {
+                par::vectorized(
+                    #[inline(always)]
+                    || tile_stats(page, &pass1[ty], ty, hi),
+                )
+            });
+            (pass1, paper, per_row)
+        }
+    };
+    let hi = mid_tones_below(paper);
     let mut max = Vec::with_capacity(cols * rows);
     let mut min = Vec::with_capacity(cols * rows);
     for m in pass1 {
         max.extend(m.iter().map(|t| t[0]));
         min.extend(m.iter().map(|t| t[1]));
     }
-    // Whether the page has paper at all: the share of pixels near the
-    // candidate level in every eighth row.
-    let paper = paper_level(&max, |lo, hi| {
-        let sampled = (0..height).step_by(HIST_EVERY);
-        let white_near = usize::from(hi == 255);
-        let near: usize = sampled
-            .clone()
-            .map(|y| {
-                let (row, spans) = (page.row(y as u32), &spans[y / TILE]);
-                let drawn: usize = spans.iter().map(|&(x0, x1)| x1 - x0).sum();
-                let counted: usize = spans
-                    .iter()
-                    .map(|&(x0, x1)| count_between(&row[x0..x1], lo, hi))
-                    .sum();
-                counted + white_near * (width - drawn)
-            })
-            .sum();
-        (near as u64, (sampled.len() * width) as u64)
-    });
-
-    // Pass 2: smooth mid-tones per tile, and which levels they have.
-    // A page whose "paper" is darker than 75% gray is mostly picture: then
-    // the mid-tones reach up to the margin below white.
-    let hi = if paper >= 192 { paper } else { 255 }.saturating_sub(MID_MARGIN);
-    let per_row = par::map_indices(opts, rows, |ty| {
-        par::vectorized(
-            #[inline(always)]
-            || tile_stats(page, &min, &max, ty, hi),
-        )
-    });
     let mut stats = TileStats {
         smooth: Vec::with_capacity(cols * rows),
         levels: Vec::new(),
@@ -371,6 +374,65 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     flat::drop_flat_regions(page, &mut map, &cand, hi);
     close_seams(page, &mut map, hi);
     map
+}
+
+/// The top of the mid-tones: 20 levels below the paper, or below white on
+/// a page whose "paper" is darker than 75% gray (mostly picture).
+fn mid_tones_below(paper: u8) -> u8 {
+    if paper >= 192 { paper } else { 255 }.saturating_sub(MID_MARGIN)
+}
+
+/// The paper level from the tiles' brightest pixels (`pass1`, a row of
+/// tiles each) and the share of pixels near it in every eighth row.
+fn measured_paper(page: &GrayPage, spans: &[Vec<(usize, usize)>], pass1: &[Vec<[u8; 2]>]) -> u8 {
+    let width = page.width() as usize;
+    let max: Vec<u8> = pass1.iter().flatten().map(|t| t[0]).collect();
+    paper_level(&max, |lo, hi| {
+        let sampled = (0..page.height() as usize).step_by(HIST_EVERY);
+        let white_near = usize::from(hi == 255);
+        let near: usize = sampled
+            .clone()
+            .map(|y| {
+                let (row, spans) = (page.row(y as u32), &spans[y / TILE]);
+                let drawn: usize = spans.iter().map(|&(x0, x1)| x1 - x0).sum();
+                let counted: usize = spans
+                    .iter()
+                    .map(|&(x0, x1)| count_between(&row[x0..x1], lo, hi))
+                    .sum();
+                counted + white_near * (width - drawn)
+            })
+            .sum();
+        (near as u64, (sampled.len() * width) as u64)
+    })
+}
+
+/// The paper level when the tiles the page knows to be white (outside
+/// `spans`) settle it alone: [`paper_level`] finds white (255) when at
+/// most four in five tiles are below 255, which holds when at most that
+/// many are drawn, and keeps it when 30% of the sampled pixels are near
+/// it, which holds when 30% of them are in white tiles.
+fn paper_of_white_tiles(page: &GrayPage, spans: &[Vec<(usize, usize)>]) -> Option<u8> {
+    let width = page.width() as usize;
+    let cols = width.div_ceil(TILE);
+    let drawn_pixels =
+        |spans: &[(usize, usize)]| spans.iter().map(|&(x0, x1)| x1 - x0).sum::<usize>();
+    let drawn_tiles: usize = spans
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|&(x0, x1)| x1.div_ceil(TILE) - x0 / TILE)
+                .sum::<usize>()
+        })
+        .sum();
+    if drawn_tiles > spans.len() * cols * 4 / 5 {
+        return None;
+    }
+    let sampled = (0..page.height() as usize).step_by(HIST_EVERY);
+    let white: usize = sampled
+        .clone()
+        .map(|y| width - drawn_pixels(&spans[y / TILE]))
+        .sum();
+    (white as u64 * 100 >= PAPER_PERCENT * (sampled.len() * width) as u64).then_some(255)
 }
 
 /// The brightest and darkest pixel of each tile of tile row `ty`, whose
@@ -413,8 +475,7 @@ fn tile_extremes(page: &GrayPage, spans: &[(usize, usize)], ty: usize) -> Vec<[u
 #[inline(always)]
 fn tile_stats(
     page: &GrayPage,
-    min: &[u8],
-    max: &[u8],
+    extremes: &[[u8; 2]],
     ty: usize,
     hi: u8,
 ) -> (Vec<u32>, Vec<(usize, Levels)>) {
@@ -422,10 +483,10 @@ fn tile_stats(
     let cols = width.div_ceil(TILE);
     // A plain loop: a closure would not be compiled for the vector level.
     let (mut counts, mut levels) = (Vec::with_capacity(cols), Vec::new());
-    for tx in 0..cols {
+    for (tx, &[max, min]) in extremes.iter().enumerate() {
         let t = ty * cols + tx;
         // All paper or all ink: no mid-tones to count.
-        if min[t] > hi || max[t] < MID_LO {
+        if min > hi || max < MID_LO {
             counts.push(0);
             continue;
         }
@@ -893,6 +954,85 @@ mod tests {
         // A white row of a full page width: 1728 in one byte-lane sum each
         // 64 pixels, no overflow.
         assert_eq!(count_between(&[255; 1728], 239, 255), 1728);
+    }
+
+    /// `page` with its white tiles marked, as the renderer marks them.
+    fn hinted(page: &GrayPage) -> GrayPage {
+        let (w, h) = (page.width() as usize, page.height() as usize);
+        let white = (0..h.div_ceil(TILE))
+            .flat_map(|ty| (0..w.div_ceil(TILE)).map(move |tx| (tx, ty)))
+            .map(|(tx, ty)| {
+                let (x0, y0) = (tx * TILE, ty * TILE);
+                (y0..(y0 + TILE).min(h)).all(|y| {
+                    page.row(y as u32)[x0..(x0 + TILE).min(w)]
+                        .iter()
+                        .all(|&v| v == 255)
+                })
+            })
+            .collect();
+        let mut hinted = page.clone();
+        assert!(hinted.set_white_tiles(white));
+        hinted
+    }
+
+    fn spans_of(page: &GrayPage) -> Vec<Vec<(usize, usize)>> {
+        let (cols, rows) = (
+            (page.width() as usize).div_ceil(TILE),
+            (page.height() as usize).div_ceil(TILE),
+        );
+        (0..rows).map(|ty| drawn_spans(page, ty, cols)).collect()
+    }
+
+    /// The paper settled by the white tiles alone is the paper measured,
+    /// and the analysis that skips measuring it finds the same regions:
+    /// on pages just over both bounds (a fifth of the tiles, 30% of the
+    /// sampled pixels white), with text, a tint and a picture; below
+    /// either bound the paper is measured.
+    #[test]
+    fn paper_known_from_white_tiles_is_the_paper_measured() {
+        let opts = HalftoneOptions::with_threads(1);
+        // (white rows at the top, the rest's background): a light gray
+        // background is no paper of its own, so white wins only by count.
+        for (white_rows, ground, known) in [
+            (192, 200, true),
+            (176, 200, false),
+            (192, 250, true),
+            (64, 250, false),
+        ] {
+            let mut page = GrayPage::new(400, 640, faxprep_page::Resolution::Fine).unwrap();
+            let mut seed = 7u32;
+            for y in white_rows..640 {
+                for x in 0..400 {
+                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    let v = match (x, y) {
+                        // A picture: smooth noise over many levels.
+                        (0..160, 300..460) => (60 + (x + y) / 4 + (seed >> 28)) as u8,
+                        // Text-like strokes.
+                        (200..380, _) if y % 20 < 4 && x % 9 < 6 => 0,
+                        _ => ground,
+                    };
+                    page.set(x, y, v);
+                }
+            }
+            let hint = hinted(&page);
+            let spans = spans_of(&hint);
+            let pass1: Vec<Vec<[u8; 2]>> = (0..spans.len())
+                .map(|ty| tile_extremes(&hint, &spans[ty], ty))
+                .collect();
+            let measured = measured_paper(&hint, &spans, &pass1);
+            let settled = paper_of_white_tiles(&hint, &spans);
+            assert_eq!(
+                settled.is_some(),
+                known,
+                "{white_rows} white rows on {ground}"
+            );
+            if let Some(paper) = settled {
+                assert_eq!(paper, measured, "{white_rows} white rows on {ground}");
+            }
+            let plain = classify_in_pool(&page, &opts);
+            assert_eq!(classify_in_pool(&hint, &opts), plain);
+            assert!(plain.photo_fraction() > 0.0, "the picture is found");
+        }
     }
 
     #[test]
