@@ -298,6 +298,20 @@ pub fn classify(page: &GrayPage, opts: &HalftoneOptions) -> RegionMap {
 }
 
 pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> RegionMap {
+    analyse(page, opts, false).0
+}
+
+/// [`classify_in_pool`], and with `text`, on one thread, when the page's
+/// known-white tiles settle the paper: the contrast rule's packed rows for
+/// every tile as if none were a photo, each tile row drawn right after the
+/// row below it is measured, while its pixels are in cache. They are
+/// returned only when the map indeed has no photo tile: they are then
+/// exactly what [`auto_with`] makes of the page.
+pub(crate) fn analyse(
+    page: &GrayPage,
+    opts: &HalftoneOptions,
+    text: bool,
+) -> (RegionMap, Option<Vec<u8>>) {
     let width = page.width() as usize;
     let height = page.height() as usize;
     let cols = width.div_ceil(TILE);
@@ -310,7 +324,11 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
     // the paper level. When the tiles the page knows to be white settle it
     // before a pixel is read, both passes run over each tile row while its
     // pixels are in cache; otherwise the paper is measured in between.
-    let (pass1, paper, per_row) = match paper_of_white_tiles(page, &spans) {
+    let known_paper = paper_of_white_tiles(page, &spans);
+    if let (Some(paper), true, 1) = (known_paper, text, opts.threads) {
+        return analyse_with_text(page, &spans, paper);
+    }
+    let (pass1, paper, per_row) = match known_paper {
         Some(paper) => {
             let hi = mid_tones_below(paper);
             let rows: Vec<_> = par::map_indices(opts, rows, |ty| {
@@ -370,10 +388,71 @@ pub(crate) fn classify_in_pool(page: &GrayPage, opts: &HalftoneOptions) -> Regio
         max,
         min,
     };
-    let cand = decide(&mut map, &stats, hi);
-    flat::drop_flat_regions(page, &mut map, &cand, hi);
-    close_seams(page, &mut map, hi);
-    map
+    finish_map(page, &mut map, &stats, hi);
+    (map, None)
+}
+
+/// The photo tiles of `map`, whose extremes and paper are measured, from
+/// the tile statistics.
+fn finish_map(page: &GrayPage, map: &mut RegionMap, stats: &TileStats, hi: u8) {
+    let cand = decide(map, stats, hi);
+    flat::drop_flat_regions(page, map, &cand, hi);
+    close_seams(page, map, hi);
+}
+
+/// [`analyse`] with the contrast rule's rows, on this thread, for a page
+/// whose paper is known (`spans`: its drawn pixels per tile row).
+fn analyse_with_text(
+    page: &GrayPage,
+    spans: &[Vec<(usize, usize)>],
+    paper: u8,
+) -> (RegionMap, Option<Vec<u8>>) {
+    let (width, height) = (page.width() as usize, page.height() as usize);
+    let (cols, rows) = (width.div_ceil(TILE), height.div_ceil(TILE));
+    let hi = mid_tones_below(paper);
+    let mut map = RegionMap {
+        cols,
+        rows,
+        width,
+        height,
+        paper,
+        photo: vec![false; cols * rows],
+        max: vec![0; cols * rows],
+        min: vec![255; cols * rows],
+    };
+    let mut stats = TileStats {
+        smooth: Vec::with_capacity(cols * rows),
+        levels: Vec::new(),
+    };
+    let stride = BitPage::stride_for(page.width());
+    let mut data = crate::spare::zeroed(stride * height);
+    let band = TILE * stride;
+    for ty in 0..rows + 1 {
+        if let Some(spans) = spans.get(ty) {
+            let (extremes, (smooth, levels)) = par::vectorized(
+                #[inline(always)]
+                || {
+                    let extremes = tile_extremes(page, spans, ty);
+                    let stats = tile_stats(page, &extremes, ty, hi);
+                    (extremes, stats)
+                },
+            );
+            for (tx, [max, min]) in extremes.into_iter().enumerate() {
+                map.max[ty * cols + tx] = max;
+                map.min[ty * cols + tx] = min;
+            }
+            stats.smooth.extend(smooth);
+            stats.levels.extend(levels);
+        }
+        // The tile row above has all its neighbours measured now.
+        if let Some(done) = ty.checked_sub(1) {
+            let rows = &mut data[done * band..((done + 1) * band).min(stride * height)];
+            contrast::text_band(page, &map, done, rows, stride);
+        }
+    }
+    finish_map(page, &mut map, &stats, hi);
+    let text = (!map.photo.contains(&true)).then_some(data);
+    (map, text)
 }
 
 /// The top of the mid-tones: 20 levels below the paper, or below white on
@@ -1032,6 +1111,44 @@ mod tests {
             let plain = classify_in_pool(&page, &opts);
             assert_eq!(classify_in_pool(&hint, &opts), plain);
             assert!(plain.photo_fraction() > 0.0, "the picture is found");
+        }
+    }
+
+    /// The contrast rule drawn tile row by tile row during the analysis
+    /// is what `auto_with` draws from the finished map; a page with a
+    /// picture gets no such rows (the photo tiles take the screen).
+    #[test]
+    fn text_rows_drawn_during_the_analysis_are_auto_with_s() {
+        let opts = HalftoneOptions::with_threads(1);
+        for picture in [false, true] {
+            let mut page = GrayPage::new(403, 517, faxprep_page::Resolution::Fine).unwrap();
+            let mut seed = 3u32;
+            for y in 200..517 {
+                for x in 0..403 {
+                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    let v = match (x, y) {
+                        (0..160, 300..460) if picture => (60 + (x + y) / 4 + (seed >> 28)) as u8,
+                        // Strokes of every gray, hairlines and rims.
+                        (170..400, _) if y % 13 < 3 && x % 7 < 4 => ((x * 37 + y) % 200) as u8,
+                        (170..400, _) if y % 13 == 5 => 160 + (seed >> 29) as u8,
+                        _ => 255,
+                    };
+                    page.set(x, y, v);
+                }
+            }
+            let hint = hinted(&page);
+            let (map, rows) = analyse(&hint, &opts, true);
+            assert_eq!(map, classify_in_pool(&page, &opts));
+            assert_eq!(map.photo_fraction() > 0.0, picture);
+            let whole = auto_with(&hint, &map, crate::Method::LINE_PERIOD, &opts);
+            match rows {
+                Some(rows) => {
+                    assert!(!picture);
+                    assert!(rows.iter().any(|&b| b != 0), "strokes are drawn");
+                    assert_eq!(crate::finish(&hint, rows), whole);
+                }
+                None => assert!(picture),
+            }
         }
     }
 

@@ -415,7 +415,7 @@ fn run(page: &GrayPage, method: Method, period: u8, opts: &HalftoneOptions) -> (
     let mut paper_photo = false;
     let (bits, photo_fraction, paper_level) = par::install(opts, || match method {
         Method::Auto => {
-            let map = auto::classify_in_pool(page, opts);
+            let (map, text) = auto::analyse(page, opts, true);
             if map.photo_fraction() >= PAPER_CHECK_FRACTION {
                 let analysis = paper::analyse(page);
                 if analysis.facts.is_paper {
@@ -423,7 +423,10 @@ fn run(page: &GrayPage, method: Method, period: u8, opts: &HalftoneOptions) -> (
                     return as_document(page, &analysis, period, opts);
                 }
             }
-            let bits = auto::auto_with(page, &map, period, opts);
+            let bits = match text {
+                Some(rows) => finish(page, rows),
+                None => auto::auto_with(page, &map, period, opts),
+            };
             (bits, map.photo_fraction(), map.paper_level())
         }
         Method::Document => {
