@@ -21,7 +21,10 @@ thread_local! {
 pub(crate) fn zeroed(len: usize) -> Vec<u8> {
     let mut data = SPARE.with(|s| std::mem::take(&mut *s.borrow_mut()));
     if data.capacity() < len {
-        return vec![0; len];
+        // Written at once rather than `vec![0; len]`'s untouched pages:
+        // those map the shared zero page when first read, and each costs
+        // a second fault with a TLB shootdown when it is written.
+        data = Vec::with_capacity(len);
     }
     data.clear();
     data.resize(len, 0);
