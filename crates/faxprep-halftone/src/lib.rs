@@ -447,7 +447,7 @@ fn run(page: &GrayPage, method: Method, period: u8, opts: &HalftoneOptions) -> (
         _ => None,
     };
     let pixels = u64::from(page.width()) * u64::from(page.height());
-    let black = bits.count_black();
+    let black = count_black(&bits);
     let report = Report {
         method,
         photo_fraction,
@@ -462,6 +462,23 @@ fn run(page: &GrayPage, method: Method, period: u8, opts: &HalftoneOptions) -> (
         screen_period,
     };
     (bits, report)
+}
+
+/// [`BitPage::count_black`], compiled for the CPU's vector level, which
+/// counts a word's bits in one instruction where the baseline target
+/// needs a dozen.
+fn count_black(bits: &BitPage) -> u64 {
+    par::vectorized(
+        #[inline(always)]
+        || {
+            let (words, rest) = bits.data().as_chunks::<8>();
+            let whole: u64 = words
+                .iter()
+                .map(|w| u64::from(u64::from_ne_bytes(*w).count_ones()))
+                .sum();
+            whole + rest.iter().map(|b| u64::from(b.count_ones())).sum::<u64>()
+        },
+    )
 }
 
 /// A picture of paper flattened, then `auto` on the flat page.
@@ -511,4 +528,34 @@ pub fn paper_facts(page: &GrayPage) -> PaperFacts {
 pub fn flatten_paper(page: &GrayPage) -> GrayPage {
     let a = paper::analyse(page);
     paper::flatten(page, &a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faxprep_page::Resolution;
+
+    /// The vector-level count is the page's own, pixel for pixel, on rows
+    /// of every length around the 8-byte words.
+    #[test]
+    fn black_counted_at_the_vector_level_is_the_pages_count() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for (width, height) in [(1, 1), (7, 3), (64, 2), (65, 5), (1728, 9), (1731, 4)] {
+            let mut bits = BitPage::new(width, height, Resolution::Fine).unwrap();
+            let mut want = 0u64;
+            for y in 0..height {
+                for x in 0..width {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    if seed.is_multiple_of(3) {
+                        bits.set(x, y, true);
+                        want += 1;
+                    }
+                }
+            }
+            assert_eq!(count_black(&bits), want, "{width} x {height}");
+            assert_eq!(count_black(&bits), bits.count_black());
+        }
+    }
 }
