@@ -334,11 +334,7 @@ pub(crate) fn analyse(
             let rows: Vec<_> = par::map_indices(opts, rows, |ty| {
                 par::vectorized(
                     #[inline(always)]
-                    || {
-                        let extremes = tile_extremes(page, &spans[ty], ty);
-                        let stats = tile_stats(page, &extremes, ty, hi);
-                        (extremes, stats)
-                    },
+                    || measure_row(page, &spans[ty], ty, hi),
                 )
             });
             let (pass1, per_row) = rows.into_iter().unzip();
@@ -378,18 +374,42 @@ pub(crate) fn analyse(
         stats.levels.extend(levels);
     }
 
-    let mut map = RegionMap {
-        cols,
-        rows,
-        width,
-        height,
-        paper,
-        photo: vec![false; cols * rows],
-        max,
-        min,
-    };
+    let mut map = RegionMap::measured(page, paper, max, min);
     finish_map(page, &mut map, &stats, hi);
     (map, None)
+}
+
+impl RegionMap {
+    /// The map of `page` with its paper level and the tiles' extremes (a
+    /// row of tiles after another), no tile a photo yet.
+    fn measured(page: &GrayPage, paper: u8, max: Vec<u8>, min: Vec<u8>) -> RegionMap {
+        let (width, height) = (page.width() as usize, page.height() as usize);
+        let (cols, rows) = (width.div_ceil(TILE), height.div_ceil(TILE));
+        RegionMap {
+            cols,
+            rows,
+            width,
+            height,
+            paper,
+            photo: vec![false; cols * rows],
+            max,
+            min,
+        }
+    }
+}
+
+/// The extremes of the tiles of tile row `ty` (drawn pixels `spans`), and
+/// their smooth mid-tones below `hi`, in one pass over the row.
+#[inline(always)]
+fn measure_row(
+    page: &GrayPage,
+    spans: &[(usize, usize)],
+    ty: usize,
+    hi: u8,
+) -> (Vec<[u8; 2]>, RowStats) {
+    let extremes = tile_extremes(page, spans, ty);
+    let stats = tile_stats(page, &extremes, ty, hi);
+    (extremes, stats)
 }
 
 /// The photo tiles of `map`, whose extremes and paper are measured, from
@@ -410,16 +430,7 @@ fn analyse_with_text(
     let (width, height) = (page.width() as usize, page.height() as usize);
     let (cols, rows) = (width.div_ceil(TILE), height.div_ceil(TILE));
     let hi = mid_tones_below(paper);
-    let mut map = RegionMap {
-        cols,
-        rows,
-        width,
-        height,
-        paper,
-        photo: vec![false; cols * rows],
-        max: vec![0; cols * rows],
-        min: vec![255; cols * rows],
-    };
+    let mut map = RegionMap::measured(page, paper, vec![0; cols * rows], vec![255; cols * rows]);
     let mut stats = TileStats {
         smooth: Vec::with_capacity(cols * rows),
         levels: Vec::new(),
@@ -431,11 +442,7 @@ fn analyse_with_text(
         if let Some(spans) = spans.get(ty) {
             let (extremes, (smooth, levels)) = par::vectorized(
                 #[inline(always)]
-                || {
-                    let extremes = tile_extremes(page, spans, ty);
-                    let stats = tile_stats(page, &extremes, ty, hi);
-                    (extremes, stats)
-                },
+                || measure_row(page, spans, ty, hi),
             );
             for (tx, [max, min]) in extremes.into_iter().enumerate() {
                 map.max[ty * cols + tx] = max;
@@ -549,15 +556,14 @@ fn tile_extremes(page: &GrayPage, spans: &[(usize, usize)], ty: usize) -> Vec<[u
     extremes
 }
 
+/// The smooth mid-tones of each tile of a tile row, and their levels
+/// where the tile is smooth enough to be a photo (by index in the page).
+type RowStats = (Vec<u32>, Vec<(usize, Levels)>);
+
 /// The smooth mid-tones of each tile of tile row `ty` (below `hi`), and
 /// their levels where the tile is smooth enough to be a photo.
 #[inline(always)]
-fn tile_stats(
-    page: &GrayPage,
-    extremes: &[[u8; 2]],
-    ty: usize,
-    hi: u8,
-) -> (Vec<u32>, Vec<(usize, Levels)>) {
+fn tile_stats(page: &GrayPage, extremes: &[[u8; 2]], ty: usize, hi: u8) -> RowStats {
     let (width, height) = (page.width() as usize, page.height() as usize);
     let cols = width.div_ceil(TILE);
     // A plain loop: a closure would not be compiled for the vector level.
