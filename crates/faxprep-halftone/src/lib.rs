@@ -63,7 +63,9 @@
 //! All methods except the error diffusions and the line screen (which
 //! carry an error from row to row) work on row bands in parallel; the
 //! output is the same for any number of threads
-//! ([`HalftoneOptions::threads`]).
+//! ([`HalftoneOptions::threads`]). Each thread keeps the packed buffer of
+//! the last page handed back with [`recycle`] (half a megabyte at fine
+//! Letter) for its next page.
 //!
 //! # Measurements
 //! What this stage costs and how well it does, measured, with the commands
