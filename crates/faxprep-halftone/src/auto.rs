@@ -458,8 +458,13 @@ fn analyse_with_text(
         }
     }
     finish_map(page, &mut map, &stats, hi);
-    let text = (!map.photo.contains(&true)).then_some(data);
-    (map, text)
+    if map.photo.contains(&true) {
+        // Photo tiles take the screen's pixels: auto_with draws the page
+        // again, in this buffer.
+        crate::spare::keep_buffer(data);
+        return (map, None);
+    }
+    (map, Some(data))
 }
 
 /// The top of the mid-tones: 20 levels below the paper, or below white on

@@ -33,7 +33,11 @@ pub(crate) fn zeroed(len: usize) -> Vec<u8> {
 
 /// Keep `page`'s buffer for the next page halftoned on this thread.
 pub(crate) fn keep(page: BitPage) {
-    let data = page.into_data();
+    keep_buffer(page.into_data());
+}
+
+/// Keep `data` for the next page halftoned on this thread.
+pub(crate) fn keep_buffer(data: Vec<u8>) {
     SPARE.with(|s| *s.borrow_mut() = data);
 }
 
