@@ -328,17 +328,18 @@ pub(crate) fn analyse(
     if let (Some(paper), true, 1) = (known_paper, text, opts.threads) {
         return analyse_with_text(page, &spans, paper);
     }
-    let (pass1, paper, per_row) = match known_paper {
+    let ((max, min), paper, per_row) = match known_paper {
         Some(paper) => {
             let hi = mid_tones_below(paper);
-            let rows: Vec<_> = par::map_indices(opts, rows, |ty| {
+            let (pass1, per_row): (Vec<_>, Vec<_>) = par::map_indices(opts, rows, |ty| {
                 par::vectorized(
                     #[inline(always)]
                     || measure_row(page, &spans[ty], ty, hi),
                 )
-            });
-            let (pass1, per_row) = rows.into_iter().unzip();
-            (pass1, paper, per_row)
+            })
+            .into_iter()
+            .unzip();
+            (tile_order(&pass1), paper, per_row)
         }
         None => {
             let pass1: Vec<Vec<[u8; 2]>> = par::map_indices(opts, rows, |ty| {
@@ -347,24 +348,19 @@ pub(crate) fn analyse(
                     || tile_extremes(page, &spans[ty], ty),
                 )
             });
-            let paper = measured_paper(page, &spans, &pass1);
+            let (max, min) = tile_order(&pass1);
+            let paper = measured_paper(page, &spans, &max);
             let hi = mid_tones_below(paper);
-            let per_row: Vec<_> = par::map_indices(opts, rows, |ty| {
+            let per_row = par::map_indices(opts, rows, |ty| {
                 par::vectorized(
                     #[inline(always)]
                     || tile_stats(page, &pass1[ty], ty, hi),
                 )
             });
-            (pass1, paper, per_row)
+            ((max, min), paper, per_row)
         }
     };
     let hi = mid_tones_below(paper);
-    let mut max = Vec::with_capacity(cols * rows);
-    let mut min = Vec::with_capacity(cols * rows);
-    for m in pass1 {
-        max.extend(m.iter().map(|t| t[0]));
-        min.extend(m.iter().map(|t| t[1]));
-    }
     let mut stats = TileStats {
         smooth: Vec::with_capacity(cols * rows),
         levels: Vec::new(),
@@ -467,18 +463,27 @@ fn analyse_with_text(
     (map, Some(data))
 }
 
+/// The tiles' brightest and darkest pixels in tile order, from their
+/// extremes a tile row each.
+fn tile_order(rows: &[Vec<[u8; 2]>]) -> (Vec<u8>, Vec<u8>) {
+    let tiles = rows.iter().flatten();
+    (
+        tiles.clone().map(|t| t[0]).collect(),
+        tiles.map(|t| t[1]).collect(),
+    )
+}
+
 /// The top of the mid-tones: 20 levels below the paper, or below white on
 /// a page whose "paper" is darker than 75% gray (mostly picture).
 fn mid_tones_below(paper: u8) -> u8 {
     if paper >= 192 { paper } else { 255 }.saturating_sub(MID_MARGIN)
 }
 
-/// The paper level from the tiles' brightest pixels (`pass1`, a row of
-/// tiles each) and the share of pixels near it in every eighth row.
-fn measured_paper(page: &GrayPage, spans: &[Vec<(usize, usize)>], pass1: &[Vec<[u8; 2]>]) -> u8 {
+/// The paper level from the tiles' brightest pixels (`max`, in tile
+/// order) and the share of pixels near it in every eighth row.
+fn measured_paper(page: &GrayPage, spans: &[Vec<(usize, usize)>], max: &[u8]) -> u8 {
     let width = page.width() as usize;
-    let max: Vec<u8> = pass1.iter().flatten().map(|t| t[0]).collect();
-    paper_level(&max, |lo, hi| {
+    paper_level(max, |lo, hi| {
         let sampled = (0..page.height() as usize).step_by(HIST_EVERY);
         let white_near = usize::from(hi == 255);
         let near: usize = sampled
@@ -1109,7 +1114,7 @@ mod tests {
             let pass1: Vec<Vec<[u8; 2]>> = (0..spans.len())
                 .map(|ty| tile_extremes(&hint, &spans[ty], ty))
                 .collect();
-            let measured = measured_paper(&hint, &spans, &pass1);
+            let measured = measured_paper(&hint, &spans, &tile_order(&pass1).0);
             let settled = paper_of_white_tiles(&hint, &spans);
             assert_eq!(
                 settled.is_some(),
@@ -1121,6 +1126,9 @@ mod tests {
             }
             let plain = classify_in_pool(&page, &opts);
             assert_eq!(classify_in_pool(&hint, &opts), plain);
+            // The rows in parallel as well.
+            let three = HalftoneOptions::with_threads(3);
+            assert_eq!(classify(&hint, &three), plain, "on three threads");
             assert!(plain.photo_fraction() > 0.0, "the picture is found");
         }
     }
