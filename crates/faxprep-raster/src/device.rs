@@ -686,7 +686,13 @@ impl GrayDevice<'_, '_> {
             return;
         }
         self.colour = true;
-        self.state.colour.rgb.resize(3 * self.gray.len(), 0);
+        let rgb = &mut self.state.colour.rgb;
+        if rgb.len() < 3 * self.gray.len() {
+            // Only the pieces colour reaches are ever written or read: a
+            // new zeroed allocation leaves the rest of the pages untouched
+            // (`resize` would write all three channels of the page).
+            *rgb = vec![0; 3 * self.gray.len()];
+        }
         self.state.colour.pieces.clear();
         let pieces = self.height * self.width.div_ceil(COLOUR_CHUNK);
         self.state.colour.pieces.resize(pieces, false);
