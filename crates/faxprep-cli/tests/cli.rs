@@ -540,7 +540,7 @@ fn isolated_progress_arrives_page_by_page() {
 
 /// Issue 16: the address-space limit does not depend on the thread count
 /// (glibc reserves 64 MiB of address space per thread arena; the worker
-/// runs with `MALLOC_ARENA_MAX=2`): a valid 117-page corpus PDF renders at
+/// runs with `MALLOC_ARENA_MAX=3`): a valid 117-page corpus PDF renders at
 /// 16 threads in the isolated worker.
 #[test]
 fn a_long_document_renders_at_16_threads_within_the_limits() {

@@ -58,7 +58,9 @@
 //! 64 MiB stack behind `catch_unwind`, repaired where the cross-reference
 //! table is broken ([`Warning::Repaired`]), and followed per use, as the
 //! renderer will run them, so the bounds hold in-process as well as in
-//! the isolated worker. JPEG and PNG are checked by their markers and
+//! the isolated worker. The test inflation of a PDF's Flate streams runs
+//! on up to four threads (as many as the machine has) when they hold
+//! 64 KiB or more; the verdict is the one-thread walk's. JPEG and PNG are checked by their markers and
 //! chunks; TIFF pages by their directories (bilevel pages also decoded
 //! once). What the renderer's decoders cannot read is
 //! [`Error::Unsupported`], naming it. Fields: [`validate_fields`] and

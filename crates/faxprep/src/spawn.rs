@@ -2,9 +2,10 @@
 //!
 //! The parent starts `PROGRAM worker --setup JSON` (the `faxprep` binary's
 //! hidden subcommand) in a process group of its own, with an environment
-//! of one variable (`MALLOC_ARENA_MAX=2`: glibc's per-thread arenas
+//! of one variable (`MALLOC_ARENA_MAX=3`: glibc's per-thread arenas
 //! reserve 64 MiB of address space each, which would make the address-space
-//! limit depend on the thread count) and `/` as its working directory. The
+//! limit depend on the thread count; three keep the main thread and two
+//! page threads on arenas of their own) and `/` as its working directory. The
 //! worker sets up its sandbox ([`crate::sandbox`]) and its resource limits
 //! ([`apply_worker_limits`]) before it reads a byte, and says what holds in
 //! its first frame. The parent then writes the job to its stdin and reads
@@ -395,7 +396,7 @@ pub(crate) fn run_worker<R: Reply>(
         .arg("--setup")
         .arg(setup)
         .env_clear()
-        .env("MALLOC_ARENA_MAX", "2")
+        .env("MALLOC_ARENA_MAX", "3")
         .current_dir("/")
         .process_group(0)
         .stdin(Stdio::piped())

@@ -337,8 +337,9 @@ fn analyse(bytes: &[u8], opts: &IntakeOptions) -> Result<Document> {
         check_page(page, limits)?;
     }
     let upload_len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    let budget = streams::check(&pdf, upload_len, limits, &mut doc.warnings)?;
-    usage::check(&pdf, &nodes, &budget, upload_len, limits)?;
+    let content = usage::content_streams(&pdf, &nodes);
+    let mut budget = streams::check(&pdf, &content, upload_len, limits, &mut doc.warnings)?;
+    usage::check(&pdf, &nodes, &mut budget, upload_len, limits)?;
     doc.largest_image_bytes = budget.largest_image;
     doc.form_values_to_draw = forms::count(&pdf);
 

@@ -85,12 +85,37 @@ struct Walker<'a> {
     scratch: Vec<u8>,
 }
 
+/// The streams the walk scans, as far as they can be told without it:
+/// the pages' content streams and annotation appearances, and every form
+/// XObject and tiling pattern, referenced or not. `streams::check` scans
+/// them while it measures them.
+pub(crate) fn content_streams(
+    doc: &Document,
+    pages: &[(PageInfo, PageNode<'_>)],
+) -> HashSet<ObjectId> {
+    let mut ids: HashSet<ObjectId> = pages
+        .iter()
+        .flat_map(|(_, page)| {
+            let mut ids = content_ids(doc, page.dict);
+            ids.extend(appearances(doc, page.dict));
+            ids
+        })
+        .collect();
+    ids.extend(doc.objects.iter().filter_map(|(id, obj)| {
+        let Object::Stream(s) = obj else { return None };
+        let form = s.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Form");
+        let tiling = s.dict.get(b"PatternType").and_then(Object::as_i64).ok() == Some(1);
+        (form || tiling).then_some(*id)
+    }));
+    ids
+}
+
 /// Check the document's pages against the per-use limits; `total` is what
 /// its streams decode to, each counted once.
 pub(crate) fn check(
     doc: &Document,
     pages: &[(PageInfo, PageNode<'_>)],
-    budget: &super::streams::Budget,
+    budget: &mut super::streams::Budget,
     upload_len: u64,
     limits: &Limits,
 ) -> Result<()> {
@@ -99,7 +124,10 @@ pub(crate) fn check(
         limits,
         sizes: &budget.sizes,
         calculators: &budget.calculators,
-        scans: HashMap::new(),
+        scans: std::mem::take(&mut budget.scans)
+            .into_iter()
+            .map(|(id, scan)| (id, Rc::new(scan)))
+            .collect(),
         forms: HashMap::new(),
         in_progress: HashSet::new(),
         distinct: HashSet::new(),
