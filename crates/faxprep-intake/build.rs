@@ -5,17 +5,42 @@
 //! `phonenumber`'s full database checks the syntax of every region's
 //! patterns when first used, which costs about 60 ms of CPU; the +1
 //! regions alone take a tenth of that. The regions are copied field for
-//! field (patterns as written), so the numbers they accept, the regions
-//! they name and the types they give are those of the full database,
-//! which a test checks number by number.
+//! field (patterns without their layout, `[0-9]` for `\d`: [`compact`]),
+//! so the numbers they accept, the regions they name and the types they
+//! give are those of the full database, which a test checks number by
+//! number.
 
 use phonenumber::metadata::loader;
 use phonenumber::metadata::{DATABASE, Descriptor, Format, Metadata};
 use std::path::PathBuf;
 
+/// A pattern as `fields::phone` needs it, quicker to load and compile.
+/// libphonenumber writes its patterns over many indented lines, which
+/// `phonenumber` compiles in verbose mode (whitespace ignored); it checks
+/// the syntax of every pattern when the database loads, in time that
+/// grows with the pattern's length, and most of that length is
+/// indentation. Without it the pattern is the same regex: none of them
+/// escapes whitespace or has a `#` comment, which verbose mode would read
+/// otherwise. `\d` (every Unicode decimal digit, a large automaton) becomes
+/// `[0-9]`: `fields::phone` hands `phonenumber` ASCII digits only.
+fn compact(pattern: &str) -> String {
+    let escaped_space = pattern
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'\\' && w[1].is_ascii_whitespace());
+    assert!(
+        !pattern.contains('#') && !escaped_space,
+        "a pattern whose whitespace may matter: {pattern}"
+    );
+    pattern
+        .split_ascii_whitespace()
+        .collect::<String>()
+        .replace("\\d", "[0-9]")
+}
+
 fn descriptor(d: &Descriptor) -> loader::Descriptor {
     loader::Descriptor {
-        national_number: Some(d.national_number().as_str().to_owned()),
+        national_number: Some(compact(d.national_number().as_str())),
         possible_length: d.possible_length().to_vec(),
         possible_local_length: d.possible_local_length().to_vec(),
         example: d.example().map(str::to_owned),
@@ -60,18 +85,16 @@ fn metadata(m: &Metadata) -> loader::Metadata {
         no_international: opt(d.no_international()),
         id: Some(m.id().to_owned()),
         country_code: Some(m.country_code()),
-        international_prefix: m.international_prefix().map(|r| r.as_str().to_owned()),
+        international_prefix: m.international_prefix().map(|r| compact(r.as_str())),
         preferred_international_prefix: owned(m.preferred_international_prefix()),
         national_prefix: owned(m.national_prefix()),
         preferred_extension_prefix: owned(m.preferred_extension_prefix()),
-        national_prefix_for_parsing: m
-            .national_prefix_for_parsing()
-            .map(|r| r.as_str().to_owned()),
+        national_prefix_for_parsing: m.national_prefix_for_parsing().map(|r| compact(r.as_str())),
         national_prefix_transform_rule: owned(m.national_prefix_transform_rule()),
         formats: m.formats().iter().map(format).collect(),
         international_formats: m.international_formats().iter().map(format).collect(),
         main_country_for_code: m.is_main_country_for_code(),
-        leading_digits: m.leading_digits().map(|r| r.as_str().to_owned()),
+        leading_digits: m.leading_digits().map(|r| compact(r.as_str())),
         mobile_number_portable: m.is_mobile_number_portable(),
         defaults: loader::Defaults::default(),
     }
