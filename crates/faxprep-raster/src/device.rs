@@ -439,10 +439,15 @@ fn blend_gray(bg: u8, src: Src, cov: u8) -> u8 {
 /// paint): the scaled alpha is the coverage itself (`(255 c + 255) >> 8`
 /// is `c` for every byte), which leaves the backdrop's product and the
 /// paint's (zero for black).
+///
+/// In 16 bits, so that a vector holds twice the pixels: the paint's
+/// product is at most `c` (`(255 c + 255) >> 8 <= c`), so the sum is at
+/// most `255 (255 - c) + 255 c`, and with the rounding 65 280.
 #[inline(always)]
 fn blend_gray_opaque(bg: u8, gray: u8, cov: u8) -> u8 {
-    let c = u32::from(cov);
-    div255(u32::from(bg) * (255 - c) + div255(u32::from(gray) * c) * 255) as u8
+    let c = u16::from(cov);
+    let paint = (u16::from(gray) * c + 255) >> 8;
+    ((u16::from(bg) * (255 - c) + paint * 255 + 255) >> 8) as u8
 }
 
 /// vello_cpu's unmasked source-over for a solid run.
@@ -1505,9 +1510,20 @@ mod tests {
                         general,
                         "gray {gray} alpha {alpha} over {bg} at coverage {cov}"
                     );
-                    if alpha == 255 {
-                        assert_eq!(blend_gray_opaque(bg, gray, cov), general);
-                    }
+                }
+            }
+        }
+        // The 16-bit opaque blend, for every paint, backdrop and coverage.
+        for gray in 0..=255u8 {
+            let src = Src::new([gray; 3], 255);
+            for bg in 0..=255u8 {
+                for cov in 0..=255u8 {
+                    let general = blend(bg, src.scaled(cov), 255);
+                    assert_eq!(
+                        blend_gray_opaque(bg, gray, cov),
+                        general,
+                        "gray {gray} over {bg} at coverage {cov}"
+                    );
                 }
             }
         }
