@@ -10,8 +10,10 @@
 /// 1 = black, padding bits zero).
 ///
 /// Works a 64-bit word at a time: `w ^ (w >> 1 | carry)` has a bit set
-/// exactly at each pixel that differs from its left neighbour, and
-/// `leading_zeros` walks those bits. A white word costs one compare.
+/// exactly at each pixel that differs from its left neighbour. Reversed,
+/// pixel `x` of the word is bit `x`, and `trailing_zeros` walks those bits
+/// left to right while clearing the lowest one (`d & (d - 1)`) is all
+/// that each step waits for. A white word costs one compare.
 pub(crate) fn find_changes(row: &[u8], width: u32, out: &mut Vec<u32>) {
     out.clear();
     let (words, tail) = row.as_chunks::<8>();
@@ -39,11 +41,11 @@ pub(crate) fn find_changes(row: &[u8], width: u32, out: &mut Vec<u32>) {
 }
 
 #[inline(always)]
-fn push_changes(mut diff: u64, base: u32, out: &mut Vec<u32>) {
-    while diff != 0 {
-        let lz = diff.leading_zeros();
-        out.push(base + lz);
-        diff ^= (1u64 << 63) >> lz;
+fn push_changes(diff: u64, base: u32, out: &mut Vec<u32>) {
+    let mut d = diff.reverse_bits();
+    while d != 0 {
+        out.push(base + d.trailing_zeros());
+        d &= d - 1;
     }
 }
 
