@@ -334,6 +334,19 @@ fn declared_bytes(doc: &Document, s: &Stream, chain: &[&[u8]], limits: &Limits) 
 /// The streams [`check`] walks, in object order, with their filters.
 type Streams<'a> = Vec<(ObjectId, &'a Stream, Vec<&'a [u8]>)>;
 
+/// Every stream of `doc` but the object and xref streams, which the
+/// loader decoded already under its own cap.
+fn walked(doc: &Document) -> Streams<'_> {
+    doc.objects
+        .iter()
+        .filter_map(|(id, obj)| {
+            let Object::Stream(s) = obj else { return None };
+            let kind = s.dict.get(b"Type").and_then(Object::as_name).ok();
+            (!matches!(kind, Some(b"ObjStm" | b"XRef"))).then(|| (*id, s, filters(doc, s)))
+        })
+        .collect()
+}
+
 /// Check every stream against the image and decompression limits, and
 /// every PostScript calculator function against
 /// [`Limits::max_calculator_ops`]. The streams in `content` are scanned
@@ -364,17 +377,7 @@ fn check_on(
     warnings: &mut Vec<Warning>,
     ahead: Ahead,
 ) -> Result<Budget> {
-    let streams: Streams<'_> = doc
-        .objects
-        .iter()
-        .filter_map(|(id, obj)| {
-            let Object::Stream(s) = obj else { return None };
-            let kind = s.dict.get(b"Type").and_then(Object::as_name).ok();
-            // Object and xref streams are decoded by the loader already,
-            // under its own cap.
-            (!matches!(kind, Some(b"ObjStm" | b"XRef"))).then(|| (*id, s, filters(doc, s)))
-        })
-        .collect();
+    let streams = walked(doc);
     let mut sizes = HashMap::new();
     let mut calculators = HashMap::new();
     let mut scans = HashMap::new();
@@ -776,22 +779,17 @@ mod tests {
         };
         cases.push((l, 1 << 20));
         for (limits, upload_len) in cases {
-            let alone = check_on(
-                &doc,
-                &content_ids,
-                upload_len,
-                &limits,
-                &mut Vec::new(),
-                ALONE,
-            );
-            let three = check_on(
-                &doc,
-                &content_ids,
-                upload_len,
-                &limits,
-                &mut Vec::new(),
-                THREE,
-            );
+            let walk = |ahead| {
+                check_on(
+                    &doc,
+                    &content_ids,
+                    upload_len,
+                    &limits,
+                    &mut Vec::new(),
+                    ahead,
+                )
+            };
+            let (alone, three) = (walk(ALONE), walk(THREE));
             let (Err(a), Err(b)) = (&alone, &three) else {
                 panic!("a limit was not hit: {:?}", alone.map(|b| b.total));
             };
@@ -809,11 +807,7 @@ mod tests {
             s.dict.set("Filter", "FlateDecode");
             content_ids.insert(doc.add_object(s));
         }
-        let streams: Streams<'_> = doc
-            .objects
-            .iter()
-            .filter_map(|(id, o)| o.as_stream().ok().map(|s| (*id, s, filters(&doc, s))))
-            .collect();
+        let streams = walked(&doc);
         let limits = Limits::default();
         let measure = |allowance, ahead| {
             measure_ahead(
@@ -849,11 +843,7 @@ mod tests {
         image.set("Height", 20_000);
         image.set("ColorSpace", "DeviceCMYK");
         doc.add_object(Stream::new(image, vec![0; 10]));
-        let streams: Streams<'_> = doc
-            .objects
-            .iter()
-            .filter_map(|(id, o)| o.as_stream().ok().map(|s| (*id, s, filters(&doc, s))))
-            .collect();
+        let streams = walked(&doc);
         let limits = Limits::default();
         let ahead = measure_ahead(
             &doc,
