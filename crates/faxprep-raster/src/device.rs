@@ -394,6 +394,12 @@ fn div255(v: u32) -> u32 {
     (v + 255) >> 8
 }
 
+/// [`div255`] in 16 bits, for `v` up to 65 280.
+#[inline(always)]
+fn div255_16(v: u16) -> u16 {
+    (v + 255) >> 8
+}
+
 /// vello_cpu's masked source-over (`alpha_composite_inner`). vello
 /// composites each of R, G and B; over a gray backdrop (white paper, or
 /// anything drawn in gray) the channels of a gray source stay equal, so
@@ -446,8 +452,7 @@ fn blend_gray(bg: u8, src: Src, cov: u8) -> u8 {
 #[inline(always)]
 fn blend_gray_opaque(bg: u8, gray: u8, cov: u8) -> u8 {
     let c = u16::from(cov);
-    let paint = (u16::from(gray) * c + 255) >> 8;
-    ((u16::from(bg) * (255 - c) + paint * 255 + 255) >> 8) as u8
+    div255_16(u16::from(bg) * (255 - c) + div255_16(u16::from(gray) * c) * 255) as u8
 }
 
 /// vello_cpu's unmasked source-over for a solid run.

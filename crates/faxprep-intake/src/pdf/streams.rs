@@ -331,6 +331,15 @@ fn declared_bytes(doc: &Document, s: &Stream, chain: &[&[u8]], limits: &Limits) 
     Ok(declared)
 }
 
+/// What each of `streams` declares ([`declared_bytes`]), once for the
+/// walk and for measuring ahead: headers only, no stream is decoded.
+fn declared_by(doc: &Document, streams: &Streams<'_>, limits: &Limits) -> Vec<Result<u64>> {
+    streams
+        .iter()
+        .map(|(_, s, chain)| declared_bytes(doc, s, chain, limits))
+        .collect()
+}
+
 /// The streams [`check`] walks, in object order, with their filters.
 type Streams<'a> = Vec<(ObjectId, &'a Stream, Vec<&'a [u8]>)>;
 
@@ -389,11 +398,14 @@ fn check_on(
         .saturating_mul(upload_len.max(1))
         .max(RATIO_FREE_BYTES);
     let allowance = limits.max_total_decompressed_bytes.min(ratio_allowance);
-    let mut ahead = measure_ahead(doc, &streams, content, upload_len, limits, allowance, ahead);
+    let declared = declared_by(doc, &streams, limits);
+    let mut ahead = measure_ahead(
+        &streams, &declared, content, upload_len, limits, allowance, ahead,
+    );
     let mut scratch = vec![0u8; SCRATCH_BYTES];
     let mut corrupt_warnings = 0;
-    for (id, s, chain) in &streams {
-        let declared = declared_bytes(doc, s, chain, limits)?;
+    for ((id, s, chain), declared) in streams.iter().zip(&declared) {
+        let declared = declared.clone()?;
         largest_image = largest_image.max(declared);
         // Declared sizes first: a bomb by declaration is rejected before
         // any inflation work.
@@ -495,8 +507,8 @@ struct Early {
 /// declared sizes alone break a limit: the walk then fails in order
 /// without inflating what follows the stream that breaks it.
 fn measure_ahead(
-    doc: &Document,
     streams: &Streams<'_>,
+    declared: &[Result<u64>],
     content: &HashSet<ObjectId>,
     upload_len: u64,
     limits: &Limits,
@@ -513,8 +525,8 @@ fn measure_ahead(
         return HashMap::new();
     }
     let mut declared_total = 0u64;
-    for (_, s, chain) in streams {
-        let Ok(declared) = declared_bytes(doc, s, chain, limits) else {
+    for declared in declared {
+        let &Ok(declared) = declared else {
             return HashMap::new();
         };
         if check_budget(declared, declared_total, upload_len, limits).is_err() {
@@ -809,10 +821,11 @@ mod tests {
         }
         let streams = walked(&doc);
         let limits = Limits::default();
+        let declared = declared_by(&doc, &streams, &limits);
         let measure = |allowance, ahead| {
             measure_ahead(
-                &doc,
                 &streams,
+                &declared,
                 &content_ids,
                 1 << 20,
                 &limits,
@@ -845,9 +858,10 @@ mod tests {
         doc.add_object(Stream::new(image, vec![0; 10]));
         let streams = walked(&doc);
         let limits = Limits::default();
+        let declared = declared_by(&doc, &streams, &limits);
         let ahead = measure_ahead(
-            &doc,
             &streams,
+            &declared,
             &content_ids,
             1 << 20,
             &limits,
