@@ -4,14 +4,17 @@
 //!
 //! `phonenumber`'s full database checks the syntax of every region's
 //! patterns when first used, which costs about 60 ms of CPU; the +1
-//! regions alone take a tenth of that. The regions are copied field for
-//! field (patterns without their layout, `[0-9]` for `\d`: [`compact`]),
-//! so the numbers they accept, the regions they name and the types they
-//! give are those of the full database, which a test checks number by
-//! number.
+//! regions alone take a small part of that. US and CA are copied field
+//! for field (patterns without their layout, `[0-9]` for `\d`:
+//! [`compact`]); of the 23 other regions only what names a number's
+//! region and parses it is kept ([`other_region`]), since `fields::phone`
+//! refuses a number as soon as its region is not US or CA. So the numbers
+//! accepted, the regions named and the types given are those of the full
+//! database, which a test checks number by number. Number formats are
+//! left out: `fields::phone` writes its numbers itself.
 
 use phonenumber::metadata::loader;
-use phonenumber::metadata::{DATABASE, Descriptor, Format, Metadata};
+use phonenumber::metadata::{DATABASE, Descriptor, Metadata};
 use std::path::PathBuf;
 
 /// A pattern as `fields::phone` needs it, quicker to load and compile.
@@ -47,21 +50,6 @@ fn descriptor(d: &Descriptor) -> loader::Descriptor {
     }
 }
 
-fn format(f: &Format) -> loader::Format {
-    loader::Format {
-        pattern: Some(f.pattern().as_str().to_owned()),
-        format: Some(f.format().to_owned()),
-        leading_digits: f
-            .leading_digits()
-            .iter()
-            .map(|r| r.as_str().to_owned())
-            .collect(),
-        national_prefix_formatting_rule: f.national_prefix().map(str::to_owned),
-        national_prefix_optional_when_formatting: f.is_national_prefix_optional(),
-        domestic_carrier: f.domestic_carrier().map(str::to_owned),
-    }
-}
-
 fn metadata(m: &Metadata) -> loader::Metadata {
     let d = m.descriptors();
     let opt = |x: Option<&Descriptor>| x.map(descriptor);
@@ -91,12 +79,45 @@ fn metadata(m: &Metadata) -> loader::Metadata {
         preferred_extension_prefix: owned(m.preferred_extension_prefix()),
         national_prefix_for_parsing: m.national_prefix_for_parsing().map(|r| compact(r.as_str())),
         national_prefix_transform_rule: owned(m.national_prefix_transform_rule()),
-        formats: m.formats().iter().map(format).collect(),
-        international_formats: m.international_formats().iter().map(format).collect(),
+        formats: Vec::new(),
+        international_formats: Vec::new(),
         main_country_for_code: m.is_main_country_for_code(),
         leading_digits: m.leading_digits().map(|r| compact(r.as_str())),
         mobile_number_portable: m.is_mobile_number_portable(),
         defaults: loader::Defaults::default(),
+    }
+}
+
+/// A +1 region other than US and CA, as far as `phonenumber` reads it to
+/// parse a number and name its region: `validator::source_for` takes the
+/// first region whose leading digits (area codes) begin the number, and
+/// the parser then strips that region's national prefix, checking the
+/// general pattern and lengths. Its number types are read only once the
+/// number is known to be in that region, where `fields::phone` has
+/// already refused it, so they are left out, and with them most of the
+/// patterns to check when the database loads. A region without leading
+/// digits would be named by its number types: the build stops there.
+fn other_region(m: &Metadata) -> loader::Metadata {
+    assert!(
+        m.leading_digits().is_some(),
+        "region {} is found by its number types, not its area codes",
+        m.id()
+    );
+    let whole = metadata(m);
+    loader::Metadata {
+        general: whole.general,
+        id: whole.id,
+        country_code: whole.country_code,
+        international_prefix: whole.international_prefix,
+        preferred_international_prefix: whole.preferred_international_prefix,
+        national_prefix: whole.national_prefix,
+        preferred_extension_prefix: whole.preferred_extension_prefix,
+        national_prefix_for_parsing: whole.national_prefix_for_parsing,
+        national_prefix_transform_rule: whole.national_prefix_transform_rule,
+        main_country_for_code: whole.main_country_for_code,
+        leading_digits: whole.leading_digits,
+        mobile_number_portable: whole.mobile_number_portable,
+        ..loader::Metadata::default()
     }
 }
 
@@ -105,7 +126,10 @@ fn main() {
         .by_code(&1u16)
         .expect("libphonenumber has the +1 regions")
         .into_iter()
-        .map(metadata)
+        .map(|m| match m.id() {
+            "US" | "CA" => metadata(m),
+            _ => other_region(m),
+        })
         .collect();
     let json = serde_json::to_string(&regions).expect("metadata serialises");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
