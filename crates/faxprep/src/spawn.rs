@@ -229,6 +229,10 @@ pub(crate) trait Reply {
 /// How long the parent keeps reading after the worker exited (what it
 /// wrote is in the pipe already; only a descendant could keep it open).
 const AFTER_EXIT: Duration = Duration::from_millis(500);
+
+/// The size asked for each pipe to the worker: 1 MiB, Linux's default
+/// `fs.pipe-max-size` for unprivileged processes.
+const PIPE_BYTES: i32 = 1 << 20;
 /// The longest single wait in `poll`, so that the worker's exit is seen.
 const POLL_SLICE: Duration = Duration::from_millis(50);
 
@@ -420,6 +424,14 @@ pub(crate) fn run_worker<R: Reply>(
         &stdin,
         nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
     );
+    // Pipes of 1 MiB where the system allows (the default 64 KiB took a
+    // wake-up of each side per 64 KiB: 3.8 ms for a 1.8 MB upload): most
+    // uploads are written while the worker sets up its sandbox, and page
+    // frames never wait for the parent. Without it, the same bytes in
+    // more turns.
+    for fd in [stdin.as_fd(), stdout.as_fd()] {
+        let _ = nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_SETPIPE_SZ(PIPE_BYTES));
+    }
     let mut pipes = Pipes {
         child: &mut child,
         group,
@@ -449,12 +461,16 @@ pub(crate) fn run_worker<R: Reply>(
     let mut exited = pipes.status;
     drop(pipes);
     if exited.is_none() && stop.is_none() && handled.is_ok() {
-        // The answer ended: the worker is exiting; give it a moment.
+        // The answer ended: the worker is exiting; give it a moment. It
+        // takes a fraction of a millisecond, so the first looks come soon
+        // and the pause between them doubles up to 2 ms.
         let until = deadline.min(Instant::now() + AFTER_EXIT);
+        let mut pause = Duration::from_micros(50);
         while exited.is_none() && Instant::now() < until {
             exited = child.try_wait().ok().flatten();
             if exited.is_none() {
-                std::thread::sleep(Duration::from_millis(2));
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(2));
             }
         }
     }
