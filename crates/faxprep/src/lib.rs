@@ -183,6 +183,38 @@ pub fn prepare_with_progress(
     opts: &Options,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(PreparedFax, WorkerStats)> {
+    prepare_inner(upload, fields, opts, progress, None)
+}
+
+/// [`prepare_with_progress`], also handing the TIFF file to `sink` while
+/// it is made, as (offset, bytes) to write there: each page's bytes as
+/// the page is coded, and the few bytes already handed out that change
+/// later (a page directory's link to the next, the page totals at the
+/// end). Writing each at its offset, as `std::os::unix::fs::FileExt::write_all_at`
+/// does, gives [`PreparedFax::tiff`] once this returns `Ok`; on `Err` what
+/// was written is a part of a fax that will not be finished. A frontend
+/// that saves the fax to a file writes it while the pages are made
+/// instead of all at the end.
+pub fn prepare_streaming(
+    upload: &[u8],
+    fields: &FormFields,
+    opts: &Options,
+    progress: &mut dyn FnMut(Progress),
+    sink: &mut dyn FnMut(u64, &[u8]),
+) -> Result<(PreparedFax, WorkerStats)> {
+    prepare_inner(upload, fields, opts, progress, Some(sink))
+}
+
+/// Where [`prepare_streaming`] hands the TIFF: (file offset, bytes).
+type TiffSink<'a> = dyn FnMut(u64, &[u8]) + 'a;
+
+fn prepare_inner<'a>(
+    upload: &[u8],
+    fields: &FormFields,
+    opts: &'a Options,
+    progress: &mut dyn FnMut(Progress),
+    sink: Option<&'a mut TiffSink<'a>>,
+) -> Result<(PreparedFax, WorkerStats)> {
     let intake_opts = IntakeOptions {
         plan: opts.plan,
         limits: opts.limits.clone(),
@@ -211,7 +243,7 @@ pub fn prepare_with_progress(
         });
     }
     let job = DocJob::new(opts, cover);
-    let mut assembly = Assembly::new(opts, cover)?;
+    let mut assembly = Assembly::new(opts, cover, sink)?;
     // The fields are checked on a thread of their own while the document
     // is preflighted and rendered (loading libphonenumber's metadata is
     // the slowest check in a fresh process); the cover, the first thing
@@ -405,6 +437,8 @@ struct Assembly<'a> {
     /// The identification line and its values, once the fields are known.
     header: Option<(HeaderLine, HeaderValues)>,
     writer: Option<TiffWriter>,
+    /// Where the TIFF goes as it is written ([`prepare_streaming`]).
+    sink: Option<&'a mut TiffSink<'a>>,
     pdf_pages: Vec<(u32, u32, Vec<u8>)>,
     summary: Option<pipeline::DocSummary>,
     facts: Vec<PageFacts>,
@@ -414,7 +448,7 @@ struct Assembly<'a> {
 }
 
 impl<'a> Assembly<'a> {
-    fn new(opts: &'a Options, cover: bool) -> Result<Self> {
+    fn new(opts: &'a Options, cover: bool, sink: Option<&'a mut TiffSink<'a>>) -> Result<Self> {
         let writer = TiffWriter::new(TiffOptions {
             compression: opts.compression,
             software: opts.software.clone(),
@@ -428,6 +462,7 @@ impl<'a> Assembly<'a> {
             recipient_number: None,
             header: None,
             writer: Some(writer),
+            sink,
             pdf_pages: Vec::new(),
             summary: None,
             facts: Vec::new(),
@@ -452,6 +487,13 @@ impl<'a> Assembly<'a> {
         self.writer.as_mut().ok_or_else(|| Error::Internal {
             message: "fax already finished".into(),
         })
+    }
+
+    /// Hand the sink what the TIFF writer wrote since the last time.
+    fn drain(&mut self) {
+        if let (Some(writer), Some(sink)) = (self.writer.as_mut(), self.sink.as_mut()) {
+            writer.drain(&mut **sink);
+        }
     }
 
     fn start(&mut self, summary: pipeline::DocSummary) -> Result<()> {
@@ -497,6 +539,7 @@ impl<'a> Assembly<'a> {
             // are wider than the band: it goes on the cover as it is.
             let header = self.stamp(&mut page);
             let info = self.writer()?.add_page(&page).map_err(Error::Tiff)?;
+            self.drain();
             let g4 = encode(&page, &EncodeOptions::tiff(Compression::G4));
             self.facts.push(PageFacts {
                 index: 0,
@@ -611,6 +654,7 @@ impl<'a> Assembly<'a> {
         self.writer()?
             .add_encoded(w, h, res, &strip)
             .map_err(Error::Tiff)?;
+        self.drain();
         if self.opts.want_pdf {
             let g4 = match g4 {
                 Some(g4) => g4,
@@ -632,7 +676,7 @@ impl<'a> Assembly<'a> {
         let summary = self.summary.take().ok_or_else(|| Error::Internal {
             message: "no document".into(),
         })?;
-        let writer = self.writer.take().ok_or_else(|| Error::Internal {
+        let mut writer = self.writer.take().ok_or_else(|| Error::Internal {
             message: "finished".into(),
         })?;
         let recipient_number = self
@@ -645,6 +689,10 @@ impl<'a> Assembly<'a> {
             return Err(Error::Internal {
                 message: format!("{} pages coded, {} expected", self.facts.len(), self.total),
             });
+        }
+        writer.complete().map_err(Error::Tiff)?;
+        if let Some(sink) = self.sink.as_mut() {
+            writer.drain(&mut **sink);
         }
         let tiff = writer.finish().map_err(Error::Tiff)?;
         let (x_dpi, y_dpi) = (self.opts.resolution.x_dpi(), self.opts.resolution.y_dpi());

@@ -144,6 +144,48 @@ fn ten_pages_and_a_cover_cost_two_credits() {
     assert!(fax.transmission_seconds > 15.0);
 }
 
+/// What `prepare_streaming` hands out, written at its offsets into a file
+/// as the CLI does, is byte for byte the TIFF it returns, and libtiff reads
+/// it: eleven pages with the cover (the cover coded here, the document's
+/// pages as they come), and the bytes arrive while the pages are made, not
+/// all at the end.
+#[test]
+fn the_streamed_tiff_is_the_returned_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("streamed.tif");
+    let file = std::fs::File::create(&path).unwrap();
+    let (mut writes, mut progress_at_writes) = (0, Vec::new());
+    let done = std::cell::Cell::new(0);
+    let mut sink = |at: u64, bytes: &[u8]| {
+        use std::os::unix::fs::FileExt;
+        file.write_all_at(bytes, at).unwrap();
+        writes += 1;
+        progress_at_writes.push(done.get());
+    };
+    let (fax, _) = faxprep::prepare_streaming(
+        &fixture("ten-pages.pdf"),
+        &fields(true),
+        &options(),
+        &mut |p| done.set(p.done),
+        &mut sink,
+    )
+    .unwrap();
+    let written = std::fs::read(&path).unwrap();
+    assert_eq!(written, fax.tiff);
+    assert_eq!(fax.total_pages, 11);
+    assert_libtiff_accepts(&written, 11);
+    // A write per page at least, the first before the last page was done.
+    assert!(writes >= 11, "{writes} writes");
+    assert!(progress_at_writes[0] < 10, "{progress_at_writes:?}");
+    // And the same file as `prepare` makes.
+    assert_eq!(
+        written,
+        prepare(&fixture("ten-pages.pdf"), &fields(true), &options())
+            .unwrap()
+            .tiff
+    );
+}
+
 #[test]
 fn the_pdf_output_holds_the_same_g4_pages() {
     let mut opts = options();

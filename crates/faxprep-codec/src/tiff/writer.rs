@@ -81,6 +81,10 @@ pub struct TiffWriter {
     next_ifd_at: usize,
     /// Offsets of every page's PageNumber total, patched at `finish`.
     totals_at: Vec<usize>,
+    /// How much of `out` [`TiffWriter::drain`] has handed out.
+    drained: usize,
+    /// Bytes below `drained` changed since (offset, length).
+    patched: Vec<(usize, usize)>,
 }
 
 impl TiffWriter {
@@ -103,6 +107,8 @@ impl TiffWriter {
             pages: 0,
             next_ifd_at: 4,
             totals_at: Vec::new(),
+            drained: 0,
+            patched: Vec::new(),
         })
     }
 
@@ -230,8 +236,7 @@ impl TiffWriter {
         ifd.short(CLEAN_FAX_DATA, &[0]);
 
         let (ifd_offset, written) = ifd.write(&mut self.out);
-        self.out[self.next_ifd_at..self.next_ifd_at + 4]
-            .copy_from_slice(&(ifd_offset as u32).to_le_bytes());
+        self.patch(self.next_ifd_at, &(ifd_offset as u32).to_le_bytes());
         self.next_ifd_at = written.next_ifd_at;
         if let Some(&(_, at)) = written.value_at.iter().find(|(tag, _)| *tag == PAGE_NUMBER) {
             self.totals_at.push(at + 2);
@@ -261,9 +266,34 @@ impl TiffWriter {
         self.pages == 0
     }
 
+    /// Write `bytes` at `at`, remembering the change if it was drained.
+    fn patch(&mut self, at: usize, bytes: &[u8]) {
+        self.out[at..at + bytes.len()].copy_from_slice(bytes);
+        if at < self.drained {
+            self.patched.push((at, bytes.len()));
+        }
+    }
+
+    /// Hand `sink` what changed since the last call, as (file offset,
+    /// bytes): the bytes appended, and the few already handed out that
+    /// were patched since (a directory's link to the next one, the
+    /// PageNumber totals at [`TiffWriter::complete`]). Whoever writes
+    /// each at its offset has the file so far; after `complete` and a last
+    /// `drain`, the whole file.
+    pub fn drain(&mut self, sink: &mut dyn FnMut(u64, &[u8])) {
+        for (at, len) in std::mem::take(&mut self.patched) {
+            sink(at as u64, &self.out[at..at + len]);
+        }
+        if self.drained < self.out.len() {
+            sink(self.drained as u64, &self.out[self.drained..]);
+            self.drained = self.out.len();
+        }
+    }
+
     /// Complete the file: patch PageNumber totals if they were not given,
-    /// and check the page count.
-    pub fn finish(mut self) -> Result<Vec<u8>> {
+    /// and check the page count ([`TiffWriter::finish`] without taking
+    /// the bytes).
+    pub fn complete(&mut self) -> Result<()> {
         if self.pages == 0 {
             return Err(ParameterError::NoPages.into());
         }
@@ -279,11 +309,17 @@ impl TiffWriter {
             None => {
                 // pages < u16::MAX was checked in add_encoded.
                 let total = (self.pages as u16).to_le_bytes();
-                for &at in &self.totals_at {
-                    self.out[at..at + 2].copy_from_slice(&total);
+                for at in std::mem::take(&mut self.totals_at) {
+                    self.patch(at, &total);
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Complete the file ([`TiffWriter::complete`]) and return it.
+    pub fn finish(mut self) -> Result<Vec<u8>> {
+        self.complete()?;
         Ok(self.out)
     }
 }
@@ -337,5 +373,48 @@ mod tests {
         })
         .unwrap();
         assert!(w.finish().is_err());
+    }
+
+    /// What `drain` hands out, written at its offsets as a file is,
+    /// after every page and after `complete`, is the file `finish`
+    /// returns; with the totals given and patched at the end alike.
+    #[test]
+    fn drained_bytes_make_the_finished_file() {
+        for total_pages in [None, Some(3)] {
+            let opts = TiffOptions {
+                total_pages,
+                ..TiffOptions::default()
+            };
+            let mut streamed = TiffWriter::new(opts.clone()).unwrap();
+            let mut whole = TiffWriter::new(opts).unwrap();
+            let mut file: Vec<u8> = Vec::new();
+            let mut writes = 0;
+            let mut sink = |at: u64, bytes: &[u8]| {
+                let at = at as usize;
+                if file.len() < at + bytes.len() {
+                    file.resize(at + bytes.len(), 0xAA);
+                }
+                file[at..at + bytes.len()].copy_from_slice(bytes);
+                writes += 1;
+            };
+            for (rows, strip) in [(3u32, &[1u8, 2, 3][..]), (1, &[4]), (2, &[5, 6, 7, 8, 9])] {
+                streamed
+                    .add_encoded(1728, rows, Resolution::Fine, strip)
+                    .unwrap();
+                whole
+                    .add_encoded(1728, rows, Resolution::Fine, strip)
+                    .unwrap();
+                streamed.drain(&mut sink);
+            }
+            streamed.complete().unwrap();
+            streamed.drain(&mut sink);
+            streamed.drain(&mut sink);
+            let finished = whole.finish().unwrap();
+            assert_eq!(file, finished, "total_pages {total_pages:?}");
+            // Three appends, two links, and the three totals when patched.
+            let patches = if total_pages.is_none() { 3 } else { 0 };
+            assert_eq!(writes, 3 + 2 + patches, "total_pages {total_pages:?}");
+            assert_eq!(streamed.finish().unwrap(), finished);
+        }
     }
 }
