@@ -35,6 +35,19 @@ pub fn prepare_fax(
     want_pdf: bool,
     json: bool,
 ) -> anyhow::Result<Result<(faxprep::PreparedFax, faxprep::WorkerStats, f64), Outcome>> {
+    prepare_fax_to(input, fields, fax, want_pdf, json, None)
+}
+
+/// [`prepare_fax`], writing the TIFF into `output` while the pages are made
+/// ([`faxprep::prepare_streaming`]).
+fn prepare_fax_to(
+    input: &PathBuf,
+    fields: &FieldArgs,
+    fax: &FaxArgs,
+    want_pdf: bool,
+    json: bool,
+    output: Option<&mut Streamed>,
+) -> anyhow::Result<Result<(faxprep::PreparedFax, faxprep::WorkerStats, f64), Outcome>> {
     let upload = std::fs::read(input).with_context(|| format!("reading {}", input.display()))?;
     let form = fields.form_fields(json)?;
     let mut options = fax.options()?;
@@ -48,12 +61,20 @@ pub fn prepare_fax(
         bar
     });
     let start = Instant::now();
-    let result = faxprep::prepare_with_progress(&upload, &form, &options, &mut |p| {
+    let mut progress = |p: faxprep::Progress| {
         if let Some(bar) = &bar {
             bar.set_length(u64::from(p.total));
             bar.set_position(u64::from(p.done));
         }
-    });
+    };
+    let result = match output {
+        Some(streamed) => {
+            faxprep::prepare_streaming(&upload, &form, &options, &mut progress, &mut |at, bytes| {
+                streamed.write_at(at, bytes)
+            })
+        }
+        None => faxprep::prepare_with_progress(&upload, &form, &options, &mut progress),
+    };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -90,18 +111,23 @@ pub fn report_rejection(e: &faxprep::Error, json: bool) -> anyhow::Result<()> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let (fax, stats, seconds) = match prepare_fax(
+    let writing = || format!("writing {}", args.output.display());
+    let mut streamed = Streamed::start(&args.output).with_context(writing)?;
+    let (fax, stats, seconds) = match prepare_fax_to(
         &args.input,
         &args.fields,
         &args.fax,
         args.pdf.is_some(),
         args.json,
+        streamed.as_mut(),
     )? {
         Ok(done) => done,
         Err(outcome) => return Ok(outcome),
     };
-    std::fs::write(&args.output, &fax.tiff)
-        .with_context(|| format!("writing {}", args.output.display()))?;
+    match streamed {
+        Some(streamed) => streamed.finish().with_context(writing)?,
+        None => std::fs::write(&args.output, &fax.tiff).with_context(writing)?,
+    }
     if let (Some(path), Some(pdf)) = (&args.pdf, &fax.pdf) {
         std::fs::write(path, pdf).with_context(|| format!("writing {}", path.display()))?;
     }
@@ -152,6 +178,112 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::Done)
 }
 
+/// The fax file written while the pages are made. It is opened (and
+/// emptied) at the first bytes of the fax, so an upload rejected before a
+/// page is made leaves the output as it was; a fax that fails after that
+/// removes what it wrote rather than leave part of a fax.
+struct Streamed {
+    path: PathBuf,
+    file: Option<std::fs::File>,
+    /// The first write that failed; the rest are skipped.
+    error: Option<std::io::Error>,
+    finished: bool,
+}
+
+impl Streamed {
+    /// A streamed output at `path`, or `None` when it is not a regular file
+    /// or a new name (a device, a pipe: written at the end, as given).
+    fn start(path: &std::path::Path) -> std::io::Result<Option<Streamed>> {
+        match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() => return Ok(None),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        Ok(Some(Streamed {
+            path: path.to_owned(),
+            file: None,
+            error: None,
+            finished: false,
+        }))
+    }
+
+    fn write_at(&mut self, at: u64, bytes: &[u8]) {
+        use std::os::unix::fs::FileExt;
+        if self.error.is_some() {
+            return;
+        }
+        let written = match &self.file {
+            Some(file) => file.write_all_at(bytes, at),
+            None => std::fs::File::create(&self.path).and_then(|file| {
+                let written = file.write_all_at(bytes, at);
+                self.file = Some(file);
+                written
+            }),
+        };
+        if let Err(e) = written {
+            self.error = Some(e);
+        }
+    }
+
+    /// The fax is whole: the first write error, if any.
+    fn finish(mut self) -> std::io::Result<()> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.finished = true;
+        Ok(())
+    }
+}
+
+impl Drop for Streamed {
+    fn drop(&mut self) {
+        if !self.finished && self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
 fn plural(n: u32) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The output is touched at the first bytes only, kept when the fax is
+    /// finished, removed when it is not, and a write that fails is the
+    /// error `finish` gives.
+    #[test]
+    fn the_output_is_the_finished_fax_or_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fax.tif");
+        std::fs::write(&path, b"old").unwrap();
+        // Nothing written (a rejected upload): as it was.
+        drop(Streamed::start(&path).unwrap().unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        // Written and finished: the bytes at their offsets, nothing else.
+        let mut out = Streamed::start(&path).unwrap().unwrap();
+        out.write_at(2, b"cd");
+        out.write_at(0, b"ab");
+        out.finish().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"abcd");
+        // Written, not finished: no part of a fax is left.
+        let mut out = Streamed::start(&path).unwrap().unwrap();
+        out.write_at(0, b"ab");
+        drop(out);
+        assert!(!path.exists());
+        // A write that fails: its error, and nothing left.
+        let gone = dir.path().join("no-such-dir").join("fax.tif");
+        let mut out = Streamed::start(&gone).unwrap().unwrap();
+        out.write_at(0, b"ab");
+        assert!(out.finish().is_err());
+        // Not a regular file: written at the end instead.
+        assert!(
+            Streamed::start(std::path::Path::new("/dev/null"))
+                .unwrap()
+                .is_none()
+        );
+    }
 }

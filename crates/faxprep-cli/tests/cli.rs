@@ -112,6 +112,57 @@ fn isolated_and_in_process_give_the_same_bytes() {
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
 }
 
+/// The fax is written into the output while its pages are made: an
+/// existing output becomes the fax with its permissions kept, an upload
+/// rejected before any page leaves it as it was, a symlink's target gets
+/// the fax, and nothing else is left in the directory. Each file is the
+/// ten pages the TIFF reader decodes, the same bytes every time.
+#[test]
+fn the_output_is_the_fax_or_left_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let tif = dir.path().join("fax.tif");
+    std::fs::write(&tif, b"an old fax, longer than nothing").unwrap();
+    std::fs::set_permissions(&tif, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let ten = fixture("ten-pages.pdf");
+    let run = |out: &Path, input: &Path, expect: i32| {
+        faxprep(
+            &["prepare", s(input), "-o", s(out), DATE[0], DATE[1]],
+            expect,
+        )
+    };
+    run(&tif, &ten, 0);
+    let first = std::fs::read(&tif).unwrap();
+    assert!(first.starts_with(b"II*\0"));
+    let pages = decode_tiff(&first, &ReadLimits::default()).unwrap();
+    assert_eq!(pages.len(), 10);
+    let mode = std::fs::metadata(&tif).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    // Rejected: the fax stays as it was.
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "not a pdf at all").unwrap();
+    run(&tif, &text, 1);
+    assert_eq!(std::fs::read(&tif).unwrap(), first);
+    // Through a symlink: the link stays, its target gets the fax.
+    let target = dir.path().join("target.tif");
+    let link = dir.path().join("link.tif");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    run(&link, &ten, 0);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), first);
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["fax.tif", "link.tif", "notes.txt", "target.tif"]);
+}
+
 #[test]
 fn preview_pngs_equal_the_decoded_fax() {
     let dir = tempfile::tempdir().unwrap();
