@@ -11,7 +11,9 @@ use std::time::Instant;
 pub struct Args {
     /// The upload: a PDF, JPEG or PNG (recognised by content, not name).
     pub input: PathBuf,
-    /// Where to write the fax (TIFF Class F).
+    /// Where to write the fax (TIFF Class F). Written while the pages are
+    /// made; left as it was when the upload is rejected before a page is
+    /// made, removed when the fax fails after.
     #[arg(short, long)]
     pub output: PathBuf,
     /// Also write the fax as a PDF of the same G4 pages.

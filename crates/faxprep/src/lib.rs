@@ -4,8 +4,9 @@
 //! [`prepare`] takes the upload's bytes and the form fields of
 //! `POST /api/send-fax` and returns a [`PreparedFax`]: a TIFF Class F file
 //! (and, on request, a PDF of the same G4 pages), the page count, per-page
-//! facts, warnings, the credits and a transmission estimate. The steps, each
-//! its own crate:
+//! facts, warnings, the credits and a transmission estimate;
+//! [`prepare_streaming`] also hands the TIFF out while its pages are coded,
+//! for a frontend that writes it to a file. The steps, each its own crate:
 //!
 //! 1. **Intake** ([`intake::check_document`], [`intake::validate_fields`]):
 //!    sniff the bytes, enforce the limits, preflight the PDF or image,
