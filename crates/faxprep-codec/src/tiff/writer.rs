@@ -292,7 +292,8 @@ impl TiffWriter {
 
     /// Complete the file: patch PageNumber totals if they were not given,
     /// and check the page count ([`TiffWriter::finish`] without taking
-    /// the bytes).
+    /// the bytes). The file is whole then: a page added after it would
+    /// leave the totals of the pages before it short.
     pub fn complete(&mut self) -> Result<()> {
         if self.pages == 0 {
             return Err(ParameterError::NoPages.into());
