@@ -211,21 +211,21 @@ impl Streamed {
     }
 
     fn write_at(&mut self, at: u64, bytes: &[u8]) {
-        use std::os::unix::fs::FileExt;
-        if self.error.is_some() {
-            return;
-        }
-        let written = match &self.file {
-            Some(file) => file.write_all_at(bytes, at),
-            None => std::fs::File::create(&self.path).and_then(|file| {
-                let written = file.write_all_at(bytes, at);
-                self.file = Some(file);
-                written
-            }),
-        };
-        if let Err(e) = written {
+        if self.error.is_none()
+            && let Err(e) = self.try_write_at(at, bytes)
+        {
             self.error = Some(e);
         }
+    }
+
+    /// Write `bytes` at `at`, creating (or emptying) the file first.
+    fn try_write_at(&mut self, at: u64, bytes: &[u8]) -> std::io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        let file = match self.file.take() {
+            Some(file) => file,
+            None => std::fs::File::create(&self.path)?,
+        };
+        self.file.insert(file).write_all_at(bytes, at)
     }
 
     /// The fax is whole: the first write error, if any.

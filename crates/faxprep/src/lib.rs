@@ -677,9 +677,6 @@ impl<'a> Assembly<'a> {
         let summary = self.summary.take().ok_or_else(|| Error::Internal {
             message: "no document".into(),
         })?;
-        let mut writer = self.writer.take().ok_or_else(|| Error::Internal {
-            message: "finished".into(),
-        })?;
         let recipient_number = self
             .recipient_number
             .take()
@@ -691,10 +688,11 @@ impl<'a> Assembly<'a> {
                 message: format!("{} pages coded, {} expected", self.facts.len(), self.total),
             });
         }
-        writer.complete().map_err(Error::Tiff)?;
-        if let Some(sink) = self.sink.as_mut() {
-            writer.drain(&mut **sink);
-        }
+        self.writer()?.complete().map_err(Error::Tiff)?;
+        self.drain();
+        let writer = self.writer.take().ok_or_else(|| Error::Internal {
+            message: "finished".into(),
+        })?;
         let tiff = writer.finish().map_err(Error::Tiff)?;
         let (x_dpi, y_dpi) = (self.opts.resolution.x_dpi(), self.opts.resolution.y_dpi());
         let pdf = if self.opts.want_pdf {
