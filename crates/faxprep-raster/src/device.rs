@@ -72,7 +72,7 @@ use hayro_interpret::{
 use vello_common::clip::ClipShape;
 use vello_common::fearless_simd::Level;
 use vello_common::geometry::RectU16;
-use vello_common::kurbo::{self, Affine, BezPath, PathEl, Point, Rect, Shape};
+use vello_common::kurbo::{self, Affine, BezPath, ParamCurveExtrema, PathEl, Point, Rect, Shape};
 use vello_common::peniko::Fill;
 use vello_common::strip::visit_strip_fill_segments;
 use vello_common::strip_generator::StripStorage;
@@ -247,6 +247,8 @@ pub(crate) struct DeviceState {
     /// may have reached (the bounds of each fill and glyph, so possibly
     /// more than it did): the others are still paper white.
     touched: Vec<bool>,
+    /// The glyph rasteriser's coverage grid, kept for the next glyph.
+    rasterizer: Rasterizer,
 }
 
 /// R, G and B of the page being drawn where coloured paint reached.
@@ -275,6 +277,7 @@ impl DeviceState {
             strips: StripStorage::default(),
             colour: ColourPage::default(),
             touched: Vec::new(),
+            rasterizer: Rasterizer::new(0, 0),
         }
     }
 }
@@ -937,8 +940,8 @@ impl GrayDevice<'_, '_> {
             Some(cached) => cached.clone(),
             None => {
                 let offset = f64::from(subpixel) / SUBPIXEL_STEPS;
-                let Some(raster) = rasterize(outline, Affine::new([a, b, c, d, offset, 0.0]))
-                else {
+                let at = Affine::new([a, b, c, d, offset, 0.0]);
+                let Some(raster) = rasterize(outline, at, &mut self.state.rasterizer) else {
                     return false;
                 };
                 let raster = raster.map(Rc::new);
@@ -1368,10 +1371,16 @@ fn single_segment_outline(path: &BezPath, stroke: &kurbo::Stroke) -> Option<BezP
 }
 
 /// hayro's glyph rasterisation: `None` when too large to cache,
-/// `Some(None)` for an empty glyph.
-fn rasterize(outline: &BezPath, transform: Affine) -> Option<Option<CachedGlyph>> {
-    let path = transform * outline.clone();
-    let bbox = path.bounding_box();
+/// `Some(None)` for an empty glyph. The outline is transformed element by
+/// element as it is measured and drawn (the same points as transforming
+/// the path), into `raster`'s grid.
+fn rasterize(
+    outline: &BezPath,
+    transform: Affine,
+    raster: &mut Rasterizer,
+) -> Option<Option<CachedGlyph>> {
+    let path = || outline.elements().iter().map(move |&el| transform * el);
+    let bbox = bounding_box(path());
     if !(bbox.x0.is_finite() && bbox.y0.is_finite() && bbox.x1.is_finite() && bbox.y1.is_finite()) {
         return None;
     }
@@ -1385,12 +1394,12 @@ fn rasterize(outline: &BezPath, transform: Affine) -> Option<Option<CachedGlyph>
     let y0 = bbox.y0.floor();
     let width = (bbox.x1.ceil() - x0) as u16;
     let height = (bbox.y1.ceil() - y0) as u16;
-    let mut raster = Rasterizer::new(usize::from(width), usize::from(height));
+    raster.reset(usize::from(width), usize::from(height));
     let to_point = |p: Point| point((p.x - x0) as f32, (p.y - y0) as f32);
     let mut start = Point::ZERO;
     let mut last = Point::ZERO;
-    for el in path.elements() {
-        match *el {
+    for el in path() {
+        match el {
             PathEl::MoveTo(p) => {
                 if last != start {
                     raster.draw_line(to_point(last), to_point(start));
@@ -1424,7 +1433,7 @@ fn rasterize(outline: &BezPath, transform: Affine) -> Option<Option<CachedGlyph>
     let mut coverage = vec![0u8; usize::from(width) * usize::from(height)];
     raster.for_each_pixel(|idx, c| {
         if let Some(v) = coverage.get_mut(idx) {
-            *v = (c.min(1.0) * 255.0).round() as u8;
+            *v = round_to_u8(c.min(1.0) * 255.0);
         }
     });
     Some(Some(CachedGlyph {
@@ -1436,9 +1445,80 @@ fn rasterize(outline: &BezPath, transform: Affine) -> Option<Option<CachedGlyph>
     }))
 }
 
+/// The bounding box of a path given as elements, as kurbo's
+/// `BezPath::bounding_box` computes it: the union of its segments' boxes
+/// (their extrema), empty for a path without segments.
+fn bounding_box(path: impl Iterator<Item = PathEl>) -> Rect {
+    kurbo::segments(path)
+        .map(|seg| ParamCurveExtrema::bounding_box(&seg))
+        .reduce(|a, b| a.union(b))
+        .unwrap_or_default()
+}
+
+/// `v.round() as u8` (halves away from zero, saturating, NaN to 0) without
+/// a call into libm, whose `roundf` the baseline x86-64 target cannot
+/// inline: for `0 <= v < 2^24` the fraction `v - trunc(v)` is exact, and
+/// below zero or NaN both give 0.
+#[inline(always)]
+fn round_to_u8(v: f32) -> u8 {
+    let whole = v as u32;
+    let rounded = whole.saturating_add(u32::from(v - whole as f32 >= 0.5));
+    rounded.min(255) as u8
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coverage_rounds_as_f32_round_does() {
+        let mut values = vec![f32::NAN, f32::INFINITY, f32::NEG_INFINITY, -0.0, 0.0, 255.0];
+        // Every halfway point and the floats around it, then a fine sweep.
+        for k in -2..=257 {
+            let half = k as f32 + 0.5;
+            let (mut down, mut up) = (half, half);
+            for _ in 0..4 {
+                values.extend([down, up]);
+                (down, up) = (down.next_down(), up.next_up());
+            }
+        }
+        values.extend((0..=300_000).map(|i| i as f32 / 1000.0 - 10.0));
+        for v in values {
+            assert_eq!(round_to_u8(v), v.round() as u8, "{v:e}");
+        }
+    }
+
+    #[test]
+    fn bounding_boxes_are_kurbos() {
+        let mut glyph = BezPath::new();
+        glyph.move_to((1.0, 2.0));
+        glyph.curve_to((5.0, -3.0), (9.5, 11.0), (3.0, 7.25));
+        glyph.quad_to((-2.5, 9.0), (0.5, 4.0));
+        glyph.close_path();
+        glyph.move_to((20.0, 20.0));
+        glyph.line_to((21.0, 26.0));
+        let mut open_end = BezPath::new();
+        open_end.move_to((0.0, 0.0));
+        open_end.quad_to((3.0, -4.0), (6.0, 0.0));
+        let t = Affine::new([
+            0.0290774555215251,
+            0.0,
+            0.0,
+            -0.02793716314813196,
+            0.25,
+            0.0,
+        ]);
+        for path in [glyph, open_end, BezPath::new()] {
+            for transform in [Affine::IDENTITY, t, t * Affine::rotate(0.3)] {
+                let mapped = path.elements().iter().map(|&el| transform * el);
+                assert_eq!(
+                    bounding_box(mapped),
+                    (transform * &path).bounding_box(),
+                    "{path:?} under {transform:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn compositing_matches_vello_on_the_extremes() {
