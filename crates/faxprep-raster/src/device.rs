@@ -1005,7 +1005,13 @@ impl GrayDevice<'_, '_> {
                         // branches (coverage 0 leaves the pixel as it is).
                         let at = y * w as usize;
                         let dst = target.gray[at + x..at + end].iter_mut().zip(cov);
-                        if src.alpha == 255 {
+                        if src.alpha == 255 && src.gray == 0 {
+                            // Black text, most glyphs of most pages: the
+                            // paint's term is zero (a constant here).
+                            for (d, &c) in dst {
+                                *d = blend_gray_opaque(*d, 0, c);
+                            }
+                        } else if src.alpha == 255 {
                             for (d, &c) in dst {
                                 *d = blend_gray_opaque(*d, src.gray, c);
                             }
