@@ -30,6 +30,13 @@ const PEAK_CONTRAST: u8 = 32;
 // The output bytes of a tile row are its own (see `text_band`).
 const _: () = assert!(TILE == 16);
 
+/// A pixel at least this light is never black: the cut is at most
+/// [`CUT`] of the background and a ridge is at least [`RIDGE_DEPTH`]
+/// below it, both below this whatever the background.
+const NEVER_BLACK: u8 = u8::MAX - RIDGE_DEPTH;
+const _: () = assert!((255 * CUT) >> 8 <= NEVER_BLACK as u32);
+const _: () = assert!((255 * CUT_BLACK) >> 8 <= NEVER_BLACK as u32);
+
 /// The contrast rule over the text tiles of tile row `ty`.
 pub(super) fn text_band(
     page: &GrayPage,
@@ -75,7 +82,9 @@ fn text_band_in<S: Simd>(
     // The tiles of this row that can have black pixels, with their cuts.
     let tiles: Vec<Cuts> = (0..cols)
         .filter_map(|tx| {
-            if map.photo[ty * cols + tx] {
+            // Nothing as light as this is ever black (see NEVER_BLACK):
+            // the blank tiles of a page stop here.
+            if map.photo[ty * cols + tx] || map.min[ty * cols + tx] >= NEVER_BLACK {
                 return None;
             }
             let b = across(&down_max, tx, u8::max);
