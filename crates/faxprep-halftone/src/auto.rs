@@ -878,8 +878,9 @@ fn decide(map: &mut RegionMap, stats: &TileStats, hi: u8) -> Vec<bool> {
     for ty in 0..rows {
         for tx in 0..cols {
             // The tile's own share first: most tiles of a text page stop
-            // here without the neighbourhood sums.
-            if stats.smooth[ty * cols + tx] * 100 < PHOTO_OWN_PERCENT * area(tx, ty) {
+            // here without the neighbourhood sums (most have none at all).
+            let own = stats.smooth[ty * cols + tx];
+            if own == 0 || own * 100 < PHOTO_OWN_PERCENT * area(tx, ty) {
                 continue;
             }
             let (mut smooth, mut pixels) = (0u32, 0u32);
