@@ -904,57 +904,80 @@ fn decide(map: &mut RegionMap, stats: &TileStats, hi: u8) -> Vec<bool> {
             cand[ty * cols + tx] = true;
         }
     }
-    let neighbours = |m: &[bool], tx: usize, ty: usize| {
-        let mut n = 0;
-        for ny in ty.saturating_sub(1)..(ty + 2).min(rows) {
-            for nx in tx.saturating_sub(1)..(tx + 2).min(cols) {
-                n += usize::from((nx, ny) != (tx, ty) && m[ny * cols + nx]);
-            }
-        }
-        n
-    };
     // Drop specks (a lone tile is more likely a blot than a picture), then
     // fill holes (the dark or bright flat parts of a photo).
     let mut photo = cand.clone();
     for ty in 0..rows {
         for tx in 0..cols {
-            if cand[ty * cols + tx] && neighbours(&cand, tx, ty) < 2 {
+            if cand[ty * cols + tx] && photo_neighbours(&cand, tx, ty, cols, rows) < 2 {
                 photo[ty * cols + tx] = false;
             }
         }
     }
-    // Grow into the deep shadows and highlights of a picture: tiles next
-    // to it with no paper-white pixel at all. Text beside a picture always
-    // has paper around its strokes, so it is never taken in. A bounded
-    // number of rounds keeps this linear. Without photo tiles nothing
-    // grows.
-    let rounds = if photo.contains(&true) {
-        GROW_ROUNDS
+    grow_into_shadows(&mut photo, &map.max, hi, cols, rows);
+    map.photo = photo;
+    cand
+}
+
+/// Grow the photo tiles `photo` (`cols` x `rows`) into the deep shadows and
+/// highlights of their pictures: tiles next to them with no paper-white
+/// pixel at all (their brightest pixel, `max`, at most `hi`). Text beside a
+/// picture always has paper around its strokes, so it is never taken in.
+/// A bounded number of rounds keeps this linear; without photo tiles
+/// nothing grows. A round looks at every tile the first time, then only at
+/// the neighbours of the tiles the round before took in: no other tile's
+/// count of photo neighbours changed, so none would be taken now.
+fn grow_into_shadows(photo: &mut [bool], max: &[u8], hi: u8, cols: usize, rows: usize) {
+    let mut check: Vec<usize> = if photo.contains(&true) {
+        (0..cols * rows).collect()
     } else {
-        0
+        Vec::new()
     };
-    for _ in 0..rounds {
-        let prev = photo.clone();
-        let mut changed = false;
-        for ty in 0..rows {
-            for tx in 0..cols {
-                let i = ty * cols + tx;
-                if prev[i] {
-                    continue;
-                }
-                let n = neighbours(&prev, tx, ty);
-                if n >= 5 || (n >= 2 && map.max[i] <= hi) {
-                    photo[i] = true;
-                    changed = true;
+    let mut queued = vec![false; cols * rows];
+    for _ in 0..GROW_ROUNDS {
+        if check.is_empty() {
+            break;
+        }
+        let prev = photo.to_vec();
+        let mut taken = Vec::new();
+        for &i in &check {
+            if prev[i] {
+                continue;
+            }
+            let n = photo_neighbours(&prev, i % cols, i / cols, cols, rows);
+            if n >= 5 || (n >= 2 && max[i] <= hi) {
+                photo[i] = true;
+                taken.push(i);
+            }
+        }
+        check.clear();
+        for i in taken {
+            let (tx, ty) = (i % cols, i / cols);
+            for ny in ty.saturating_sub(1)..(ty + 2).min(rows) {
+                for nx in tx.saturating_sub(1)..(tx + 2).min(cols) {
+                    let j = ny * cols + nx;
+                    if !photo[j] && !queued[j] {
+                        queued[j] = true;
+                        check.push(j);
+                    }
                 }
             }
         }
-        if !changed {
-            break;
+        for &j in &check {
+            queued[j] = false;
         }
     }
-    map.photo = photo;
-    cand
+}
+
+/// How many of the eight neighbours of tile (`tx`, `ty`) are set in `m`.
+fn photo_neighbours(m: &[bool], tx: usize, ty: usize, cols: usize, rows: usize) -> usize {
+    let mut n = 0;
+    for ny in ty.saturating_sub(1)..(ty + 2).min(rows) {
+        for nx in tx.saturating_sub(1)..(tx + 2).min(cols) {
+            n += usize::from((nx, ny) != (tx, ty) && m[ny * cols + nx]);
+        }
+    }
+    n
 }
 
 /// `auto` itself: analysis, contrast rule outside photos, Floyd-Steinberg's
@@ -991,6 +1014,80 @@ pub(crate) fn auto_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn growing_from_the_tiles_taken_last_is_growing_from_every_tile() {
+        // Every round over every tile (the rule as stated) against the
+        // rounds over the neighbours of the last round's tiles, on maps of
+        // photo seeds and dark or light tiles, some growing for many rounds
+        // (long dark corridors) and past the round limit.
+        let reference = |photo: &mut [bool], max: &[u8], hi: u8, cols: usize, rows: usize| {
+            if !photo.contains(&true) {
+                return;
+            }
+            for _ in 0..GROW_ROUNDS {
+                let prev = photo.to_vec();
+                let mut changed = false;
+                for i in 0..cols * rows {
+                    let n = photo_neighbours(&prev, i % cols, i / cols, cols, rows);
+                    if !prev[i] && (n >= 5 || (n >= 2 && max[i] <= hi)) {
+                        photo[i] = true;
+                        changed = true;
+                    }
+                }
+                if !changed {
+                    break;
+                }
+            }
+        };
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut grew_long = false;
+        for case in 0..300 {
+            let (cols, rows) = (1 + (next() % 40) as usize, 1 + (next() % 40) as usize);
+            let dark_share = next() % 100;
+            let max: Vec<u8> = (0..cols * rows)
+                .map(|_| if next() % 100 < dark_share { 100 } else { 250 })
+                .collect();
+            let seeds = next() % 6;
+            let mut photo = vec![false; cols * rows];
+            for _ in 0..seeds {
+                let at = (next() as usize) % (cols * rows);
+                photo[at] = true;
+                if at + 1 < cols * rows {
+                    photo[at + 1] = true;
+                }
+            }
+            let mut expected = photo.clone();
+            reference(&mut expected, &max, 200, cols, rows);
+            let before = photo.iter().filter(|&&p| p).count();
+            grow_into_shadows(&mut photo, &max, 200, cols, rows);
+            assert_eq!(photo, expected, "case {case}: {cols} x {rows}");
+            grew_long |= photo.iter().filter(|&&p| p).count() > before + 20;
+        }
+        assert!(grew_long, "some maps grow for many rounds");
+        // A corridor one tile wide and longer than the round limit.
+        let (cols, rows) = (GROW_ROUNDS + 20, 3);
+        let mut max = vec![250u8; cols * rows];
+        max[cols..2 * cols].fill(100);
+        let mut photo = vec![false; cols * rows];
+        photo[0] = true;
+        photo[cols] = true;
+        photo[2 * cols] = true;
+        let mut expected = photo.clone();
+        reference(&mut expected, &max, 200, cols, rows);
+        grow_into_shadows(&mut photo, &max, 200, cols, rows);
+        assert_eq!(photo, expected);
+        assert!(
+            !photo[2 * cols - 1],
+            "the corridor's far end is past the limit"
+        );
+    }
 
     #[test]
     fn copy_photo_takes_exactly_the_photo_tiles() {
