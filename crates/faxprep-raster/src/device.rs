@@ -215,12 +215,27 @@ fn add_patch(areas: &mut Vec<PixelRect>, mut px: PixelRect) {
 /// anti-aliasing may reach beyond its bounds.
 const PATCH_MARGIN: f64 = 2.0;
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+/// hayro's glyph cache key: the glyph, whether hinted, the linear part of
+/// its transform (as bits) and its quarter-pixel position.
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct GlyphKey {
     glyph: u128,
     hinted: bool,
     linear: [u64; 4],
     subpixel: u8,
+}
+
+impl std::hash::Hash for GlyphKey {
+    /// One word for the hasher rather than one a field: the glyph's
+    /// identifier is itself a hash (hayro's), and the rest is folded in so
+    /// that the sizes and positions of one glyph hash apart (keys that
+    /// fold alike are still told apart by `Eq`).
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let [a, b, c, d] = self.linear;
+        let linear = a ^ b.rotate_left(16) ^ c.rotate_left(32) ^ d.rotate_left(48);
+        let place = u64::from(self.subpixel) << 1 | u64::from(self.hinted);
+        state.write_u64(self.glyph as u64 ^ (self.glyph >> 64) as u64 ^ linear ^ place);
+    }
 }
 
 /// A glyph's 8-bit coverage at its pixel offset.
