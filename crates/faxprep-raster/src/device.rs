@@ -240,12 +240,21 @@ impl std::hash::Hash for GlyphKey {
 
 /// A glyph's 8-bit coverage at its pixel offset.
 struct CachedGlyph {
+    /// `height` rows of `stride` bytes: `width` of coverage, then zeros
+    /// (coverage 0 leaves a pixel as it is).
     coverage: Vec<u8>,
     width: usize,
     height: usize,
+    /// `width` rounded up to whole [`GLYPH_LANES`].
+    stride: usize,
     x: i32,
     y: i32,
 }
+
+/// Pixels a glyph row is blended in at once: rows are padded to whole
+/// vectors, so that a glyph away from the page's right edge blends without
+/// a pixel-by-pixel tail.
+const GLYPH_LANES: usize = 16;
 
 /// What the device keeps from page to page of one document: glyph caches
 /// (hayro's keys), the strip generator with its clip stack, and scratch
@@ -471,6 +480,14 @@ fn blend_gray(bg: u8, src: Src, cov: u8) -> u8 {
 fn blend_gray_opaque(bg: u8, gray: u8, cov: u8) -> u8 {
     let c = u16::from(cov);
     div255_16(u16::from(bg) * (255 - c) + div255_16(u16::from(gray) * c) * 255) as u8
+}
+
+/// [`blend_gray_opaque`] over one vector of pixels.
+#[inline(always)]
+fn blend_lanes(dst: &mut [u8; GLYPH_LANES], cov: &[u8; GLYPH_LANES], gray: u8) {
+    for (d, &c) in dst.iter_mut().zip(cov) {
+        *d = blend_gray_opaque(*d, gray, c);
+    }
 }
 
 /// vello_cpu's unmasked source-over for a solid run.
@@ -1004,12 +1021,37 @@ impl GrayDevice<'_, '_> {
                 ClipShape::Path => false,
             },
         };
+        let padded_fits = gx >= 0 && gx as usize + g.stride <= w as usize;
+        if inside_clip && padded_fits && !self.colour && src.alpha == 255 {
+            // Opaque gray paint on a gray page: whole padded rows, the
+            // padding's zero coverage leaving its pixels as they are.
+            let (gx, stride) = (gx as usize, g.stride);
+            for y in y0..y1 {
+                let row = g.coverage[(y - gy) as usize * stride..][..stride]
+                    .as_chunks()
+                    .0;
+                let at = y as usize * w as usize + gx;
+                let dst = self.gray[at..at + stride].as_chunks_mut().0;
+                if src.gray == 0 {
+                    // Black text, most glyphs of most pages: the paint's
+                    // term is zero (a constant here).
+                    for (d, c) in dst.iter_mut().zip(row) {
+                        blend_lanes(d, c, 0);
+                    }
+                } else {
+                    for (d, c) in dst.iter_mut().zip(row) {
+                        blend_lanes(d, c, src.gray);
+                    }
+                }
+            }
+            return;
+        }
         if inside_clip {
             let state = &mut *self.state;
             let mut target =
                 Target::new(&mut *self.gray, &mut state.colour, self.colour, w as usize);
             for y in y0..y1 {
-                let row = &g.coverage[((y - gy) * gw) as usize..][..g.width];
+                let row = &g.coverage[(y - gy) as usize * g.stride..][..g.width];
                 let (y, mut x) = (y as usize, x0 as usize);
                 while x < x1 as usize {
                     let end = ((x / COLOUR_CHUNK + 1) * COLOUR_CHUNK).min(x1 as usize);
@@ -1066,7 +1108,8 @@ impl GrayDevice<'_, '_> {
         let (width, height) = (self.width, self.height);
         let at = |x: usize, y: usize| -> Option<u8> {
             let (dx, dy) = (x as i64 - gx, y as i64 - gy);
-            (dx >= 0 && dy >= 0 && dx < gw && dy < gh).then(|| g.coverage[(dy * gw + dx) as usize])
+            (dx >= 0 && dy >= 0 && dx < gw && dy < gh)
+                .then(|| g.coverage[dy as usize * g.stride + dx as usize])
         };
         visit_strip_fill_segments(
             &state.strips.strips,
@@ -1451,16 +1494,26 @@ fn rasterize(
     if last != start {
         raster.draw_line(to_point(last), to_point(start));
     }
-    let mut coverage = vec![0u8; usize::from(width) * usize::from(height)];
+    let (width, height) = (usize::from(width), usize::from(height));
+    let stride = width.div_ceil(GLYPH_LANES) * GLYPH_LANES;
+    let mut coverage = vec![0u8; stride * height];
+    // The grid's pixels come row by row, `width` a row.
+    let (mut row, mut col) = (0, 0);
     raster.for_each_pixel(|idx, c| {
-        if let Some(v) = coverage.get_mut(idx) {
+        debug_assert_eq!(idx, row * width + col);
+        if let Some(v) = coverage.get_mut(row * stride + col) {
             *v = round_to_u8(c.min(1.0) * 255.0);
+        }
+        col += 1;
+        if col == width {
+            (row, col) = (row + 1, 0);
         }
     });
     Some(Some(CachedGlyph {
         coverage,
-        width: usize::from(width),
-        height: usize::from(height),
+        width,
+        height,
+        stride,
         x: x0 as i32,
         y: y0 as i32,
     }))
