@@ -924,16 +924,33 @@ fn decide(map: &mut RegionMap, stats: &TileStats, hi: u8) -> Vec<bool> {
 /// pixel at all (their brightest pixel, `max`, at most `hi`). Text beside a
 /// picture always has paper around its strokes, so it is never taken in.
 /// A bounded number of rounds keeps this linear; without photo tiles
-/// nothing grows. A round looks at every tile the first time, then only at
-/// the neighbours of the tiles the round before took in: no other tile's
-/// count of photo neighbours changed, so none would be taken now.
+/// nothing grows. A round looks only at the neighbours of the photo tiles
+/// the round before took in (the first, of all photo tiles): no other
+/// tile's count of photo neighbours changed, so none would be taken now.
 fn grow_into_shadows(photo: &mut [bool], max: &[u8], hi: u8, cols: usize, rows: usize) {
-    let mut check: Vec<usize> = if photo.contains(&true) {
-        (0..cols * rows).collect()
-    } else {
-        Vec::new()
-    };
     let mut queued = vec![false; cols * rows];
+    // The tiles next to `tiles` not yet photo tiles, each once.
+    let mut next_to = |tiles: &[usize], photo: &[bool]| {
+        let mut around = Vec::new();
+        for &i in tiles {
+            let (tx, ty) = (i % cols, i / cols);
+            for ny in ty.saturating_sub(1)..(ty + 2).min(rows) {
+                for nx in tx.saturating_sub(1)..(tx + 2).min(cols) {
+                    let j = ny * cols + nx;
+                    if !photo[j] && !queued[j] {
+                        queued[j] = true;
+                        around.push(j);
+                    }
+                }
+            }
+        }
+        for &j in &around {
+            queued[j] = false;
+        }
+        around
+    };
+    let seeds: Vec<usize> = (0..cols * rows).filter(|&i| photo[i]).collect();
+    let mut check = next_to(&seeds, photo);
     for _ in 0..GROW_ROUNDS {
         if check.is_empty() {
             break;
@@ -941,31 +958,13 @@ fn grow_into_shadows(photo: &mut [bool], max: &[u8], hi: u8, cols: usize, rows: 
         let prev = photo.to_vec();
         let mut taken = Vec::new();
         for &i in &check {
-            if prev[i] {
-                continue;
-            }
             let n = photo_neighbours(&prev, i % cols, i / cols, cols, rows);
             if n >= 5 || (n >= 2 && max[i] <= hi) {
                 photo[i] = true;
                 taken.push(i);
             }
         }
-        check.clear();
-        for i in taken {
-            let (tx, ty) = (i % cols, i / cols);
-            for ny in ty.saturating_sub(1)..(ty + 2).min(rows) {
-                for nx in tx.saturating_sub(1)..(tx + 2).min(cols) {
-                    let j = ny * cols + nx;
-                    if !photo[j] && !queued[j] {
-                        queued[j] = true;
-                        check.push(j);
-                    }
-                }
-            }
-        }
-        for &j in &check {
-            queued[j] = false;
-        }
+        check = next_to(&taken, photo);
     }
 }
 
