@@ -444,6 +444,14 @@ fn blend(bg: u8, src: Src, mask: u8) -> u8 {
     crate::gray::luma(c(src.rgb[0]), c(src.rgb[1]), c(src.rgb[2]))
 }
 
+/// [`blend`] for gray paint.
+#[inline(always)]
+fn blend_gray_masked(bg: u8, src: Src, mask: u8) -> u8 {
+    let m = u32::from(mask);
+    let inv = 255 - div255(u32::from(src.alpha) * m);
+    div255(u32::from(bg) * inv + u32::from(src.gray) * m) as u8
+}
+
 /// Widen `reach` (x0, x1, y0, y1) by a strip segment's pixels (four rows
 /// from `y`).
 fn grow(reach: &mut (usize, usize, usize, usize), x0: u16, x1: u16, y: u16) {
@@ -817,6 +825,20 @@ impl GrayDevice<'_, '_> {
                 let (x0, y0) = (usize::from(seg.x0()), usize::from(seg.y()));
                 let x1 = usize::from(seg.x1()).min(w);
                 let base = seg.alpha_idx as usize;
+                let columns = alphas.get(base..base + 4 * x1.saturating_sub(x0));
+                if let (None, true, Some(columns)) = (&t.rgb, src.is_gray(), columns) {
+                    // Gray paint on a page without colour: row by row, the
+                    // gray channel alone (a zero mask leaves a pixel as it
+                    // is, so none is skipped).
+                    for r in 0..4.min(h.saturating_sub(y0)) {
+                        let y = y0 + r;
+                        let row = &mut t.gray[y * w + x0..y * w + x1];
+                        for (px, mask) in row.iter_mut().zip(columns.as_chunks::<4>().0) {
+                            *px = blend_gray_masked(*px, src, mask[r]);
+                        }
+                    }
+                    return;
+                }
                 for x in x0..x1 {
                     let col = base + (x - x0) * 4;
                     for r in 0..4 {
