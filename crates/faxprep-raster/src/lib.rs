@@ -508,7 +508,8 @@ fn render_windowed<T: Send, E>(
     match format {
         DocumentFormat::Pdf => {
             let bytes = Arc::new(bytes.to_vec());
-            let pages = pdf::count(&pdf::open(bytes.clone(), opts.password.as_deref())?)?;
+            let parsed = pdf::open(bytes.clone(), opts.password.as_deref())?;
+            let pages = pdf::count(&parsed)?;
             if pages > opts.max_pages {
                 return Err(Error::Limits(LimitKind::Pages {
                     pages,
@@ -520,6 +521,7 @@ fn render_windowed<T: Send, E>(
             let worker = pipeline::PdfWorker {
                 bytes: &bytes,
                 opts,
+                parsed: std::sync::Mutex::new(Some(parsed)),
             };
             let result = pipeline::run(
                 &pipeline::Then {

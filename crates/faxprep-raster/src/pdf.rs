@@ -63,7 +63,8 @@ pub(crate) fn count(pdf: &Pdf) -> Result<u32> {
     }
 }
 
-/// Open the document and hand `body` a function that renders page `i`.
+/// Open the document (unless `parsed` is it already) and hand `body` a
+/// function that renders page `i`.
 ///
 /// Everything that borrows the parsed document (pages, hayro's caches, the
 /// vello context and pixmap, reused from page to page) lives in this
@@ -72,9 +73,10 @@ pub(crate) fn count(pdf: &Pdf) -> Result<u32> {
 pub(crate) fn with_renderer<R>(
     bytes: &Arc<Vec<u8>>,
     opts: &RasterOptions,
+    parsed: Option<Pdf>,
     body: impl FnOnce(&mut dyn FnMut(u32) -> Result<RenderedPage>) -> R,
 ) -> R {
-    let pdf = open(bytes.clone(), opts.password.as_deref());
+    let pdf = parsed.map_or_else(|| open(bytes.clone(), opts.password.as_deref()), Ok);
     let warnings = Arc::new(Mutex::new(Vec::<Warning>::new()));
     let settings = interpreter_settings(opts, &warnings);
     let cache = RenderCache::new();

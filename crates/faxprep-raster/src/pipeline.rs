@@ -84,16 +84,19 @@ pub(crate) trait Worker: Sync {
     fn run(&self, body: &mut dyn FnMut(&mut RenderFn<'_, Self::Item>));
 }
 
-/// The PDF worker: each thread parses its own copy of the document.
+/// The PDF worker: each thread parses its own copy of the document, but
+/// the first to start takes the one parsed to count the pages.
 pub(crate) struct PdfWorker<'a> {
     pub bytes: &'a Arc<Vec<u8>>,
     pub opts: &'a RasterOptions,
+    pub parsed: Mutex<Option<hayro::hayro_syntax::Pdf>>,
 }
 
 impl Worker for PdfWorker<'_> {
     type Item = RenderedPage;
     fn run(&self, body: &mut dyn FnMut(&mut RenderFn<'_, RenderedPage>)) {
-        pdf::with_renderer(self.bytes, self.opts, |render| body(render));
+        let parsed = self.parsed.lock().unwrap_or_else(|e| e.into_inner()).take();
+        pdf::with_renderer(self.bytes, self.opts, parsed, |render| body(render));
     }
 }
 
