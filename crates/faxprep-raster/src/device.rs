@@ -825,7 +825,10 @@ impl GrayDevice<'_, '_> {
                 let (x0, y0) = (usize::from(seg.x0()), usize::from(seg.y()));
                 let x1 = usize::from(seg.x1()).min(w);
                 let base = seg.alpha_idx as usize;
-                let columns = alphas.get(base..base + 4 * x1.saturating_sub(x0));
+                if x0 >= x1 {
+                    return;
+                }
+                let columns = alphas.get(base..base + 4 * (x1 - x0));
                 if let (None, true, Some(columns)) = (&t.rgb, src.is_gray(), columns) {
                     // Gray paint on a page without colour: row by row, the
                     // gray channel alone (a zero mask leaves a pixel as it
