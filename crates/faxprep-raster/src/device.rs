@@ -490,11 +490,20 @@ fn blend_gray_opaque(bg: u8, gray: u8, cov: u8) -> u8 {
     div255_16(u16::from(bg) * (255 - c) + div255_16(u16::from(gray) * c) * 255) as u8
 }
 
-/// [`blend_gray_opaque`] over one vector of pixels.
+/// [`blend_gray_opaque`] over a run of pixels (a glyph row's piece, or one
+/// vector of a padded row, whose length the compiler then knows).
 #[inline(always)]
-fn blend_lanes(dst: &mut [u8; GLYPH_LANES], cov: &[u8; GLYPH_LANES], gray: u8) {
-    for (d, &c) in dst.iter_mut().zip(cov) {
-        *d = blend_gray_opaque(*d, gray, c);
+fn blend_opaque(dst: &mut [u8], cov: &[u8], gray: u8) {
+    if gray == 0 {
+        // Black text, most glyphs of most pages: the paint's term is zero
+        // (a constant here).
+        for (d, &c) in dst.iter_mut().zip(cov) {
+            *d = blend_gray_opaque(*d, 0, c);
+        }
+    } else {
+        for (d, &c) in dst.iter_mut().zip(cov) {
+            *d = blend_gray_opaque(*d, gray, c);
+        }
     }
 }
 
@@ -1053,20 +1062,12 @@ impl GrayDevice<'_, '_> {
             let (gx, stride) = (gx as usize, g.stride);
             for y in y0..y1 {
                 let row = g.coverage[(y - gy) as usize * stride..][..stride]
-                    .as_chunks()
+                    .as_chunks::<GLYPH_LANES>()
                     .0;
                 let at = y as usize * w as usize + gx;
-                let dst = self.gray[at..at + stride].as_chunks_mut().0;
-                if src.gray == 0 {
-                    // Black text, most glyphs of most pages: the paint's
-                    // term is zero (a constant here).
-                    for (d, c) in dst.iter_mut().zip(row) {
-                        blend_lanes(d, c, 0);
-                    }
-                } else {
-                    for (d, c) in dst.iter_mut().zip(row) {
-                        blend_lanes(d, c, src.gray);
-                    }
+                let dst = self.gray[at..at + stride].as_chunks_mut::<GLYPH_LANES>().0;
+                for (d, c) in dst.iter_mut().zip(row) {
+                    blend_opaque(d, c, src.gray);
                 }
             }
             return;
@@ -1086,19 +1087,11 @@ impl GrayDevice<'_, '_> {
                         // colour above) on gray: one channel, without
                         // branches (coverage 0 leaves the pixel as it is).
                         let at = y * w as usize;
-                        let dst = target.gray[at + x..at + end].iter_mut().zip(cov);
-                        if src.alpha == 255 && src.gray == 0 {
-                            // Black text, most glyphs of most pages: the
-                            // paint's term is zero (a constant here).
-                            for (d, &c) in dst {
-                                *d = blend_gray_opaque(*d, 0, c);
-                            }
-                        } else if src.alpha == 255 {
-                            for (d, &c) in dst {
-                                *d = blend_gray_opaque(*d, src.gray, c);
-                            }
+                        let dst = &mut target.gray[at + x..at + end];
+                        if src.alpha == 255 {
+                            blend_opaque(dst, cov, src.gray);
                         } else {
-                            for (d, &c) in dst {
+                            for (d, &c) in dst.iter_mut().zip(cov) {
                                 *d = blend_gray(*d, src, c);
                             }
                         }

@@ -230,6 +230,34 @@ fn degenerate_and_overflowing_transforms_draw_like_hayro() {
 }
 
 #[test]
+fn glyphs_at_the_page_edges_and_in_gray_draw_like_hayro() {
+    // Text running off the page's left and right edges (a glyph there is
+    // blended piece by piece, its padded row not inside the page), gray
+    // text and black text in the middle (whole padded rows).
+    let content = "BT /F0 30 Tf -12 700 Td (Wwwwwwwwww) Tj ET\n\
+        BT /F0 30 Tf 540 650 Td (IIIIIIIIIIII) Tj ET\n\
+        0.55 g BT /F0 14 Tf 100 500 Td (gray text, quick brown fox) Tj ET\n\
+        0 g BT /F0 11 Tf 100 450 Td (black text, jumps over the dog) Tj ET\n";
+    let bytes = pdf_with_forms(content, &[]);
+    let device = pages(&bytes, PdfRenderer::Auto);
+    let full = pages(&bytes, PdfRenderer::Full);
+    assert_eq!(device[0].renderer, PageRenderer::Device);
+    let page = &device[0].page;
+    let (a, b) = (page.data(), full[0].page.data());
+    let (worst, _) = worst_and_mean(a, b);
+    assert_eq!(worst, 0, "a glyph pixel differs from hayro + vello");
+    // Ink where each case is: both edge columns and some gray level.
+    let width = page.width() as usize;
+    let ink_in = |x: std::ops::Range<usize>| {
+        a.chunks(width)
+            .any(|row| row[x.clone()].iter().any(|&v| v < 128))
+    };
+    assert!(ink_in(0..8), "no text at the left edge");
+    assert!(ink_in(width - 8..width), "no text at the right edge");
+    assert!(a.iter().any(|&v| (100..160).contains(&v)), "no gray text");
+}
+
+#[test]
 fn colour_over_colour_and_gray_over_colour_draw_like_hayro() {
     // Coloured fills, strokes and text overlapping each other and gray
     // paint, on anti-aliased edges (partial coverage composites per
