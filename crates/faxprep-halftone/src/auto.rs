@@ -354,7 +354,7 @@ pub(crate) fn analyse(
             let per_row = par::map_indices(opts, rows, |ty| {
                 par::vectorized(
                     #[inline(always)]
-                    || tile_stats(page, &pass1[ty], ty, hi),
+                    || measure_row(page, &spans[ty], ty, hi).1,
                 )
             });
             ((max, min), paper, per_row)
@@ -395,7 +395,7 @@ impl RegionMap {
 }
 
 /// The extremes of the tiles of tile row `ty` (drawn pixels `spans`), and
-/// their smooth mid-tones below `hi`, in one pass over the row.
+/// their smooth mid-tones below `hi`, in one pass over the row's pixels.
 #[inline(always)]
 fn measure_row(
     page: &GrayPage,
@@ -403,8 +403,9 @@ fn measure_row(
     ty: usize,
     hi: u8,
 ) -> (Vec<[u8; 2]>, RowStats) {
-    let extremes = tile_extremes(page, spans, ty);
-    let stats = tile_stats(page, &extremes, ty, hi);
+    let columns = column_pass::<true>(page, spans, ty, hi);
+    let extremes = columns.tile_extremes();
+    let stats = tile_stats(page, &columns, &extremes, ty, hi);
     (extremes, stats)
 }
 
@@ -535,12 +536,51 @@ fn paper_of_white_tiles(page: &GrayPage, spans: &[Vec<(usize, usize)>]) -> Optio
 /// drawn pixels are `spans`.
 #[inline(always)]
 fn tile_extremes(page: &GrayPage, spans: &[(usize, usize)], ty: usize) -> Vec<[u8; 2]> {
+    column_pass::<false>(page, spans, ty, 0).tile_extremes()
+}
+
+/// Each pixel column of a tile row, over the row's pixels: the brightest
+/// and darkest pixel, and how many smooth mid-tones it has.
+struct Columns {
+    max: Vec<u8>,
+    min: Vec<u8>,
+    /// At most [`TILE`] each; empty when not counted.
+    smooth: Vec<u8>,
+}
+
+impl Columns {
+    /// The brightest and darkest pixel of each tile.
+    #[inline(always)]
+    fn tile_extremes(&self) -> Vec<[u8; 2]> {
+        let mut extremes = Vec::with_capacity(self.max.len().div_ceil(TILE));
+        for (hi, lo) in self.max.chunks(TILE).zip(self.min.chunks(TILE)) {
+            let (mut max, mut min) = (0u8, 255u8);
+            for (&h, &l) in hi.iter().zip(lo) {
+                max = max.max(h);
+                min = min.min(l);
+            }
+            extremes.push([max, min]);
+        }
+        extremes
+    }
+}
+
+/// The [`Columns`] of tile row `ty`, whose drawn pixels are `spans` (the
+/// others are white: 255, no smooth mid-tone), with `SMOOTH` the smooth
+/// mid-tones below `hi` counted in the same pass. Column-wise first
+/// (element-wise maxima, minima and sums vectorize over the whole row; a
+/// reduction per tile and row would not), then once per tile.
+#[inline(always)]
+fn column_pass<const SMOOTH: bool>(
+    page: &GrayPage,
+    spans: &[(usize, usize)],
+    ty: usize,
+    hi: u8,
+) -> Columns {
     let (width, height) = (page.width() as usize, page.height() as usize);
-    // Column-wise extremes over the band's rows first (element-wise
-    // max and min vectorize; a horizontal reduction per tile and row
-    // would not), then one reduction per tile.
     let mut col_max = vec![255u8; width];
     let mut col_min = vec![255u8; width];
+    let mut col_smooth = if SMOOTH { vec![0u8; width] } else { Vec::new() };
     for &(x0, x1) in spans {
         col_max[x0..x1].fill(0);
     }
@@ -553,45 +593,69 @@ fn tile_extremes(page: &GrayPage, spans: &[(usize, usize)], ty: usize) -> Vec<[u
                 *lo = (*lo).min(v);
             }
         }
-    }
-    let mut extremes = Vec::with_capacity(width.div_ceil(TILE));
-    for (hi, lo) in col_max.chunks(TILE).zip(col_min.chunks(TILE)) {
-        let (mut max, mut min) = (0u8, 255u8);
-        for (&h, &l) in hi.iter().zip(lo) {
-            max = max.max(h);
-            min = min.min(l);
+        if !SMOOTH {
+            continue;
         }
-        extremes.push([max, min]);
+        // The row below (the last row is its own lower neighbour) and the
+        // right neighbour (the last column is its own).
+        let below = page.row((y + 1).min(height - 1) as u32);
+        for &(x0, x1) in spans {
+            let end = x1.min(width - 1);
+            let counts = col_smooth[x0..end].iter_mut();
+            let pixels = row[x0..end]
+                .iter()
+                .zip(&row[x0 + 1..end + 1])
+                .zip(&below[x0..end]);
+            for (n, ((&v, &r), &d)) in counts.zip(pixels) {
+                *n += u8::from(smooth_mid(v, r, d, hi));
+            }
+            if end < x1 {
+                let v = row[end];
+                col_smooth[end] += u8::from(smooth_mid(v, v, below[end], hi));
+            }
+        }
     }
-    extremes
+    Columns {
+        max: col_max,
+        min: col_min,
+        smooth: col_smooth,
+    }
 }
 
 /// The smooth mid-tones of each tile of a tile row, and their levels
 /// where the tile is smooth enough to be a photo (by index in the page).
 type RowStats = (Vec<u32>, Vec<(usize, Levels)>);
 
-/// The smooth mid-tones of each tile of tile row `ty` (below `hi`), and
-/// their levels where the tile is smooth enough to be a photo.
+/// The smooth mid-tones of each tile of tile row `ty` (below `hi`, counted
+/// per column in `columns`), and their levels where the tile is smooth
+/// enough to be a photo.
 #[inline(always)]
-fn tile_stats(page: &GrayPage, extremes: &[[u8; 2]], ty: usize, hi: u8) -> RowStats {
+fn tile_stats(
+    page: &GrayPage,
+    columns: &Columns,
+    extremes: &[[u8; 2]],
+    ty: usize,
+    hi: u8,
+) -> RowStats {
     let (width, height) = (page.width() as usize, page.height() as usize);
     let cols = width.div_ceil(TILE);
     // A plain loop: a closure would not be compiled for the vector level.
     let (mut counts, mut levels) = (Vec::with_capacity(cols), Vec::new());
-    for (tx, &[max, min]) in extremes.iter().enumerate() {
-        let t = ty * cols + tx;
-        // All paper or all ink: no mid-tones to count.
+    for (tx, (&[max, min], per_column)) in
+        extremes.iter().zip(columns.smooth.chunks(TILE)).enumerate()
+    {
+        // All paper or all ink: no mid-tones (the columns count none).
         if min > hi || max < MID_LO {
             counts.push(0);
             continue;
         }
+        let smooth: u32 = per_column.iter().map(|&n| u32::from(n)).sum();
         let tile = TileRect::new(tx, ty, width, height);
-        let smooth = count_smooth(page, &tile, hi);
         // Levels are only ever looked at for tiles that are smooth
         // themselves (see `decide`): text tiles skip the slower
         // per-level pass, and keep no levels.
         if smooth * 100 >= PHOTO_PERCENT * tile.area() {
-            levels.push((t, smooth_levels(page, &tile, hi)));
+            levels.push((ty * cols + tx, smooth_levels(page, &tile, hi)));
         }
         counts.push(smooth);
     }
@@ -756,41 +820,6 @@ fn smooth_mid(v: u8, r: u8, d: u8, hi: u8) -> bool {
     // A saturating sum in u8 decides the same as the exact one against a
     // bound below 255, and keeps sixteen lanes to a vector.
     (MID_LO..=hi).contains(&v) & (v.abs_diff(r).saturating_add(v.abs_diff(d)) <= SMOOTH)
-}
-
-/// The number of smooth mid-tones in `tile`.
-#[inline(always)]
-fn count_smooth(page: &GrayPage, tile: &TileRect, hi: u8) -> u32 {
-    let mut n = 0u32;
-    for y in tile.y0..tile.y1 {
-        let (row, below) = tile.rows(page, y);
-        // Paper-white pixels are never mid-tones (`hi` is below 255).
-        if contrast::all_white(&row[tile.x0..tile.x1]) {
-            continue;
-        }
-        // A full tile with a right neighbour beyond it: fixed-size arrays
-        // the compiler keeps in vector registers.
-        let full = (
-            row[tile.x0..].first_chunk::<TILE>(),
-            row[tile.x0 + 1..].first_chunk::<TILE>(),
-            below[tile.x0..].first_chunk::<TILE>(),
-        );
-        if let (Some(v), Some(r), Some(d)) = full
-            && tile.x1 - tile.x0 == TILE
-        {
-            let mut lanes = [0u8; TILE];
-            for i in 0..TILE {
-                lanes[i] = u8::from(smooth_mid(v[i], r[i], d[i], hi));
-            }
-            n += lanes.iter().map(|&b| u32::from(b)).sum::<u32>();
-        } else {
-            for x in tile.x0..tile.x1 {
-                let r = row[(x + 1).min(tile.width - 1)];
-                n += u32::from(smooth_mid(row[x], r, below[x], hi));
-            }
-        }
-    }
-    n
 }
 
 /// The levels of the smooth mid-tones in `tile`.
@@ -1173,6 +1202,80 @@ mod tests {
             (page.height() as usize).div_ceil(TILE),
         );
         (0..rows).map(|ty| drawn_spans(page, ty, cols)).collect()
+    }
+
+    /// The tile statistics from one pass over each row's columns are the
+    /// rule applied tile by tile, pixel by pixel: every tile's brightest
+    /// and darkest pixel and its smooth mid-tones (right and lower
+    /// neighbours clamped at the page's edges), on pages whose sizes are
+    /// not whole tiles, with white tiles the page knows, tints, gradients,
+    /// noise and text-like strokes, at several `hi`.
+    #[test]
+    fn column_pass_counts_what_each_tile_holds() {
+        let reference = |page: &GrayPage, tx: usize, ty: usize, hi: u8| {
+            let (w, h) = (page.width() as usize, page.height() as usize);
+            let (mut max, mut min, mut smooth) = (0u8, 255u8, 0u32);
+            for y in ty * TILE..((ty + 1) * TILE).min(h) {
+                let (row, below) = (page.row(y as u32), page.row((y + 1).min(h - 1) as u32));
+                for x in tx * TILE..((tx + 1) * TILE).min(w) {
+                    let v = row[x];
+                    (max, min) = (max.max(v), min.min(v));
+                    smooth += u32::from(smooth_mid(v, row[(x + 1).min(w - 1)], below[x], hi));
+                }
+            }
+            ([max, min], smooth)
+        };
+        let mut seed = 99u32;
+        let mut next = move || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            seed >> 8
+        };
+        let (mut smooth_tiles, mut checked) = (0, 0);
+        for (w, h) in [(1728u32, 70u32), (203, 97), (16, 16), (37, 5), (64, 33)] {
+            for kind in 0..4 {
+                let mut page = GrayPage::new(w, h, faxprep_page::Resolution::Fine).unwrap();
+                for y in 0..h {
+                    for x in 0..w {
+                        let r = next();
+                        let v = match (kind, (x / 16 + y / 16) % 3) {
+                            // White tiles among the others.
+                            (_, 0) if kind != 3 => 255,
+                            // A gradient with a little noise: smooth.
+                            (0, _) => (40 + (x + y) % 150 + r % 4) as u8,
+                            // A tint and text-like strokes.
+                            (1, _) if y % 7 < 2 && x % 5 < 3 => (r % 30) as u8,
+                            (1, _) => 200,
+                            // Noise over every level.
+                            (2, _) => r as u8,
+                            // Clamped neighbours matter: smooth columns and
+                            // rows against the page's last ones.
+                            _ => (120 + (x % 3) + (y % 2)) as u8,
+                        };
+                        page.set(x, y, v);
+                    }
+                }
+                let page = hinted(&page);
+                let spans = spans_of(&page);
+                for hi in [235u8, 180, 60] {
+                    for (ty, spans) in spans.iter().enumerate() {
+                        let (extremes, (counts, _)) = measure_row(&page, spans, ty, hi);
+                        assert_eq!(extremes, tile_extremes(&page, spans, ty));
+                        for (tx, (&got, &count)) in extremes.iter().zip(&counts).enumerate() {
+                            let (want, smooth) = reference(&page, tx, ty, hi);
+                            assert_eq!(
+                                (got, count),
+                                (want, smooth),
+                                "{w}x{h} kind {kind} hi {hi} tile {tx},{ty}"
+                            );
+                            smooth_tiles += usize::from(smooth > 0);
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        // The pages have smooth mid-tones to count, not only zeros.
+        assert!(smooth_tiles * 4 > checked, "{smooth_tiles} of {checked}");
     }
 
     /// The paper settled by the white tiles alone is the paper measured,
