@@ -4,7 +4,7 @@
 //! small text) kept white.
 
 use faxprep_page::GrayPage;
-use fearless_simd::{Simd, SimdFrom, u8x16};
+use fearless_simd::{Simd, SimdBase, SimdFrom, SimdInt, SimdMask, u8x16, u8x64};
 
 use super::{RegionMap, TILE};
 
@@ -29,6 +29,9 @@ const PEAK_CONTRAST: u8 = 32;
 
 // The output bytes of a tile row are its own (see `text_band`).
 const _: () = assert!(TILE == 16);
+
+/// Pixels in a [`Block`]: four tiles.
+const BLOCK: usize = 64;
 
 /// A pixel at least this light is never black: the cut is at most
 /// [`CUT`] of the background and a ridge is at least [`RIDGE_DEPTH`]
@@ -117,6 +120,22 @@ fn text_band_in<S: Simd>(
     if tiles.is_empty() {
         return;
     }
+    // Four tiles side by side, two or more of them with black pixels to
+    // find, away from the page's edges: one 64-lane vector for the four.
+    // The other tiles one by one.
+    let (mut blocks, mut single) = (Vec::new(), Vec::new());
+    let mut rest = tiles.as_slice();
+    while let Some(first) = rest.first() {
+        let x0 = first.x0 / BLOCK * BLOCK;
+        let n = rest.iter().take_while(|t| t.x0 < x0 + BLOCK).count();
+        let (group, after) = rest.split_at(n);
+        if n >= 2 && x0 >= 2 && x0 + BLOCK + 2 <= width {
+            blocks.push(Block::new(simd, x0, group));
+        } else {
+            single.extend(group);
+        }
+        rest = after;
+    }
     for (i, dst) in band.chunks_exact_mut(stride).enumerate() {
         let y = ty * TILE + i;
         let rows = [
@@ -126,8 +145,16 @@ fn text_band_in<S: Simd>(
             page.row((y + 1).min(height - 1) as u32),
             page.row((y + 2).min(height - 1) as u32),
         ];
+        for block in &blocks {
+            let black = block.black(simd, &rows);
+            if black != [0; 8] {
+                for (d, b) in dst[block.x0 / 8..][..8].iter_mut().zip(black) {
+                    *d |= b;
+                }
+            }
+        }
         let cur = rows[2];
-        for t in &tiles {
+        for t in single.iter().copied() {
             // Away from the page's left and right edges, in vectors.
             if let Some(black) = tile_in_lanes(simd, &rows, t) {
                 if black != 0 {
@@ -186,64 +213,136 @@ fn tile_in_lanes<S: Simd>(simd: S, rows: &[&[u8]; 5], t: &Cuts) -> Option<u16> {
     if t.x1 - t.x0 != 16 || t.x0 < 2 {
         return None;
     }
-    let at = |row: &[u8], from: usize| -> Option<u8x16<S>> {
-        let lanes = *row.get(from..)?.first_chunk::<16>()?;
+    let splat = |b: u8| u8x16::splat(simd, b);
+    let cuts = LaneCuts {
+        cut: splat(t.cut),
+        deep: splat(t.deep),
+        tip_paper: splat(t.tip_paper),
+        peak_lo: splat(t.peak_lo),
+        white: splat(t.cut.max(t.deep)),
+    };
+    let at = |row: usize, dx: isize| -> Option<u8x16<S>> {
+        let lanes = *rows[row]
+            .get(t.x0.checked_add_signed(dx)?..)?
+            .first_chunk::<16>()?;
         Some(u8x16::simd_from(simd, lanes))
     };
-    let cur = rows[2];
+    black_lanes(at, &cuts).map(msb_first_bits)
+}
+
+/// The cuts of [`Cuts`] lane by lane: the same in every lane for one tile
+/// ([`tile_in_lanes`]), each tile's in its sixteen lanes for a block of
+/// tiles ([`Block`]).
+#[derive(Clone, Copy)]
+struct LaneCuts<V> {
+    cut: V,
+    deep: V,
+    tip_paper: V,
+    peak_lo: V,
+    /// Sure white from here up: the larger of `cut` and `deep`.
+    white: V,
+}
+
+/// Four tiles side by side, [`BLOCK`] pixels from `x0` (a multiple of it, with
+/// two pixels more on each side in the row), decided in one vector: the
+/// tiles among them that can have no black pixel get cuts of 0, which
+/// make none.
+struct Block<S: Simd> {
+    x0: usize,
+    cuts: LaneCuts<u8x64<S>>,
+}
+
+impl<S: Simd> Block<S> {
+    /// The block from `x0` holding the tiles `tiles` (those of its four
+    /// that can have black pixels).
+    #[inline(always)]
+    fn new(simd: S, x0: usize, tiles: &[Cuts]) -> Block<S> {
+        let mut lanes = [[0u8; 64]; 5];
+        for t in tiles {
+            let at = t.x0 - x0;
+            let values = [t.cut, t.deep, t.tip_paper, t.peak_lo, t.cut.max(t.deep)];
+            for (lane, value) in lanes.iter_mut().zip(values) {
+                lane[at..at + TILE].fill(value);
+            }
+        }
+        let [cut, deep, tip_paper, peak_lo, white] = lanes.map(|l| u8x64::simd_from(simd, l));
+        Block {
+            x0,
+            cuts: LaneCuts {
+                cut,
+                deep,
+                tip_paper,
+                peak_lo,
+                white,
+            },
+        }
+    }
+
+    /// The packed bytes of the block's 64 pixels in the middle row of
+    /// `rows`.
+    #[inline(always)]
+    fn black(&self, simd: S, rows: &[&[u8]; 5]) -> [u8; 8] {
+        let at = |row: usize, dx: isize| -> Option<u8x64<S>> {
+            let from = self.x0.checked_add_signed(dx)?;
+            let lanes = *rows[row].get(from..)?.first_chunk::<64>()?;
+            Some(u8x64::simd_from(simd, lanes))
+        };
+        // The block was chosen with two pixels on each side in its row.
+        let mask = black_lanes(at, &self.cuts).unwrap_or(0);
+        mask.reverse_bits().to_be_bytes()
+    }
+}
+
+/// The contrast rule in vector lanes: lane `i` is the pixel `i` places
+/// right of the lanes' first in the middle row, `at(row, dx)` the lanes
+/// `dx` pixels to the side in row `row` of five (`None` off the row). The
+/// black pixels, bit `i` for lane `i`: sure black (below `peak_lo`), none
+/// of the sure white (from `white` up), and the rim tests of [`rim_black`]
+/// for the rest. A lane whose cuts are all 0 is never black.
+#[inline(always)]
+fn black_lanes<S: Simd, V: SimdInt<S, Element = u8>>(
+    at: impl Fn(usize, isize) -> Option<V>,
+    c: &LaneCuts<V>,
+) -> Option<u64> {
     // The right neighbours first: they bound the row's length.
-    let r2 = at(cur, t.x0 + 2)?;
-    let v = at(cur, t.x0)?;
-    let splat = |b: u8| simd.splat_u8x16(b);
-    let white = t.cut.max(t.deep);
+    let r2 = at(2, 2)?;
+    let v = at(2, 0)?;
     // Paper-white rows of a text tile cost one comparison.
-    if simd.all_true_mask8x16(simd.simd_eq_u8x16(v, splat(255))) {
+    if v.simd_eq(255).all_true() {
         return Some(0);
     }
-    let sure = simd.simd_lt_u8x16(v, splat(t.peak_lo));
-    let unsure = !sure & simd.simd_lt_u8x16(v, splat(white));
-    if !simd.any_true_mask8x16(unsure) {
-        return Some(msb_first_bits(simd.to_bitmask_mask8x16(sure)));
+    let sure = v.simd_lt(c.peak_lo);
+    let unsure = !sure & v.simd_lt(c.white);
+    if !unsure.any_true() {
+        return Some(sure.to_bitmask());
     }
-    let (l2, l1, r1) = (at(cur, t.x0 - 2)?, at(cur, t.x0 - 1)?, at(cur, t.x0 + 1)?);
-    let (u2, u1, d1, d2) = (
-        at(rows[0], t.x0)?,
-        at(rows[1], t.x0)?,
-        at(rows[3], t.x0)?,
-        at(rows[4], t.x0)?,
-    );
-    let (cut, deep, tip_paper) = (splat(t.cut), splat(t.deep), splat(t.tip_paper));
-    let lt = |a, b| simd.simd_lt_u8x16(a, b);
-    let ge = |a, b| simd.simd_ge_u8x16(a, b);
-    let min = |a, b| simd.min_u8x16(a, b);
-    let max = |a, b| simd.max_u8x16(a, b);
+    let (l2, l1, r1) = (at(2, -2)?, at(2, -1)?, at(2, 1)?);
+    let (u2, u1, d1, d2) = (at(0, 0)?, at(1, 0)?, at(3, 0)?, at(4, 0)?);
     // As `rim_black`, lane by lane.
-    let continues = |a1, a3| !(lt(min(a1, a3), cut) & ge(max(a1, a3), tip_paper));
-    let ridge_m = simd.saturating_add_u8x16(v, splat(RIDGE_CONTRAST));
-    let is_ridge = |p0, p1, p3, p4| {
-        ge(p1, v)
-            & ge(p3, v)
-            & ge(max(p0, p1), ridge_m)
-            & ge(max(p3, p4), ridge_m)
-            & lt(v, splat(255 - RIDGE_CONTRAST))
+    let continues = |a1: V, a3: V| !(a1.min(a3).simd_lt(c.cut) & a1.max(a3).simd_ge(c.tip_paper));
+    let ridge_m = v.saturating_add(RIDGE_CONTRAST);
+    let is_ridge = |p0: V, p1: V, p3: V, p4: V| {
+        p1.simd_ge(v)
+            & p3.simd_ge(v)
+            & p0.max(p1).simd_ge(ridge_m)
+            & p3.max(p4).simd_ge(ridge_m)
+            & v.simd_lt(255 - RIDGE_CONTRAST)
     };
-    let peak_m = simd.sub_u8x16(v, splat(PEAK_CONTRAST));
-    let is_peak = |p0, p1, p3, p4| {
-        ge(v, splat(PEAK_CONTRAST))
-            & ge(v, p1)
-            & ge(v, p3)
-            & ge(peak_m, min(p0, p1))
-            & ge(peak_m, min(p3, p4))
+    let peak_m = v - PEAK_CONTRAST;
+    let is_peak = |p0: V, p1: V, p3: V, p4: V| {
+        v.simd_ge(PEAK_CONTRAST)
+            & v.simd_ge(p1)
+            & v.simd_ge(p3)
+            & peak_m.simd_ge(p0.min(p1))
+            & peak_m.simd_ge(p3.min(p4))
     };
     let ridge = (is_ridge(l2, l1, r1, r2) & continues(u1, d1))
         | (is_ridge(u2, u1, d1, d2) & continues(l1, r1));
-    let lightest = ge(v, max(max(l1, r1), max(u1, d1)));
+    let lightest = v.simd_ge(l1.max(r1).max(u1.max(d1)));
     let peak = lightest & (is_peak(l2, l1, r1, r2) | is_peak(u2, u1, d1, d2));
-    let dark = lt(v, cut);
-    let rim = (dark & !peak) | (!dark & lt(v, deep) & ridge);
-    Some(msb_first_bits(
-        simd.to_bitmask_mask8x16(sure | (unsure & rim)),
-    ))
+    let dark = v.simd_lt(c.cut);
+    let rim = (dark & !peak) | (!dark & v.simd_lt(c.deep) & ridge);
+    Some((sure | (unsure & rim)).to_bitmask())
 }
 
 /// A lane mask (bit `i` for lane `i`) in the packed order (bit `15 - i`).
@@ -394,42 +493,60 @@ mod tests {
         assert_eq!(sort_pixels(&seg[..10], 50, 200), (0x8000, 0x0040));
     }
 
-    /// `n` middle tiles (16 pixels from x = 16 or 32 in rows 64 wide) of
-    /// strokes and hairlines in many grays from a fixed xorshift stream,
-    /// some rows all paper, with every cut the contrast rule can choose:
-    /// `check(rows, cuts)` for each.
-    fn random_tiles(seed: u32, n: usize, mut check: impl FnMut(&[&[u8]; 5], &Cuts)) {
+    /// A fixed xorshift stream.
+    fn xorshift(seed: u32) -> impl FnMut() -> u32 {
         let mut state = seed;
-        let mut next = move || {
+        move || {
             state ^= state << 13;
             state ^= state >> 17;
             state ^= state << 5;
             state
+        }
+    }
+
+    /// Five rows `width` pixels wide of strokes and hairlines in many
+    /// grays, all paper in every seventh round.
+    fn random_rows(next: &mut impl FnMut() -> u32, round: usize, width: usize) -> Vec<Vec<u8>> {
+        (0..5)
+            .map(|_| {
+                (0..width)
+                    .map(|_| match (next() % 5, round % 7) {
+                        (_, 0) | (0 | 1, _) => 255,
+                        (2, _) => 0,
+                        _ => (next() % 256) as u8,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// A tile from `x0` with any cuts the contrast rule can choose.
+    fn random_cuts(next: &mut impl FnMut() -> u32, x0: usize) -> Cuts {
+        let b = 128 + (next() % 128) as u8;
+        let fraction = if next().is_multiple_of(2) {
+            CUT
+        } else {
+            CUT_BLACK
         };
+        Cuts {
+            x0,
+            x1: x0 + 16,
+            cut: ((u32::from(b) * fraction) >> 8) as u8,
+            deep: b.saturating_sub(RIDGE_DEPTH),
+            tip_paper: b.saturating_sub(TIP_PAPER),
+            peak_lo: b / 3,
+        }
+    }
+
+    /// `n` middle tiles (16 pixels from x = 16 or 32 in rows 64 wide) of
+    /// [`random_rows`] with [`random_cuts`]: `check(rows, cuts)` for each.
+    fn random_tiles(seed: u32, n: usize, mut check: impl FnMut(&[&[u8]; 5], &Cuts)) {
+        let mut next = xorshift(seed);
         for round in 0..n {
-            let rows_owned: Vec<Vec<u8>> = (0..5)
-                .map(|_| {
-                    (0..64)
-                        .map(|_| match (next() % 5, round % 7) {
-                            (_, 0) | (0 | 1, _) => 255,
-                            (2, _) => 0,
-                            _ => (next() % 256) as u8,
-                        })
-                        .collect()
-                })
-                .collect();
+            let rows_owned = random_rows(&mut next, round, 64);
             let rows: [&[u8]; 5] = std::array::from_fn(|i| rows_owned[i].as_slice());
-            let b = 128 + (next() % 128) as u8;
-            let fraction = if next() % 2 == 0 { CUT } else { CUT_BLACK };
             let x0 = 16 * (1 + (next() % 2) as usize);
-            let t = Cuts {
-                x0,
-                x1: x0 + 16,
-                cut: ((u32::from(b) * fraction) >> 8) as u8,
-                deep: b.saturating_sub(RIDGE_DEPTH),
-                tip_paper: b.saturating_sub(TIP_PAPER),
-                peak_lo: b / 3,
-            };
+            let t = random_cuts(&mut next, x0);
             check(&rows, &t);
         }
     }
@@ -558,8 +675,38 @@ mod tests {
         assert_eq!(tile_in_lanes(simd, &rows, &right), None);
     }
 
+    /// A block of four tiles (64 pixels from x = 64 in rows 192 wide), any
+    /// of them with cuts and the others without, gives each tile's pixels
+    /// of the scalar rule and none in the others.
+    fn block_lanes_match<S: Simd>(simd: S) {
+        let mut next = xorshift(0x6c07_8965);
+        let mut black_tiles = 0;
+        for round in 0..3000 {
+            let rows_owned = random_rows(&mut next, round, 192);
+            let rows: [&[u8]; 5] = std::array::from_fn(|i| rows_owned[i].as_slice());
+            let chosen = 1 + next() % 15;
+            let tiles: Vec<Cuts> = (0..4)
+                .filter(|i| chosen & (1 << i) != 0)
+                .map(|i| random_cuts(&mut next, 64 + 16 * i))
+                .collect();
+            let mut want = [0u8; 8];
+            for t in &tiles {
+                let bits = tile_scalar(&rows, t);
+                black_tiles += usize::from(bits != 0);
+                want[(t.x0 - 64) / 8..][..2].copy_from_slice(&bits.to_be_bytes());
+            }
+            let block = Block::new(simd, 64, &tiles);
+            assert_eq!(
+                block.black(simd, &rows),
+                want,
+                "tiles {chosen:04b} of {rows:?}"
+            );
+        }
+        assert!(black_tiles > 1000, "{black_tiles} tiles with black pixels");
+    }
+
     /// The vector rule gives the scalar rule's pixels at every vector
-    /// level this CPU has.
+    /// level this CPU has, one tile at a time and in blocks of four.
     #[test]
     fn vector_tiles_match_the_scalar_rule_at_every_level() {
         #[cfg(target_arch = "x86_64")]
@@ -567,21 +714,26 @@ mod tests {
             let level = fearless_simd::Level::new();
             if let Some(t) = level.as_sse2() {
                 tile_lanes_match(t);
+                block_lanes_match(t);
             }
             if let Some(t) = level.as_sse4_2() {
                 tile_lanes_match(t);
+                block_lanes_match(t);
             }
             if let Some(t) = level.as_avx2() {
                 tile_lanes_match(t);
+                block_lanes_match(t);
             }
             if let Some(t) = level.as_avx512() {
                 tile_lanes_match(t);
+                block_lanes_match(t);
             }
         }
         #[cfg(target_arch = "aarch64")]
         {
             if let Some(t) = fearless_simd::Level::new().as_neon() {
                 tile_lanes_match(t);
+                block_lanes_match(t);
             }
         }
     }
