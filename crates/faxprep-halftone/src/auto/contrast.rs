@@ -221,13 +221,7 @@ fn tile_in_lanes<S: Simd>(simd: S, rows: &[&[u8]; 5], t: &Cuts) -> Option<u16> {
         peak_lo: splat(t.peak_lo),
         white: splat(t.cut.max(t.deep)),
     };
-    let at = |row: usize, dx: isize| -> Option<u8x16<S>> {
-        let lanes = *rows[row]
-            .get(t.x0.checked_add_signed(dx)?..)?
-            .first_chunk::<16>()?;
-        Some(u8x16::simd_from(simd, lanes))
-    };
-    black_lanes(at, &cuts).map(msb_first_bits)
+    black_lanes(simd, rows, t.x0, &cuts).map(msb_first_bits)
 }
 
 /// The cuts of [`Cuts`] lane by lane: the same in every lane for one tile
@@ -282,28 +276,26 @@ impl<S: Simd> Block<S> {
     /// `rows`.
     #[inline(always)]
     fn black(&self, simd: S, rows: &[&[u8]; 5]) -> [u8; 8] {
-        let at = |row: usize, dx: isize| -> Option<u8x64<S>> {
-            let from = self.x0.checked_add_signed(dx)?;
-            let lanes = *rows[row].get(from..)?.first_chunk::<64>()?;
-            Some(u8x64::simd_from(simd, lanes))
-        };
         // The block was chosen with two pixels on each side in its row.
-        let mask = black_lanes(at, &self.cuts).unwrap_or(0);
+        let mask = black_lanes(simd, rows, self.x0, &self.cuts).unwrap_or(0);
         mask.reverse_bits().to_be_bytes()
     }
 }
 
-/// The contrast rule in vector lanes: lane `i` is the pixel `i` places
-/// right of the lanes' first in the middle row, `at(row, dx)` the lanes
-/// `dx` pixels to the side in row `row` of five (`None` off the row). The
-/// black pixels, bit `i` for lane `i`: sure black (below `peak_lo`), none
-/// of the sure white (from `white` up), and the rim tests of [`rim_black`]
-/// for the rest. A lane whose cuts are all 0 is never black.
+/// The contrast rule in vector lanes: lane `i` is pixel `x + i` of the
+/// middle row of `rows` (`None` when the lanes with two pixels on each
+/// side do not fit in the row). The black pixels, bit `i` for lane `i`:
+/// sure black (below `peak_lo`), none of the sure white (from `white`
+/// up), and the rim tests of [`rim_black`] for the rest. A lane whose
+/// cuts are all 0 is never black.
 #[inline(always)]
 fn black_lanes<S: Simd, V: SimdInt<S, Element = u8>>(
-    at: impl Fn(usize, isize) -> Option<V>,
+    simd: S,
+    rows: &[&[u8]; 5],
+    x: usize,
     c: &LaneCuts<V>,
 ) -> Option<u64> {
+    let at = |row: usize, dx: isize| lanes_at::<S, V>(simd, rows[row], x, dx);
     // The right neighbours first: they bound the row's length.
     let r2 = at(2, 2)?;
     let v = at(2, 0)?;
@@ -319,30 +311,62 @@ fn black_lanes<S: Simd, V: SimdInt<S, Element = u8>>(
     let (l2, l1, r1) = (at(2, -2)?, at(2, -1)?, at(2, 1)?);
     let (u2, u1, d1, d2) = (at(0, 0)?, at(1, 0)?, at(3, 0)?, at(4, 0)?);
     // As `rim_black`, lane by lane.
-    let continues = |a1: V, a3: V| !(a1.min(a3).simd_lt(c.cut) & a1.max(a3).simd_ge(c.tip_paper));
-    let ridge_m = v.saturating_add(RIDGE_CONTRAST);
-    let is_ridge = |p0: V, p1: V, p3: V, p4: V| {
-        p1.simd_ge(v)
-            & p3.simd_ge(v)
-            & p0.max(p1).simd_ge(ridge_m)
-            & p3.max(p4).simd_ge(ridge_m)
-            & v.simd_lt(255 - RIDGE_CONTRAST)
-    };
-    let peak_m = v - PEAK_CONTRAST;
-    let is_peak = |p0: V, p1: V, p3: V, p4: V| {
-        v.simd_ge(PEAK_CONTRAST)
-            & v.simd_ge(p1)
-            & v.simd_ge(p3)
-            & peak_m.simd_ge(p0.min(p1))
-            & peak_m.simd_ge(p3.min(p4))
-    };
-    let ridge = (is_ridge(l2, l1, r1, r2) & continues(u1, d1))
-        | (is_ridge(u2, u1, d1, d2) & continues(l1, r1));
+    let ridge = (ridge_lanes(v, [l2, l1, r1, r2]) & continues_lanes(u1, d1, c))
+        | (ridge_lanes(v, [u2, u1, d1, d2]) & continues_lanes(l1, r1, c));
     let lightest = v.simd_ge(l1.max(r1).max(u1.max(d1)));
-    let peak = lightest & (is_peak(l2, l1, r1, r2) | is_peak(u2, u1, d1, d2));
+    let peak = lightest & (peak_lanes(v, [l2, l1, r1, r2]) | peak_lanes(v, [u2, u1, d1, d2]));
     let dark = v.simd_lt(c.cut);
     let rim = (dark & !peak) | (!dark & v.simd_lt(c.deep) & ridge);
     Some((sure | (unsure & rim)).to_bitmask())
+}
+
+/// The lanes from pixel `x + dx` of `row`, if they are all in it.
+#[inline(always)]
+fn lanes_at<S: Simd, V: SimdBase<S, Element = u8>>(
+    simd: S,
+    row: &[u8],
+    x: usize,
+    dx: isize,
+) -> Option<V> {
+    let from = x.checked_add_signed(dx)?;
+    Some(V::from_slice(
+        simd,
+        row.get(from..from.checked_add(V::LEN)?)?,
+    ))
+}
+
+// The lane versions of `rim_black`'s tests are functions, not closures:
+// only what is inlined into the caller is compiled for its vector level
+// (a closure left out of line calls a function per vector operation).
+
+/// [`rim_black`]'s test that a ridge does not end a stroke, with `a1` and
+/// `a3` the neighbours along it.
+#[inline(always)]
+fn continues_lanes<S: Simd, V: SimdInt<S, Element = u8>>(a1: V, a3: V, c: &LaneCuts<V>) -> V::Mask {
+    !(a1.min(a3).simd_lt(c.cut) & a1.max(a3).simd_ge(c.tip_paper))
+}
+
+/// [`is_ridge`] in lanes: `v` with the two pixels on each side, `[p0, p1,
+/// p3, p4]`.
+#[inline(always)]
+fn ridge_lanes<S: Simd, V: SimdInt<S, Element = u8>>(v: V, [p0, p1, p3, p4]: [V; 4]) -> V::Mask {
+    let m = v.saturating_add(RIDGE_CONTRAST);
+    p1.simd_ge(v)
+        & p3.simd_ge(v)
+        & p0.max(p1).simd_ge(m)
+        & p3.max(p4).simd_ge(m)
+        & v.simd_lt(255 - RIDGE_CONTRAST)
+}
+
+/// [`is_peak`] in lanes.
+#[inline(always)]
+fn peak_lanes<S: Simd, V: SimdInt<S, Element = u8>>(v: V, [p0, p1, p3, p4]: [V; 4]) -> V::Mask {
+    let m = v - PEAK_CONTRAST;
+    v.simd_ge(PEAK_CONTRAST)
+        & v.simd_ge(p1)
+        & v.simd_ge(p3)
+        & m.simd_ge(p0.min(p1))
+        & m.simd_ge(p3.min(p4))
 }
 
 /// A lane mask (bit `i` for lane `i`) in the packed order (bit `15 - i`).
