@@ -77,6 +77,8 @@
 //!   inflation without allocating the output), the row-by-row inflate and
 //!   the deflate of [`shrink_images`], and CRC-32 for PNG chunks; lopdf
 //!   already depends on it.
+//! - `memchr`: the content scan's jump to the end of a string, a comment
+//!   or a hex string (lopdf already depends on it).
 //! - `faxprep-codec`: the TIFF directory reader and CCITT decoders that
 //!   check a TIFF upload (the same code that writes the fax, so what
 //!   intake accepts the raster stage reads).

@@ -50,7 +50,7 @@ impl Scan {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Normal,
     /// After `<`: a dictionary (`<<`) or a hex string.
@@ -79,11 +79,28 @@ pub(crate) struct Scanner {
     scan: Scan,
 }
 
-fn is_white(b: u8) -> bool {
+const fn is_white(b: u8) -> bool {
     matches!(b, b'\0' | b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
 }
 
-fn is_delim(b: u8) -> bool {
+/// Neither white space nor a delimiter: part of a token or a name.
+#[inline(always)]
+fn is_regular(b: u8) -> bool {
+    REGULAR[usize::from(b)]
+}
+
+/// [`is_regular`] for every byte.
+static REGULAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = !is_white(b as u8) && !is_delim(b as u8);
+        b += 1;
+    }
+    table
+};
+
+const fn is_delim(b: u8) -> bool {
     matches!(
         b,
         b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
@@ -103,11 +120,51 @@ impl Scanner {
         }
     }
 
-    /// Scan the next chunk of decoded content.
+    /// Scan the next chunk of decoded content: what [`Scanner::byte`] does
+    /// byte by byte, with the runs that cannot change the state taken at
+    /// once (a token's or a name's bytes, a string's, a comment's) and the
+    /// next byte that can found by `memchr`.
     pub(crate) fn feed(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.byte(b);
+        let mut rest = bytes;
+        while let Some(&b) = rest.first() {
+            let skip = match self.state {
+                State::Normal | State::Name if is_regular(b) => {
+                    let n = rest
+                        .iter()
+                        .position(|&c| !is_regular(c))
+                        .unwrap_or(rest.len());
+                    self.regular(&rest[..n]);
+                    n
+                }
+                State::Literal(_, false) => {
+                    memchr::memchr3(b'\\', b'(', b')', rest).unwrap_or(rest.len())
+                }
+                State::Comment => memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len()),
+                State::Hex => memchr::memchr(b'>', rest).unwrap_or(rest.len()),
+                _ => 0,
+            };
+            rest = &rest[skip..];
+            if let Some((&b, tail)) = rest.split_first()
+                && skip == 0
+            {
+                self.byte(b);
+                rest = tail;
+            }
         }
+    }
+
+    /// A run of regular bytes (neither white space nor a delimiter) in the
+    /// normal state or in a name: what [`Scanner::byte`] does with each.
+    fn regular(&mut self, run: &[u8]) {
+        if self.state == State::Name {
+            let room = (MAX_NAME_LEN * 3).saturating_sub(self.name.len());
+            self.name.extend_from_slice(&run[..run.len().min(room)]);
+            return;
+        }
+        for (slot, &c) in self.token.iter_mut().skip(self.token_len).zip(run) {
+            *slot = c;
+        }
+        self.token_len = self.token_len.saturating_add(run.len());
     }
 
     /// The names painted, once the whole stream was fed.
@@ -325,6 +382,94 @@ mod tests {
         // not a use of that name.
         let m = scan(&[b"/X 1 Do Do /X Tf Do"]);
         assert_eq!(get(&m, Paint::XObject, "X"), 0);
+    }
+
+    /// Fed in chunks, with the runs taken at once, the scanner is where
+    /// the byte-by-byte rule leaves it after every chunk (state, token,
+    /// name, last operand, inline-image window, counts), on streams of
+    /// PDF content syntax in random order split at random places.
+    #[test]
+    fn runs_are_taken_as_byte_by_byte() {
+        const PIECES: [&[u8]; 28] = [
+            b"/Im1",
+            b" Do",
+            b" sh",
+            b" scn",
+            b" SCN",
+            b"/P#31",
+            b" ",
+            b"\n",
+            b"\r",
+            b"(",
+            b")",
+            b"\\",
+            b"\\)",
+            b"%",
+            b"<",
+            b">",
+            b"<<",
+            b">>",
+            b"[",
+            b"]",
+            b" ID ",
+            b" EI ",
+            b"0.5",
+            b" Tj",
+            b"BT",
+            b"/Name-that-goes-on-and-on-and-on",
+            b"\x00",
+            b"#",
+        ];
+        let mut seed = 0x2468_ace1u32;
+        let mut next = move || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            seed >> 8
+        };
+        let snapshot = |s: &Scanner| {
+            (
+                s.state,
+                s.token,
+                s.token_len,
+                s.name.clone(),
+                s.last_name.clone(),
+                s.window,
+                s.scan
+                    .sorted()
+                    .iter()
+                    .map(|&(p, n, c)| (p, n.to_vec(), c))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let mut uses = 0;
+        for _ in 0..400 {
+            let mut stream = Vec::new();
+            for _ in 0..(next() % 300) {
+                let piece = PIECES[next() as usize % PIECES.len()];
+                // Long runs as well: names and tokens past their caps.
+                let times = if next() % 20 == 0 { 200 } else { 1 };
+                for _ in 0..times {
+                    stream.extend_from_slice(piece);
+                }
+            }
+            let (mut fast, mut slow) = (Scanner::new(), Scanner::new());
+            let mut rest = stream.as_slice();
+            while !rest.is_empty() {
+                let n = (1 + next() as usize % 64).min(rest.len());
+                let (chunk, after) = rest.split_at(n);
+                fast.feed(chunk);
+                for &b in chunk {
+                    slow.byte(b);
+                }
+                assert_eq!(
+                    snapshot(&fast),
+                    snapshot(&slow),
+                    "after {chunk:?} of {stream:?}"
+                );
+                rest = after;
+            }
+            uses += fast.scan.uses.len();
+        }
+        assert!(uses > 100, "{uses} names counted");
     }
 
     #[test]
