@@ -213,13 +213,12 @@ fn tile_in_lanes<S: Simd>(simd: S, rows: &[&[u8]; 5], t: &Cuts) -> Option<u16> {
     if t.x1 - t.x0 != 16 || t.x0 < 2 {
         return None;
     }
-    let splat = |b: u8| u8x16::splat(simd, b);
     let cuts = LaneCuts {
-        cut: splat(t.cut),
-        deep: splat(t.deep),
-        tip_paper: splat(t.tip_paper),
-        peak_lo: splat(t.peak_lo),
-        white: splat(t.cut.max(t.deep)),
+        cut: u8x16::splat(simd, t.cut),
+        deep: u8x16::splat(simd, t.deep),
+        tip_paper: u8x16::splat(simd, t.tip_paper),
+        peak_lo: u8x16::splat(simd, t.peak_lo),
+        white: u8x16::splat(simd, t.cut.max(t.deep)),
     };
     black_lanes(simd, rows, t.x0, &cuts).map(msb_first_bits)
 }
@@ -259,15 +258,16 @@ impl<S: Simd> Block<S> {
                 lane[at..at + TILE].fill(value);
             }
         }
-        let [cut, deep, tip_paper, peak_lo, white] = lanes.map(|l| u8x64::simd_from(simd, l));
+        let [cut, deep, tip_paper, peak_lo, white] = lanes;
+        let from = |l: [u8; 64]| u8x64::simd_from(simd, l);
         Block {
             x0,
             cuts: LaneCuts {
-                cut,
-                deep,
-                tip_paper,
-                peak_lo,
-                white,
+                cut: from(cut),
+                deep: from(deep),
+                tip_paper: from(tip_paper),
+                peak_lo: from(peak_lo),
+                white: from(white),
             },
         }
     }
@@ -295,10 +295,15 @@ fn black_lanes<S: Simd, V: SimdInt<S, Element = u8>>(
     x: usize,
     c: &LaneCuts<V>,
 ) -> Option<u64> {
-    let at = |row: usize, dx: isize| lanes_at::<S, V>(simd, rows[row], x, dx);
+    // A macro rather than a closure (see below).
+    macro_rules! at {
+        ($row:expr, $dx:expr) => {
+            lanes_at::<S, V>(simd, rows[$row], x, $dx)
+        };
+    }
     // The right neighbours first: they bound the row's length.
-    let r2 = at(2, 2)?;
-    let v = at(2, 0)?;
+    let r2 = at!(2, 2)?;
+    let v = at!(2, 0)?;
     // Paper-white rows of a text tile cost one comparison.
     if v.simd_eq(255).all_true() {
         return Some(0);
@@ -308,8 +313,8 @@ fn black_lanes<S: Simd, V: SimdInt<S, Element = u8>>(
     if !unsure.any_true() {
         return Some(sure.to_bitmask());
     }
-    let (l2, l1, r1) = (at(2, -2)?, at(2, -1)?, at(2, 1)?);
-    let (u2, u1, d1, d2) = (at(0, 0)?, at(1, 0)?, at(3, 0)?, at(4, 0)?);
+    let (l2, l1, r1) = (at!(2, -2)?, at!(2, -1)?, at!(2, 1)?);
+    let (u2, u1, d1, d2) = (at!(0, 0)?, at!(1, 0)?, at!(3, 0)?, at!(4, 0)?);
     // As `rim_black`, lane by lane.
     let ridge = (ridge_lanes(v, [l2, l1, r1, r2]) & continues_lanes(u1, d1, c))
         | (ridge_lanes(v, [u2, u1, d1, d2]) & continues_lanes(l1, r1, c));
