@@ -354,7 +354,11 @@ pub(crate) fn analyse(
             let per_row = par::map_indices(opts, rows, |ty| {
                 par::vectorized(
                     #[inline(always)]
-                    || measure_row(page, &spans[ty], ty, hi).1,
+                    || {
+                        // The extremes are pass 1's: only the counts.
+                        let columns = column_pass(page, &spans[ty], ty, false, Some(hi));
+                        tile_stats(page, &columns, &pass1[ty], ty, hi)
+                    },
                 )
             });
             ((max, min), paper, per_row)
@@ -403,7 +407,7 @@ fn measure_row(
     ty: usize,
     hi: u8,
 ) -> (Vec<[u8; 2]>, RowStats) {
-    let columns = column_pass::<true>(page, spans, ty, hi);
+    let columns = column_pass(page, spans, ty, true, Some(hi));
     let extremes = columns.tile_extremes();
     let stats = tile_stats(page, &columns, &extremes, ty, hi);
     (extremes, stats)
@@ -536,13 +540,15 @@ fn paper_of_white_tiles(page: &GrayPage, spans: &[Vec<(usize, usize)>]) -> Optio
 /// drawn pixels are `spans`.
 #[inline(always)]
 fn tile_extremes(page: &GrayPage, spans: &[(usize, usize)], ty: usize) -> Vec<[u8; 2]> {
-    column_pass::<false>(page, spans, ty, 0).tile_extremes()
+    column_pass(page, spans, ty, true, None).tile_extremes()
 }
 
 /// Each pixel column of a tile row, over the row's pixels: the brightest
 /// and darkest pixel, and how many smooth mid-tones it has.
 struct Columns {
+    /// Empty when not taken.
     max: Vec<u8>,
+    /// Empty when not taken.
     min: Vec<u8>,
     /// At most [`TILE`] each; empty when not counted.
     smooth: Vec<u8>,
@@ -566,36 +572,43 @@ impl Columns {
 }
 
 /// The [`Columns`] of tile row `ty`, whose drawn pixels are `spans` (the
-/// others are white: 255, no smooth mid-tone), with `SMOOTH` the smooth
-/// mid-tones below `hi` counted in the same pass. Column-wise first
-/// (element-wise maxima, minima and sums vectorize over the whole row; a
-/// reduction per tile and row would not), then once per tile.
+/// others are white: 255, no smooth mid-tone): with `extremes` the
+/// brightest and darkest pixels, with `smooth_below` the smooth mid-tones
+/// below it, both in the same pass. Column-wise first (element-wise
+/// maxima, minima and sums vectorize over the whole row; a reduction per
+/// tile and row would not), then once per tile.
 #[inline(always)]
-fn column_pass<const SMOOTH: bool>(
+fn column_pass(
     page: &GrayPage,
     spans: &[(usize, usize)],
     ty: usize,
-    hi: u8,
+    extremes: bool,
+    smooth_below: Option<u8>,
 ) -> Columns {
     let (width, height) = (page.width() as usize, page.height() as usize);
-    let mut col_max = vec![255u8; width];
-    let mut col_min = vec![255u8; width];
-    let mut col_smooth = if SMOOTH { vec![0u8; width] } else { Vec::new() };
-    for &(x0, x1) in spans {
-        col_max[x0..x1].fill(0);
+    let taken = |yes: bool, fill: u8| if yes { vec![fill; width] } else { Vec::new() };
+    let mut col_max = taken(extremes, 255);
+    let mut col_min = taken(extremes, 255);
+    let mut col_smooth = taken(smooth_below.is_some(), 0);
+    if extremes {
+        for &(x0, x1) in spans {
+            col_max[x0..x1].fill(0);
+        }
     }
     for y in ty * TILE..((ty + 1) * TILE).min(height) {
         let row = page.row(y as u32);
-        for &(x0, x1) in spans {
-            let cols = col_max[x0..x1].iter_mut().zip(&mut col_min[x0..x1]);
-            for ((hi, lo), &v) in cols.zip(&row[x0..x1]) {
-                *hi = (*hi).max(v);
-                *lo = (*lo).min(v);
+        if extremes {
+            for &(x0, x1) in spans {
+                let cols = col_max[x0..x1].iter_mut().zip(&mut col_min[x0..x1]);
+                for ((hi, lo), &v) in cols.zip(&row[x0..x1]) {
+                    *hi = (*hi).max(v);
+                    *lo = (*lo).min(v);
+                }
             }
         }
-        if !SMOOTH {
+        let Some(hi) = smooth_below else {
             continue;
-        }
+        };
         // The row below (the last row is its own lower neighbour) and the
         // right neighbour (the last column is its own).
         let below = page.row((y + 1).min(height - 1) as u32);

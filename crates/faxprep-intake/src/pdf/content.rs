@@ -143,10 +143,9 @@ impl Scanner {
                 State::Hex => memchr::memchr(b'>', rest).unwrap_or(rest.len()),
                 _ => 0,
             };
+            // The run ends at a byte that can change the state.
             rest = &rest[skip..];
-            if let Some((&b, tail)) = rest.split_first()
-                && skip == 0
-            {
+            if let Some((&b, tail)) = rest.split_first() {
                 self.byte(b);
                 rest = tail;
             }
